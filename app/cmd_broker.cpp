@@ -1,0 +1,16 @@
+// `fieldpulse broker` (contract section 7).
+#include <iostream>
+
+#include "app/commands.h"
+
+namespace fp::app {
+
+void add_broker_command(CLI::App& root, int& exit_code) {
+  auto* cmd = root.add_subcommand("broker", "(not built yet)");
+  cmd->callback([&exit_code] {
+    std::cerr << "fieldpulse broker: not built yet\n";
+    exit_code = kExitRuntime;
+  });
+}
+
+}  // namespace fp::app

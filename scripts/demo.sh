@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the demo on a fresh Debian 12 machine: installs what is missing, builds
+# a Release build, and starts `fieldpulse demo` (Ctrl-C stops it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh build
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP_TESTS=OFF -DFP_BENCH=OFF
+cmake --build build/release -j2 --target fieldpulse
+exec build/release/app/fieldpulse demo "$@"
