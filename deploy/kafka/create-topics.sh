@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Creates fieldpulse's topics on a real Kafka cluster with Kafka's own CLI.
+# Usage: deploy/kafka/create-topics.sh BOOTSTRAP [PARTITIONS] [REPLICATION]
+# The development broker (`fieldpulse broker`) creates these by itself.
+set -euo pipefail
+bootstrap=${1:?usage: create-topics.sh BOOTSTRAP [PARTITIONS] [REPLICATION]}
+partitions=${2:-12}
+replication=${3:-3}
+topics=${KAFKA_TOPICS_CMD:-kafka-topics.sh}
+
+create() {
+  "$topics" --bootstrap-server "$bootstrap" --create --if-not-exists --topic "$1" \
+    --partitions "$partitions" --replication-factor "$replication" "${@:2}"
+}
+
+# Input: retention long enough to rebuild state from scratch if ever needed.
+create field-reports --config retention.ms=-1 --config min.insync.replicas=2
+# Rejected reports with their reason; kept for inspection and re-drive.
+create field-reports.dlq --config retention.ms=2592000000
+# Latest value per key wins: compaction keeps the table small.
+create field-progress --config cleanup.policy=compact --config min.insync.replicas=2
+# Per-partition checkpoints (self-contained snapshots); compaction keeps the latest.
+create fieldpulse.state --config cleanup.policy=compact --config min.insync.replicas=2 \
+  --config max.message.bytes=8388608
