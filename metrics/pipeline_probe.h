@@ -1,0 +1,103 @@
+// The pipeline's Prometheus metrics (contract section 6), declared in one place and
+// updated from the processing core's batch results.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metrics/registry.h"
+#include "processors/core.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace fp {
+
+enum class MetricType : std::uint8_t { counter, gauge, histogram };
+
+// One declared metric; the list is what docs/metrics.md documents.
+struct MetricDeclaration {
+  std::string_view name;  // with the fieldpulse_ prefix
+  MetricType type;
+  std::string_view labels;  // comma-separated label names, empty if none
+  std::string_view help;
+};
+
+// Every metric the pipeline exports.
+std::span<const MetricDeclaration> metric_declarations();
+
+// processing_latency_seconds bucket bounds: 1 ms to 10 s.
+std::span<const double> latency_buckets_seconds();
+
+// The writes and errors counters of one sink (label sink="<name>"). Cheap to copy.
+class SinkProbe {
+ public:
+  void wrote(std::uint64_t records = 1);
+  void failed(std::uint64_t errors = 1);
+
+ private:
+  friend class PipelineProbe;
+  SinkProbe(prometheus::Counter* writes, prometheus::Counter* errors)
+      : writes_(writes), errors_(errors) {}
+  prometheus::Counter* writes_;
+  prometheus::Counter* errors_;
+};
+
+// Updates the pipeline metrics. Every label child that the hot path touches
+// (each kind, each reason) is created up front, so apply() does no string
+// lookups. Not thread-safe: call from the io_context thread that runs the core.
+class PipelineProbe {
+ public:
+  // Reads the kinds and metric names from `core` (which must outlive the probe).
+  PipelineProbe(MetricsRegistry& registry, const ProcessingCore& core);
+  ~PipelineProbe();
+  PipelineProbe(const PipelineProbe&) = delete;
+  PipelineProbe& operator=(const PipelineProbe&) = delete;
+
+  // Counts one processed batch: consumed, accepted by kind, duplicates,
+  // rejected by reason, and the city/county total-window progress gauges.
+  void apply(const BatchResult& result);
+
+  // Observes processing latency for each message of a batch whose aggregates
+  // were applied at `applied_ms` (UTC epoch ms): applied_ms - timestamp_ms.
+  // Messages without a timestamp (<= 0) are skipped; negative latencies count as 0.
+  void observe_latency(std::span<const RawMessage> batch, std::int64_t applied_ms);
+
+  // consumer_lag_messages{partition}: set when sampled, removed when revoked.
+  void set_consumer_lag(std::int32_t partition, std::int64_t lag);
+  void remove_consumer_lag(std::int32_t partition);
+
+  // Sets every city/county total-window progress gauge from the core's current
+  // state (after a restore), so the gauges show global figures from the start.
+  void seed_progress();
+
+  // sink_writes_total{sink} and sink_errors_total{sink} for one sink.
+  SinkProbe sink(std::string_view name);
+
+ private:
+  void set_progress(const ProgressKey& key, const ProgressValue& value);
+
+  const ProcessingCore& core_;
+  prometheus::Counter* consumed_;
+  prometheus::Counter* duplicate_;
+  std::vector<prometheus::Counter*> accepted_by_kind_;  // by KindId
+  std::vector<prometheus::Counter*> rejected_by_reason_;  // by Reason
+  prometheus::Histogram* latency_;
+  prometheus::Family<prometheus::Gauge>* lag_family_;
+  std::vector<prometheus::Gauge*> lag_by_partition_;  // null where not sampled
+  prometheus::Family<prometheus::Counter>* sink_writes_family_;
+  prometheus::Family<prometheus::Counter>* sink_errors_family_;
+  prometheus::Family<prometheus::Gauge>* progress_family_;
+  // progress gauges by RegionId * metric count + MetricId, created on first use.
+  std::vector<prometheus::Gauge*> progress_gauges_;
+};
+
+}  // namespace fp

@@ -1,0 +1,74 @@
+// The HTTP server: the /v1 JSON API over the processing core, /metrics, health
+// and readiness probes, and the dashboard page (contract section 6).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "processors/message.h"  // Clock
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace fp {
+
+class ProcessingCore;
+class MetricsRegistry;
+
+// What GET /readyz reports. When not ready the reasons (e.g. "data gap on
+// field-reports[3]: offsets 100..199 expired") are returned in a 503's JSON body.
+struct Readiness {
+  bool ready = false;
+  std::vector<std::string> reasons;
+};
+using ReadinessFn = std::function<Readiness()>;
+
+// "host:port" -> parts; the host is an IPv4/IPv6 literal or "localhost", the port
+// 0..65535 (0 = any free port). Returns the problem when malformed.
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string* problem);
+
+struct HttpApiOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::size_t max_header_bytes = 8 * 1024;  // larger requests get 431
+  std::size_t max_connections = 1024;       // beyond this, new connections are closed
+  Clock clock;                              // "now" for as_of; system clock when empty
+};
+
+// Serves HTTP on `io`. Threading: every handler runs on the io_context's thread
+// and reads the core directly, so the core must only be mutated on that same
+// thread (the pipeline's single-threaded io_context) and nothing is locked.
+// Each connection is asynchronous; no handler blocks the io_context.
+class HttpApi {
+ public:
+  HttpApi(boost::asio::io_context& io, const ProcessingCore& core, MetricsRegistry& metrics,
+          ReadinessFn readiness, HttpApiOptions options);
+  ~HttpApi();
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
+
+  // Binds and starts accepting. Throws std::runtime_error naming the address
+  // when it cannot bind (malformed address, port in use).
+  void start();
+  // Stops accepting and closes every connection; safe to call twice. Call on
+  // the io_context's thread (or when it is not running).
+  void stop();
+
+  // The bound port (useful with port 0); 0 before start().
+  [[nodiscard]] std::uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace fp
