@@ -1,0 +1,366 @@
+#include "processors/decoder.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <optional>
+#include <string>
+
+namespace fp {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+constexpr std::size_t kBufferBytes = kMaxPayloadBytes + simdjson::SIMDJSON_PADDING;
+
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::string_view trim_trailing_space(std::string_view token) {
+  while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+  return token;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// On-Demand does not check tokens it is not asked to parse, so the decoder does.
+bool is_json_number(std::string_view t) {
+  std::size_t i = 0;
+  const std::size_t n = t.size();
+  if (i < n && t[i] == '-') ++i;
+  if (i >= n || !is_digit(t[i])) return false;
+  if (t[i] == '0') {
+    ++i;
+  } else {
+    while (i < n && is_digit(t[i])) ++i;
+  }
+  if (i < n && t[i] == '.') {
+    ++i;
+    if (i >= n || !is_digit(t[i])) return false;
+    while (i < n && is_digit(t[i])) ++i;
+  }
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
+    if (i >= n || !is_digit(t[i])) return false;
+    while (i < n && is_digit(t[i])) ++i;
+  }
+  return i == n;
+}
+
+enum class KnownField : std::uint8_t { v, report_id, cadre_id, village, kind, at, values, tags, note };
+constexpr std::array<std::string_view, 9> kKnownNames = {
+    "v", "report_id", "cadre_id", "village", "kind", "at", "values", "tags", "note"};
+
+std::optional<KnownField> known_field(std::string_view key) {
+  for (std::size_t i = 0; i < kKnownNames.size(); ++i) {
+    if (kKnownNames[i] == key) return static_cast<KnownField>(i);
+  }
+  return std::nullopt;
+}
+
+// A decoding failure: the simdjson error (or none, for the decoder's own checks) and what it is.
+struct Failure {
+  simdjson::error_code error = simdjson::SUCCESS;
+  const char* what = nullptr;  // when error == SUCCESS
+};
+
+}  // namespace
+
+std::string_view describe(JsonKind kind) {
+  switch (kind) {
+    case JsonKind::absent: return "nothing";
+    case JsonKind::null: return "null";
+    case JsonKind::boolean: return "a boolean";
+    case JsonKind::number: return "a number";
+    case JsonKind::string: return "a string";
+    case JsonKind::object: return "an object";
+    case JsonKind::array: return "an array";
+  }
+  return "a value";
+}
+
+std::string shorten_for_detail(std::string_view text) {
+  constexpr std::size_t kMax = 64;
+  if (text.size() <= kMax) return std::string(text);
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
+  return std::string(text.substr(0, cut)) + "...";
+}
+
+void DecodedReport::clear() {
+  v = report_id = cadre_id = village = kind = at = values = tags = note = JsonField{};
+  value_members.clear();
+  tag_members.clear();
+}
+
+struct Decoder::Parser {
+  od::parser json;
+  std::unique_ptr<char[]> buffer{new char[kBufferBytes]};
+  std::optional<simdjson::dom::parser> root_check;  // only for documents that are not objects
+  std::vector<std::string_view> sorted_names;        // duplicate check of large objects
+  Failure failure;
+
+  Parser() {
+    // One allocation up front: every accepted payload fits, so the hot path never allocates.
+    if (json.allocate(kMaxPayloadBytes) != simdjson::SUCCESS) throw std::bad_alloc();
+  }
+
+  bool fail(simdjson::error_code e) {
+    failure = {e, nullptr};
+    return false;
+  }
+  bool fail(const char* what) {
+    failure = {simdjson::SUCCESS, what};
+    return false;
+  }
+
+  // Reads any value into `out`, checking every token inside it.
+  bool read(od::value value, JsonField& out) {
+    od::json_type type{};
+    if (auto e = value.type().get(type)) return fail(e);
+    switch (type) {
+      case od::json_type::string: {
+        out.kind = JsonKind::string;
+        if (auto e = value.get_string().get(out.text)) return fail(e);
+        return true;
+      }
+      case od::json_type::number: {
+        out.kind = JsonKind::number;
+        out.text = trim_trailing_space(value.raw_json_token());
+        return is_json_number(out.text) || fail("invalid number");
+      }
+      case od::json_type::boolean: {
+        out.kind = JsonKind::boolean;
+        out.text = trim_trailing_space(value.raw_json_token());
+        return out.text == "true" || out.text == "false" || fail("invalid literal");
+      }
+      case od::json_type::null: {
+        out.kind = JsonKind::null;
+        out.text = trim_trailing_space(value.raw_json_token());
+        return out.text == "null" || fail("invalid literal");
+      }
+      case od::json_type::object: {
+        out.kind = JsonKind::object;
+        od::object object;
+        if (auto e = value.get_object().get(object)) return fail(e);
+        return check_object(object);
+      }
+      case od::json_type::array: {
+        out.kind = JsonKind::array;
+        od::array array;
+        if (auto e = value.get_array().get(array)) return fail(e);
+        return check_array(array);
+      }
+    }
+    return fail("unexpected token");
+  }
+
+  bool check_object(od::object& object) {
+    for (auto member : object) {
+      od::field field;
+      if (auto e = std::move(member).get(field)) return fail(e);
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return fail(e);
+      JsonField ignored;
+      if (!read(field.value(), ignored)) return false;
+    }
+    return true;
+  }
+
+  bool check_array(od::array& array) {
+    for (auto element : array) {
+      od::value value;
+      if (auto e = std::move(element).get(value)) return fail(e);
+      JsonField ignored;
+      if (!read(value, ignored)) return false;
+    }
+    return true;
+  }
+
+  // Reads an object's members into `members` (for `values` and `tags`); other kinds into `out`.
+  bool read_members(od::value value, JsonField& out, std::vector<JsonMember>& members) {
+    od::json_type type{};
+    if (auto e = value.type().get(type)) return fail(e);
+    if (type != od::json_type::object) return read(value, out);
+    out.kind = JsonKind::object;
+    od::object object;
+    if (auto e = value.get_object().get(object)) return fail(e);
+    for (auto member : object) {
+      od::field field;
+      if (auto e = std::move(member).get(field)) return fail(e);
+      JsonMember& m = members.emplace_back();
+      if (auto e = field.unescaped_key().get(m.name)) return fail(e);
+      if (!read(field.value(), m.value)) return false;
+    }
+    return true;
+  }
+
+  // The first name that appears twice, if any.
+  std::optional<std::string_view> duplicate_name(const std::vector<JsonMember>& members) {
+    const std::size_t n = members.size();
+    if (n <= 8) {
+      for (std::size_t i = 1; i < n; ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+          if (members[i].name == members[j].name) return members[i].name;
+        }
+      }
+      return std::nullopt;
+    }
+    sorted_names.clear();
+    for (const auto& m : members) sorted_names.push_back(m.name);
+    std::sort(sorted_names.begin(), sorted_names.end());
+    auto it = std::adjacent_find(sorted_names.begin(), sorted_names.end());
+    if (it != sorted_names.end()) return *it;
+    return std::nullopt;
+  }
+
+  // Full validation for a root that is not an object: the reason depends on whether it is JSON.
+  bool root_is_valid_json(const char* data, std::size_t size) {
+    if (!root_check) root_check.emplace();
+    return root_check->parse(data, size, false).error() == simdjson::SUCCESS;
+  }
+};
+
+Decoder::Decoder() : parser_(std::make_unique<Parser>()) {}
+Decoder::~Decoder() = default;
+
+namespace {
+
+void reject(Rejection& why, Reason reason, std::string detail) {
+  why.reason = reason;
+  why.detail = std::move(detail);
+}
+
+JsonKind kind_of(od::json_type type) {
+  switch (type) {
+    case od::json_type::array: return JsonKind::array;
+    case od::json_type::object: return JsonKind::object;
+    case od::json_type::number: return JsonKind::number;
+    case od::json_type::string: return JsonKind::string;
+    case od::json_type::boolean: return JsonKind::boolean;
+    case od::json_type::null: return JsonKind::null;
+  }
+  return JsonKind::absent;
+}
+
+std::string quoted_field(std::string_view key) { return "field \"" + shorten_for_detail(key) + "\""; }
+
+std::string malformed_detail(std::string_view where, const Failure& f) {
+  std::string detail = "invalid JSON";
+  if (!where.empty()) {
+    detail += " in ";
+    detail += where;
+  }
+  detail += ": ";
+  detail += f.what != nullptr ? f.what : simdjson::error_message(f.error);
+  return detail;
+}
+
+}  // namespace
+
+bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& why) {
+  out.clear();
+  if (payload.size() > kMaxPayloadBytes) {
+    reject(why, Reason::too_large,
+           "payload is " + std::to_string(payload.size()) + " bytes, more than " +
+               std::to_string(kMaxPayloadBytes));
+    return false;
+  }
+  if (!simdjson::validate_utf8(payload.data(), payload.size())) {
+    reject(why, Reason::invalid_utf8, "payload is not valid UTF-8");
+    return false;
+  }
+  Parser& p = *parser_;
+  char* buf = p.buffer.get();
+  std::memcpy(buf, payload.data(), payload.size());
+  std::memset(buf + payload.size(), 0, simdjson::SIMDJSON_PADDING);
+
+  od::document doc;
+  if (auto e = p.json.iterate(buf, payload.size(), kBufferBytes).get(doc)) {
+    reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
+    return false;
+  }
+  od::json_type root_type{};
+  if (auto e = doc.type().get(root_type)) {
+    reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
+    return false;
+  }
+  if (root_type != od::json_type::object) {
+    if (!p.root_is_valid_json(buf, payload.size())) {
+      reject(why, Reason::malformed_json, "invalid JSON: not a single well-formed JSON value");
+    } else {
+      reject(why, Reason::not_an_object,
+             "payload is " + std::string(describe(kind_of(root_type))) + ", not an object");
+    }
+    return false;
+  }
+  od::object root;
+  if (auto e = doc.get_object().get(root)) {
+    reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
+    return false;
+  }
+  std::uint32_t seen = 0;  // bit per KnownField
+  for (auto member : root) {
+    od::field field;
+    std::string_view key;
+    if (auto e = std::move(member).get(field)) {
+      reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
+      return false;
+    }
+    if (auto e = field.unescaped_key().get(key)) {
+      reject(why, Reason::malformed_json, malformed_detail("a key", {e, nullptr}));
+      return false;
+    }
+    const auto known = known_field(key);
+    bool ok = true;
+    if (!known) {
+      JsonField ignored;
+      ok = p.read(field.value(), ignored);
+    } else {
+      const auto bit = 1U << static_cast<unsigned>(*known);
+      if ((seen & bit) != 0) {
+        reject(why, Reason::malformed_json,
+               "invalid JSON: field \"" + std::string(key) + "\" appears twice");
+        return false;
+      }
+      seen |= bit;
+      switch (*known) {
+        case KnownField::v: ok = p.read(field.value(), out.v); break;
+        case KnownField::report_id: ok = p.read(field.value(), out.report_id); break;
+        case KnownField::cadre_id: ok = p.read(field.value(), out.cadre_id); break;
+        case KnownField::village: ok = p.read(field.value(), out.village); break;
+        case KnownField::kind: ok = p.read(field.value(), out.kind); break;
+        case KnownField::at: ok = p.read(field.value(), out.at); break;
+        case KnownField::note: ok = p.read(field.value(), out.note); break;
+        case KnownField::values:
+          ok = p.read_members(field.value(), out.values, out.value_members);
+          break;
+        case KnownField::tags: ok = p.read_members(field.value(), out.tags, out.tag_members); break;
+      }
+    }
+    if (!ok) {
+      reject(why, Reason::malformed_json, malformed_detail(quoted_field(key), p.failure));
+      return false;
+    }
+  }
+  // Trailing content: On-Demand stops after the root object, so look for anything left.
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    reject(why, Reason::malformed_json, "invalid JSON: content after the report object");
+    return false;
+  }
+  for (const auto* members : {&out.value_members, &out.tag_members}) {
+    if (auto name = p.duplicate_name(*members)) {
+      const char* parent = members == &out.value_members ? "values." : "tags.";
+      reject(why, Reason::malformed_json,
+             "invalid JSON: field \"" + std::string(parent) + shorten_for_detail(*name) +
+                 "\" appears twice");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace fp
