@@ -14,6 +14,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "processors/message.h"  // CoreOptions
+
 namespace fp::app {
 
 // A key that is unknown or whose value is malformed. what() names the key and
@@ -21,7 +23,7 @@ namespace fp::app {
 // callers exit with kExitUsage (2).
 class ConfigError : public std::runtime_error {
  public:
-  ConfigError(std::string key, std::string source, const std::string& problem);
+  ConfigError(std::string_view key, std::string source, const std::string& problem);
   [[nodiscard]] const std::string& key() const noexcept { return key_; }
   [[nodiscard]] const std::string& source() const noexcept { return source_; }
 
@@ -99,6 +101,8 @@ struct Config {
 
   // validation.programme_start as UTC epoch milliseconds.
   [[nodiscard]] std::int64_t programme_start_ms() const;
+  // The validation and dedupe settings as the processing core takes them.
+  [[nodiscard]] CoreOptions core_options() const;
   // The origin of `key` ("default" when never set).
   [[nodiscard]] std::string_view origin(std::string_view key) const;
 };

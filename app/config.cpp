@@ -1,0 +1,616 @@
+// The configuration key table and the layered loading: defaults, file, flags, environment.
+#include "app/config.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "processors/civil_time.h"
+#include "sinks/http_api/http_api.h"
+
+extern char** environ;  // POSIX
+
+namespace fp::app {
+namespace {
+
+std::optional<std::string> check_listen(std::string_view value) {
+  std::string problem;
+  if (parse_listen_address(value, &problem)) return std::nullopt;
+  return problem;
+}
+
+std::optional<std::string> check_timestamp(std::string_view value) {
+  if (parse_rfc3339(value)) return std::nullopt;
+  return "expected an RFC 3339 timestamp with offset, e.g. 2018-05-01T00:00:00+08:00";
+}
+
+std::optional<std::string> check_log_level(std::string_view value) {
+  for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"}) {
+    if (value == level) return std::nullopt;
+  }
+  return "expected one of trace, debug, info, warn, error, off";
+}
+
+std::optional<std::string> check_not_empty(std::string_view value) {
+  if (!value.empty()) return std::nullopt;
+  return "must not be empty";
+}
+
+constexpr std::int64_t kHour = 3'600'000;
+
+// The one declaration of every key. A default is written as a flag value would be.
+const std::array kKeys = {
+    ConfigKey{"kafka.brokers", ConfigType::list, "",
+              "Kafka bootstrap servers, host:port, comma-separated (required by `run`).",
+              [](Config& c) -> ConfigField { return &c.kafka.brokers; }},
+    ConfigKey{"kafka.group", ConfigType::string, "fieldpulse",
+              "Consumer group id; instances with the same group split the partitions.",
+              [](Config& c) -> ConfigField { return &c.kafka.group; }, 0, 0, check_not_empty},
+    ConfigKey{"kafka.queued_min_messages", ConfigType::integer, "100000",
+              "librdkafka queued.min.messages: messages prefetched per partition.",
+              [](Config& c) -> ConfigField { return &c.kafka.queued_min_messages; }, 1,
+              10'000'000},
+    ConfigKey{"kafka.fetch_wait_max_ms", ConfigType::integer, "100",
+              "librdkafka fetch.wait.max.ms: longest a broker holds a fetch for more data.",
+              [](Config& c) -> ConfigField { return &c.kafka.fetch_wait_max_ms; }, 0, 300'000},
+    ConfigKey{"kafka.batch_max_messages", ConfigType::integer, "10000",
+              "Most messages taken from the consumer queue per processing batch.",
+              [](Config& c) -> ConfigField { return &c.kafka.batch_max_messages; }, 1,
+              1'000'000},
+    ConfigKey{"kafka.topics.reports", ConfigType::string, "field-reports",
+              "Topic the field reports are consumed from.",
+              [](Config& c) -> ConfigField { return &c.kafka.topics.reports; }, 0, 0,
+              check_not_empty},
+    ConfigKey{"kafka.topics.dlq", ConfigType::string, "field-reports.dlq",
+              "Dead-letter topic: rejected reports with their reason.",
+              [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0,
+              check_not_empty},
+    ConfigKey{"kafka.topics.progress", ConfigType::string, "field-progress",
+              "Compaction-friendly topic of progress rows, keyed level|id|metric|window.",
+              [](Config& c) -> ConfigField { return &c.kafka.topics.progress; }, 0, 0,
+              check_not_empty},
+    ConfigKey{"kafka.topics.state", ConfigType::string, "fieldpulse.state",
+              "Compacted topic of per-partition state checkpoints.",
+              [](Config& c) -> ConfigField { return &c.kafka.topics.state; }, 0, 0,
+              check_not_empty},
+    ConfigKey{"roster", ConfigType::string, FP_DATA_DIR "/zhanjiang-roster.json",
+              "Roster JSON file: regions and cadres (contract section 2).",
+              [](Config& c) -> ConfigField { return &c.roster; }, 0, 0, check_not_empty},
+    ConfigKey{"catalog", ConfigType::string, FP_DATA_DIR "/catalog.toml",
+              "Catalog TOML file: report kinds and their value fields.",
+              [](Config& c) -> ConfigField { return &c.catalog; }, 0, 0, check_not_empty},
+    ConfigKey{"http.listen", ConfigType::string, "127.0.0.1:8080",
+              "Address of the HTTP API, metrics and dashboard, host:port (port 0: any free).",
+              [](Config& c) -> ConfigField { return &c.http.listen; }, 0, 0, check_listen},
+    ConfigKey{"sinks.progress.enabled", ConfigType::boolean, "true",
+              "Publish progress rows to kafka.topics.progress.",
+              [](Config& c) -> ConfigField { return &c.sinks.progress.enabled; }},
+    ConfigKey{"sinks.progress.flush_interval_ms", ConfigType::integer, "500",
+              "How often changed progress rows are published (latest value per key).",
+              [](Config& c) -> ConfigField { return &c.sinks.progress.flush_interval_ms; }, 1,
+              kHour},
+    ConfigKey{"sinks.jsonl.path", ConfigType::string, "",
+              "JSON Lines file that progress rows are appended to as they change; empty: off.",
+              [](Config& c) -> ConfigField { return &c.sinks.jsonl.path; }},
+    ConfigKey{"sinks.postgres.uri", ConfigType::string, "",
+              "PostgreSQL connection URI for the progress table; empty: off.",
+              [](Config& c) -> ConfigField { return &c.sinks.postgres.uri; }},
+    ConfigKey{"validation.future_skew_hours", ConfigType::integer, "24",
+              "Reports more than this far ahead of the clock are rejected (future_timestamp).",
+              [](Config& c) -> ConfigField { return &c.validation.future_skew_hours; }, 0, 8760},
+    ConfigKey{"validation.programme_start", ConfigType::string, "2018-05-01T00:00:00+08:00",
+              "Reports before this RFC 3339 time are rejected (too_old).",
+              [](Config& c) -> ConfigField { return &c.validation.programme_start; }, 0, 0,
+              check_timestamp},
+    ConfigKey{"dedupe.horizon_days", ConfigType::integer, "400",
+              "Event-time horizon, in days, of the report ids remembered for duplicates.",
+              [](Config& c) -> ConfigField { return &c.dedupe.horizon_days; }, 1, 36'500},
+    ConfigKey{"commit.interval_ms", ConfigType::integer, "1000",
+              "How often consumer offsets are committed (after their effects are durable).",
+              [](Config& c) -> ConfigField { return &c.commit.interval_ms; }, 1, kHour},
+    ConfigKey{"checkpoint.interval_ms", ConfigType::integer, "10000",
+              "How often per-partition state is checkpointed to kafka.topics.state.",
+              [](Config& c) -> ConfigField { return &c.checkpoint.interval_ms; }, 100, 24 * kHour},
+    ConfigKey{"log.level", ConfigType::string, "info",
+              "Log level: trace, debug, info, warn, error or off.",
+              [](Config& c) -> ConfigField { return &c.log.level; }, 0, 0, check_log_level},
+};
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// A value before it is stored: text (flags, environment, defaults) or already
+// typed (TOML).
+using RawValue = std::variant<std::string, std::int64_t, bool, std::vector<std::string>>;
+
+class ConfigBuilder {
+ public:
+  explicit ConfigBuilder(Config& config) : config_(config) {}
+
+  // Stores `text` (flag syntax) as `key`'s value.
+  void set_text(std::string_view key, std::string_view text, const std::string& source) {
+    if (key.starts_with(std::string(kKafkaPropertiesTable) + ".")) {
+      set_property(key.substr(kKafkaPropertiesTable.size() + 1), std::string(text), source);
+      return;
+    }
+    const ConfigKey& k = lookup(key, source);
+    switch (k.type) {
+      case ConfigType::string:
+        return store(k, std::string(text), source);
+      case ConfigType::integer: {
+        std::int64_t v = 0;
+        const std::string t = trim(text);
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+        if (t.empty() || ec != std::errc{} || end != t.data() + t.size()) {
+          throw ConfigError(k.name, source, "expected an integer, got \"" + std::string(text) + "\"");
+        }
+        return store(k, v, source);
+      }
+      case ConfigType::boolean: {
+        const std::string t = trim(text);
+        if (t == "true" || t == "1") return store(k, true, source);
+        if (t == "false" || t == "0") return store(k, false, source);
+        throw ConfigError(k.name, source, "expected true or false, got \"" + std::string(text) + "\"");
+      }
+      case ConfigType::list: {
+        std::vector<std::string> items;
+        if (!trim(text).empty()) {
+          std::string_view rest = text;
+          while (true) {
+            const auto comma = rest.find(',');
+            std::string item = trim(rest.substr(0, comma));
+            if (item.empty()) {
+              throw ConfigError(k.name, source, "empty item in list \"" + std::string(text) + "\"");
+            }
+            items.push_back(std::move(item));
+            if (comma == std::string_view::npos) break;
+            rest.remove_prefix(comma + 1);
+          }
+        }
+        return store(k, std::move(items), source);
+      }
+    }
+  }
+
+  void store(const ConfigKey& k, RawValue value, const std::string& source) {
+    const ConfigField field = k.field(config_);
+    switch (k.type) {
+      case ConfigType::string: {
+        auto* s = std::get_if<std::string>(&value);
+        if (!s) throw ConfigError(k.name, source, "expected a string");
+        if (k.check) {
+          if (auto problem = k.check(*s)) throw ConfigError(k.name, source, *problem);
+        }
+        *std::get<std::string*>(field) = std::move(*s);
+        break;
+      }
+      case ConfigType::integer: {
+        auto* v = std::get_if<std::int64_t>(&value);
+        if (!v) throw ConfigError(k.name, source, "expected an integer");
+        if (*v < k.min || *v > k.max) {
+          throw ConfigError(k.name, source,
+                            "must be between " + std::to_string(k.min) + " and " +
+                                std::to_string(k.max) + ", got " + std::to_string(*v));
+        }
+        *std::get<std::int64_t*>(field) = *v;
+        break;
+      }
+      case ConfigType::boolean: {
+        auto* b = std::get_if<bool>(&value);
+        if (!b) throw ConfigError(k.name, source, "expected true or false");
+        *std::get<bool*>(field) = *b;
+        break;
+      }
+      case ConfigType::list: {
+        auto* l = std::get_if<std::vector<std::string>>(&value);
+        if (!l) throw ConfigError(k.name, source, "expected a list of strings");
+        *std::get<std::vector<std::string>*>(field) = std::move(*l);
+        break;
+      }
+    }
+    set_origin(std::string(k.name), source);
+  }
+
+  void set_property(std::string_view name, std::string value, const std::string& source) {
+    const std::string full = std::string(kKafkaPropertiesTable) + "." + std::string(name);
+    if (name.empty()) throw ConfigError(full, source, "empty librdkafka property name");
+    auto& props = config_.kafka.properties;
+    auto it = std::find_if(props.begin(), props.end(), [&](const auto& p) { return p.first == name; });
+    if (it == props.end()) {
+      props.emplace_back(std::string(name), std::move(value));
+    } else {
+      it->second = std::move(value);
+    }
+    set_origin(full, source);
+  }
+
+  const ConfigKey& lookup(std::string_view key, const std::string& source) const {
+    const ConfigKey* k = find_config_key(key);
+    if (!k) throw ConfigError(std::string(key), source, "unknown configuration key");
+    return *k;
+  }
+
+ private:
+  void set_origin(const std::string& key, const std::string& source) {
+    auto& origins = config_.origins;
+    auto it = std::find_if(origins.begin(), origins.end(),
+                           [&](const auto& o) { return o.first == key; });
+    if (it == origins.end()) {
+      origins.emplace_back(key, source);
+    } else {
+      it->second = source;
+    }
+  }
+
+  Config& config_;
+};
+
+bool is_table_prefix(std::string_view path) {
+  const std::string prefix = std::string(path) + ".";
+  return std::any_of(kKeys.begin(), kKeys.end(),
+                     [&](const ConfigKey& k) { return k.name.starts_with(prefix); });
+}
+
+std::string where(std::string_view source_name, const toml::source_region& region) {
+  return std::string(source_name) + ":" + std::to_string(region.begin.line);
+}
+
+void apply_toml_table(ConfigBuilder& builder, const toml::table& table, const std::string& path,
+                      std::string_view source_name) {
+  for (auto&& [key, node] : table) {
+    const std::string name = path.empty() ? std::string(key.str()) : path + "." + std::string(key.str());
+    const std::string source =
+        where(source_name, node.source().begin.line ? node.source() : key.source());
+    if (name == kKafkaPropertiesTable) {
+      const toml::table* props = node.as_table();
+      if (!props) throw ConfigError(name, source, "expected a table of librdkafka properties");
+      for (auto&& [pkey, pnode] : *props) {
+        const std::string psource = where(source_name, pnode.source());
+        std::string value;
+        if (auto s = pnode.value_exact<std::string>()) {
+          value = *s;
+        } else if (auto i = pnode.value_exact<std::int64_t>()) {
+          value = std::to_string(*i);
+        } else if (auto b = pnode.value_exact<bool>()) {
+          value = *b ? "true" : "false";
+        } else {
+          throw ConfigError(name + "." + std::string(pkey.str()), psource,
+                            "expected a string, integer or boolean");
+        }
+        builder.set_property(pkey.str(), std::move(value), psource);
+      }
+      continue;
+    }
+    if (const toml::table* sub = node.as_table()) {
+      if (!is_table_prefix(name)) throw ConfigError(name, source, "unknown configuration table");
+      apply_toml_table(builder, *sub, name, source_name);
+      continue;
+    }
+    const ConfigKey& k = builder.lookup(name, source);
+    switch (k.type) {
+      case ConfigType::string:
+        if (auto s = node.value_exact<std::string>()) {
+          builder.store(k, *s, source);
+        } else {
+          throw ConfigError(name, source, "expected a string");
+        }
+        break;
+      case ConfigType::integer:
+        if (auto i = node.value_exact<std::int64_t>()) {
+          builder.store(k, *i, source);
+        } else {
+          throw ConfigError(name, source, "expected an integer");
+        }
+        break;
+      case ConfigType::boolean:
+        if (auto b = node.value_exact<bool>()) {
+          builder.store(k, *b, source);
+        } else {
+          throw ConfigError(name, source, "expected true or false");
+        }
+        break;
+      case ConfigType::list:
+        if (auto s = node.value_exact<std::string>()) {
+          builder.set_text(name, *s, source);  // "a:1,b:2"
+        } else if (const toml::array* arr = node.as_array()) {
+          std::vector<std::string> items;
+          for (const toml::node& item : *arr) {
+            auto s2 = item.value_exact<std::string>();
+            if (!s2 || s2->empty()) {
+              throw ConfigError(name, where(source_name, item.source()),
+                                "expected a list of non-empty strings");
+            }
+            items.push_back(*s2);
+          }
+          builder.store(k, std::move(items), source);
+        } else {
+          throw ConfigError(name, source, "expected a list of strings");
+        }
+        break;
+    }
+  }
+}
+
+void apply_toml(ConfigBuilder& builder, std::string_view text, std::string_view source_name) {
+  toml::table table;
+  try {
+    table = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError("", where(source_name, e.source()),
+                      "not valid TOML: " + std::string(e.description()));
+  }
+  apply_toml_table(builder, table, "", source_name);
+}
+
+void apply_overrides(ConfigBuilder& builder, const ConfigFlags& flags) {
+  for (const ConfigOverride& o : flags.overrides) builder.set_text(o.key, o.value, o.source);
+}
+
+void apply_environment(ConfigBuilder& builder, const Environment& environment) {
+  for (const auto& [name, value] : environment) {
+    if (!name.starts_with(kEnvPrefix)) continue;
+    const std::string source = "env " + name;
+    if (name.starts_with(kEnvPropertyPrefix)) {
+      std::string property = name.substr(kEnvPropertyPrefix.size());
+      for (char& ch : property) {
+        ch = ch == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      }
+      builder.set_property(property, value, source);
+      continue;
+    }
+    const auto key = std::find_if(kKeys.begin(), kKeys.end(),
+                                  [&](const ConfigKey& k) { return env_name(k.name) == name; });
+    if (key == kKeys.end()) {
+      throw ConfigError(name, source, "unknown environment variable (no such configuration key)");
+    }
+    builder.set_text(key->name, value, source);
+  }
+}
+
+Config load(std::optional<std::pair<std::string_view, std::string_view>> file,
+            const ConfigFlags& flags, const Environment& environment) {
+  Config config = Config::defaults();
+  ConfigBuilder builder(config);
+  if (file) apply_toml(builder, file->first, file->second);
+  apply_overrides(builder, flags);
+  apply_environment(builder, environment);
+  return config;
+}
+
+void append_toml_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+std::string render_value(Config& config, const ConfigKey& k) {
+  std::string out;
+  std::visit(
+      [&out](auto* p) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          append_toml_string(out, *p);
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          out += std::to_string(*p);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out += *p ? "true" : "false";
+        } else {
+          out += '[';
+          for (std::size_t i = 0; i < p->size(); ++i) {
+            if (i) out += ", ";
+            append_toml_string(out, (*p)[i]);
+          }
+          out += ']';
+        }
+      },
+      k.field(config));
+  return out;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string_view key, std::string source, const std::string& problem)
+    : std::runtime_error((source.empty() ? std::string() : source + ": ") +
+                         (key.empty() ? std::string() : std::string(key) + ": ") + problem),
+      key_(key),
+      source_(std::move(source)) {}
+
+Config Config::defaults() {
+  Config config;
+  ConfigBuilder builder(config);
+  for (const ConfigKey& k : kKeys) builder.set_text(k.name, k.default_value, "default");
+  config.origins.clear();
+  return config;
+}
+
+std::int64_t Config::programme_start_ms() const {
+  // Checked when stored, so the parse succeeds.
+  return parse_rfc3339(validation.programme_start).value_or(0);
+}
+
+CoreOptions Config::core_options() const {
+  CoreOptions options;
+  options.programme_start_ms = programme_start_ms();
+  options.future_skew_ms = validation.future_skew_hours * 3'600'000;
+  options.dedupe_horizon_days = static_cast<std::int32_t>(dedupe.horizon_days);
+  return options;
+}
+
+std::string_view Config::origin(std::string_view key) const {
+  for (const auto& [name, source] : origins) {
+    if (name == key) return source;
+  }
+  return "default";
+}
+
+std::string_view to_string(ConfigType type) {
+  switch (type) {
+    case ConfigType::string: return "string";
+    case ConfigType::integer: return "integer";
+    case ConfigType::boolean: return "boolean";
+    case ConfigType::list: return "list of strings";
+  }
+  return "?";
+}
+
+std::span<const ConfigKey> config_keys() { return kKeys; }
+
+const ConfigKey* find_config_key(std::string_view name) {
+  for (const ConfigKey& k : kKeys) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+std::string env_name(std::string_view key) {
+  std::string out(kEnvPrefix);
+  for (char ch : key) {
+    out += ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return out;
+}
+
+void add_config_flags(CLI::App& cmd, ConfigFlags& flags) {
+  cmd.add_option("--config", flags.config_file, "TOML configuration file (docs/configuration.md)")
+      ->check(CLI::ExistingFile);
+  struct Shortcut {
+    const char* flag;
+    const char* key;
+    const char* help;
+  };
+  static constexpr Shortcut kShortcuts[] = {
+      {"--brokers", "kafka.brokers", "Kafka bootstrap servers HOST:PORT[,..] (kafka.brokers)"},
+      {"--roster", "roster", "roster JSON file (roster)"},
+      {"--http", "http.listen", "HTTP listen address ADDR:PORT (http.listen)"},
+      {"--group", "kafka.group", "consumer group id (kafka.group)"},
+      {"--postgres", "sinks.postgres.uri", "PostgreSQL URI of the progress sink (sinks.postgres.uri)"},
+      {"--jsonl", "sinks.jsonl.path", "JSON Lines file of the progress sink (sinks.jsonl.path)"},
+  };
+  for (const Shortcut& s : kShortcuts) {
+    cmd.add_option_function<std::string>(
+        s.flag,
+        [&flags, s](const std::string& value) {
+          flags.overrides.push_back({s.key, value, std::string("flag ") + s.flag});
+        },
+        s.help);
+  }
+  cmd.add_option_function<std::vector<std::string>>(
+         "--set",
+         [&flags](const std::vector<std::string>& values) {
+           for (const std::string& kv : values) {
+             const auto eq = kv.find('=');
+             if (eq == std::string::npos || eq == 0) {
+               throw CLI::ValidationError("--set", "expected key=value, got \"" + kv + "\"");
+             }
+             flags.overrides.push_back({kv.substr(0, eq), kv.substr(eq + 1), "flag --set"});
+           }
+         },
+         "set any configuration key, KEY=VALUE (repeatable; kafka.properties.NAME=V "
+         "for librdkafka)")
+      ->take_all()
+      ->allow_extra_args(false);
+  cmd.add_flag("--print-config", flags.print_config,
+               "print the effective configuration (TOML, with each value's origin) and exit");
+}
+
+Environment fieldpulse_environment() {
+  Environment out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    if (!entry.starts_with(kEnvPrefix)) continue;
+    const auto eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace_back(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return out;
+}
+
+Config load_config(const ConfigFlags& flags, const Environment& environment) {
+  if (flags.config_file.empty()) return load(std::nullopt, flags, environment);
+  std::ifstream in(flags.config_file, std::ios::binary);
+  if (!in) throw ConfigError("", "flag --config", "cannot read " + flags.config_file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string content = text.str();
+  return load(std::pair<std::string_view, std::string_view>(content, flags.config_file), flags,
+              environment);
+}
+
+Config load_config_text(std::string_view toml, std::string_view source_name,
+                        const ConfigFlags& flags, const Environment& environment) {
+  return load(std::pair(toml, source_name), flags, environment);
+}
+
+std::string render_config(const Config& config) {
+  Config copy = config;  // ConfigKey::field hands out mutable pointers
+  std::string out = "# fieldpulse effective configuration; each value's origin follows it.\n";
+  auto line = [&](std::string_view leaf, const std::string& value, std::string_view key) {
+    out += std::string(leaf) + " = " + value + "  # " + std::string(config.origin(key)) + "\n";
+  };
+  // Keys outside any table come first, as TOML requires.
+  for (const ConfigKey& k : kKeys) {
+    if (k.name.find('.') == std::string_view::npos) line(k.name, render_value(copy, k), k.name);
+  }
+  std::string_view table;
+  for (const ConfigKey& k : kKeys) {
+    const auto dot = k.name.rfind('.');
+    if (dot == std::string_view::npos) continue;
+    if (k.name.substr(0, dot) != table) {
+      table = k.name.substr(0, dot);
+      out += "\n[" + std::string(table) + "]\n";
+    }
+    line(k.name.substr(dot + 1), render_value(copy, k), k.name);
+  }
+  if (!copy.kafka.properties.empty()) {
+    out += "\n[" + std::string(kKafkaPropertiesTable) + "]\n";
+    for (const auto& [name, value] : copy.kafka.properties) {
+      std::string quoted_name, quoted_value;
+      append_toml_string(quoted_name, name);
+      append_toml_string(quoted_value, value);
+      line(quoted_name, quoted_value, std::string(kKafkaPropertiesTable) + "." + name);
+    }
+  }
+  return out;
+}
+
+std::string render_config_reference() {
+  std::string out = "| key | type | default | environment | description |\n|---|---|---|---|---|\n";
+  for (const ConfigKey& k : kKeys) {
+    std::string def(k.default_value);
+    if (k.name == "roster" || k.name == "catalog") {
+      def = "`<data dir>" + def.substr(def.rfind('/')) + "`";
+    } else {
+      def = def.empty() ? "(empty)" : "`" + def + "`";
+    }
+    std::string type(to_string(k.type));
+    if (k.type == ConfigType::integer) {
+      type += " " + std::to_string(k.min) + "–" + std::to_string(k.max);
+    }
+    out += "| `" + std::string(k.name) + "` | " + type + " | " + def + " | `" + env_name(k.name) +
+           "` | " + std::string(k.description) + " |\n";
+  }
+  return out;
+}
+
+}  // namespace fp::app
