@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "model/catalog.h"  // DataFileError
@@ -38,6 +40,30 @@ struct Cadre {
   int round = 1;
 };
 
+// A roster error that points at one entry and key, e.g. section "villages",
+// index 12, key "town"; what() is the full message. Converters use the parts to
+// point back at their own input (a CSV line and column).
+class RosterEntryError : public DataFileError {
+ public:
+  RosterEntryError(const std::string& message, std::string section, std::size_t index,
+                   std::string key, std::string problem)
+      : DataFileError(message),
+        section_(std::move(section)),
+        index_(index),
+        key_(std::move(key)),
+        problem_(std::move(problem)) {}
+  [[nodiscard]] const std::string& section() const { return section_; }  // "city", "towns", ..
+  [[nodiscard]] std::size_t index() const { return index_; }             // 0 for "city"
+  [[nodiscard]] const std::string& key() const { return key_; }
+  [[nodiscard]] const std::string& problem() const { return problem_; }
+
+ private:
+  std::string section_;
+  std::size_t index_;
+  std::string key_;
+  std::string problem_;
+};
+
 class Roster {
  public:
   // Loads the JSON roster. Throws DataFileError naming the file, the entry
@@ -55,7 +81,10 @@ class Roster {
   [[nodiscard]] std::optional<RegionId> find_village(std::string_view code) const;
   [[nodiscard]] std::optional<CadreId> find_cadre(std::string_view cadre_id) const;
 
+  [[nodiscard]] std::size_t village_count() const { return village_count_; }
+
   // The chain city, county, town, village for a village (index 0 = city).
+  // Precomputed; for a town or county the missing lower levels repeat it.
   struct Chain {
     RegionId city, county, town, village;
   };
@@ -66,11 +95,23 @@ class Roster {
   [[nodiscard]] bool is_within(RegionId inner, RegionId outer) const;
 
  private:
+  // Lets find_*() look up a std::string_view without building a std::string.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  template <typename V>
+  using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
   std::vector<Region> regions_;
   std::vector<Cadre> cadres_;
-  std::unordered_map<std::string, RegionId> region_by_code_;
-  std::unordered_map<std::string, CadreId> cadre_by_id_;
+  StringMap<RegionId> region_by_code_;
+  StringMap<CadreId> cadre_by_id_;
   std::vector<std::size_t> cadres_within_;
+  std::vector<Chain> chains_;  // by RegionId
+  std::size_t village_count_ = 0;
 };
 
 }  // namespace fp
