@@ -1,43 +1,187 @@
-// Placeholder so the tree links while the core is built; replaced by the real one.
+// The processing core. Single-threaded by design: the owner calls every
+// member from one thread (or one Asio strand); nothing here locks.
 #include "processors/core.h"
 
-#include <stdexcept>
+#include <map>
+
+#include "processors/aggregator.h"
+#include "processors/cadre_activity.h"
+#include "processors/partition_state.h"
+#include "processors/report_reader.h"
 
 namespace fp {
 
+void BatchResult::clear() {
+  accepted = duplicate = rejected = 0;
+  rejected_by_reason.fill(0);
+  std::fill(accepted_by_kind.begin(), accepted_by_kind.end(), 0);
+  dead_letters.clear();
+  changes.clear();
+}
+
 struct ProcessingCore::Impl {
+  Impl(std::shared_ptr<const Catalog> c, std::shared_ptr<const Roster> r, CoreOptions o, Clock k)
+      : catalog(std::move(c)),
+        roster(std::move(r)),
+        options(o),
+        metric_names(catalog->metric_names()),
+        reader(*catalog, *roster, options, std::move(k)),
+        aggregator(*catalog, *roster),
+        activity(*roster) {
+    totals.accepted_by_kind.assign(catalog->kinds().size(), 0);
+  }
+
+  PartitionState& partition(std::int32_t id) {
+    if (last_state != nullptr && last_partition == id) return *last_state;
+    auto& slot = partitions[id];
+    if (!slot) {
+      slot = std::make_unique<PartitionState>(options.dedupe_horizon_days, catalog->kinds().size());
+    }
+    last_partition = id;
+    last_state = slot.get();
+    return *slot;
+  }
+
+  void forget_cached_partition() { last_state = nullptr; }
+
   std::shared_ptr<const Catalog> catalog;
   std::shared_ptr<const Roster> roster;
+  CoreOptions options;
   std::vector<std::string> metric_names;
+  ReportReader reader;
+  Aggregator aggregator;
+  CadreActivity activity;
+  OutcomeCounts totals;  // sum over partitions
+  std::map<std::int32_t, std::unique_ptr<PartitionState>> partitions;
+  std::int32_t last_partition = 0;
+  PartitionState* last_state = nullptr;
+  Report report;
+  Rejection why;
 };
 
-void BatchResult::clear() { *this = BatchResult{}; }
-
 ProcessingCore::ProcessingCore(std::shared_ptr<const Catalog> catalog,
-                               std::shared_ptr<const Roster> roster, CoreOptions /*options*/,
-                               Clock /*clock*/)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->catalog = std::move(catalog);
-  impl_->roster = std::move(roster);
-}
+                               std::shared_ptr<const Roster> roster, CoreOptions options,
+                               Clock clock)
+    : impl_(std::make_unique<Impl>(std::move(catalog), std::move(roster), options,
+                                   std::move(clock))) {}
+
 ProcessingCore::~ProcessingCore() = default;
-void ProcessingCore::process(std::span<const RawMessage> /*batch*/, BatchResult& out) {
+
+void ProcessingCore::process(std::span<const RawMessage> batch, BatchResult& out) {
+  Impl& s = *impl_;
   out.clear();
-  throw std::logic_error("ProcessingCore::process: not built yet");
+  out.accepted_by_kind.resize(s.catalog->kinds().size(), 0);
+  s.aggregator.begin_batch();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const RawMessage& m = batch[i];
+    PartitionState& part = s.partition(m.partition);
+    ++part.counts.consumed;
+    ++s.totals.consumed;
+    if (!s.reader.read(m.payload, s.report, s.why)) {
+      const auto reason = static_cast<std::size_t>(s.why.reason);
+      ++part.counts.rejected;
+      ++part.counts.rejected_by_reason[reason];
+      ++s.totals.rejected;
+      ++s.totals.rejected_by_reason[reason];
+      ++out.rejected;
+      ++out.rejected_by_reason[reason];
+      out.dead_letters.push_back({i, s.why});
+      continue;
+    }
+    const Report& r = s.report;
+    if (!part.deduper.insert(r.village, r.report_id, r.cst_day)) {
+      ++part.counts.duplicate;
+      ++s.totals.duplicate;
+      ++out.duplicate;
+      continue;
+    }
+    ++part.counts.accepted;
+    ++part.counts.accepted_by_kind[r.kind];
+    ++s.totals.accepted;
+    ++s.totals.accepted_by_kind[r.kind];
+    ++out.accepted;
+    ++out.accepted_by_kind[r.kind];
+    s.aggregator.add(part.aggregates, r);
+    s.activity.add(part.activity, r.cadre, r.cst_day, r.at_ms);
+  }
+  s.aggregator.collect_changes(out.changes);
 }
-std::string ProcessingCore::snapshot_partition(std::int32_t /*partition*/) const { return {}; }
-void ProcessingCore::restore_partition(std::int32_t /*partition*/, std::string_view /*snapshot*/) {}
-void ProcessingCore::drop_partition(std::int32_t /*partition*/) {}
-Summary ProcessingCore::summary() const { return {}; }
-std::vector<ProgressRow> ProcessingCore::progress(const ProgressQuery& /*query*/) const { return {}; }
-std::vector<SilentCadre> ProcessingCore::silent_cadres(std::int64_t /*as_of_ms*/, int /*days*/) const {
-  return {};
+
+std::string ProcessingCore::snapshot_partition(std::int32_t partition) const {
+  const Impl& s = *impl_;
+  const auto it = s.partitions.find(partition);
+  const PartitionState empty(s.options.dedupe_horizon_days, s.catalog->kinds().size());
+  return encode_partition(partition, it == s.partitions.end() ? empty : *it->second, *s.catalog,
+                          *s.roster, s.aggregator);
 }
-std::vector<Completeness> ProcessingCore::completeness(Level /*level*/, std::int32_t /*day*/) const {
-  return {};
+
+void ProcessingCore::restore_partition(std::int32_t partition, std::string_view snapshot) {
+  Impl& s = *impl_;
+  // Decode first: a corrupt snapshot throws before anything changes.
+  DecodedPartition decoded = decode_partition(partition, snapshot, *s.catalog, *s.roster,
+                                              s.aggregator, s.options.dedupe_horizon_days);
+  drop_partition(partition);
+  PartitionState& st = *decoded.state;
+  std::size_t offset = 0;
+  for (const std::uint64_t key : decoded.block_keys) {
+    s.aggregator.add_block(st.aggregates, key, &decoded.block_cells[offset]);
+    offset += s.aggregator.block_size(BlockKey::unpack(key).kind);
+  }
+  s.activity.merge(st.activity);
+  s.totals.add(st.counts, +1);
+  s.partitions[partition] = std::move(decoded.state);
+  s.forget_cached_partition();
 }
+
+void ProcessingCore::drop_partition(std::int32_t partition) {
+  Impl& s = *impl_;
+  const auto it = s.partitions.find(partition);
+  if (it == s.partitions.end()) return;
+  s.aggregator.subtract(it->second->aggregates);
+  s.totals.add(it->second->counts, -1);
+  s.partitions.erase(it);
+  std::vector<PartialActivity*> rest;
+  for (auto& [id, st] : s.partitions) rest.push_back(&st->activity);
+  s.activity.rebuild(rest);
+  s.forget_cached_partition();
+}
+
+Summary ProcessingCore::summary() const {
+  const Impl& s = *impl_;
+  Summary out;
+  out.consumed = s.totals.consumed;
+  out.accepted = s.totals.accepted;
+  out.duplicate = s.totals.duplicate;
+  out.rejected = s.totals.rejected;
+  out.rejected_by_reason = s.totals.rejected_by_reason;
+  out.cadres_total = s.roster->cadres().size();
+  out.cadres_reporting = s.activity.cadres_reporting();
+  out.city_totals = s.aggregator.city_totals();
+  return out;
+}
+
+std::vector<ProgressRow> ProcessingCore::progress(const ProgressQuery& query) const {
+  std::vector<ProgressRow> out;
+  impl_->aggregator.query(query, out);
+  return out;
+}
+
+std::vector<SilentCadre> ProcessingCore::silent_cadres(std::int64_t as_of_ms, int days) const {
+  return impl_->activity.silent(as_of_ms, days);
+}
+
+std::vector<Completeness> ProcessingCore::completeness(Level level, std::int32_t cst_day) const {
+  return impl_->activity.completeness(level, cst_day);
+}
+
+std::optional<std::int64_t> ProcessingCore::last_report_ms(CadreId cadre) const {
+  return impl_->activity.last_report_ms(cadre);
+}
+
 const Catalog& ProcessingCore::catalog() const { return *impl_->catalog; }
 const Roster& ProcessingCore::roster() const { return *impl_->roster; }
-const std::vector<std::string>& ProcessingCore::metric_names() const { return impl_->metric_names; }
+const std::vector<std::string>& ProcessingCore::metric_names() const {
+  return impl_->metric_names;
+}
 
 }  // namespace fp

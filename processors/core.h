@@ -88,6 +88,9 @@ struct Completeness {
   std::size_t total = 0;     // cadres attached within
 };
 
+// Single-threaded by design: the owner calls every member from one thread (or
+// one Asio strand); nothing inside locks. Read-side calls are cheap enough to
+// run between batches on the same strand.
 class ProcessingCore {
  public:
   ProcessingCore(std::shared_ptr<const Catalog> catalog, std::shared_ptr<const Roster> roster,
@@ -110,6 +113,8 @@ class ProcessingCore {
   [[nodiscard]] std::vector<ProgressRow> progress(const ProgressQuery& query) const;
   [[nodiscard]] std::vector<SilentCadre> silent_cadres(std::int64_t as_of_ms, int days) const;
   [[nodiscard]] std::vector<Completeness> completeness(Level level, std::int32_t cst_day) const;
+  // Latest accepted `at` of a cadre (none: never reported).
+  [[nodiscard]] std::optional<std::int64_t> last_report_ms(CadreId cadre) const;
 
   [[nodiscard]] const Catalog& catalog() const;
   [[nodiscard]] const Roster& roster() const;

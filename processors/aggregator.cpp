@@ -1,0 +1,191 @@
+#include "processors/aggregator.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace fp {
+
+Aggregator::Aggregator(const Catalog& catalog, const Roster& roster)
+    : catalog_(catalog), roster_(roster) {
+  if (catalog.kinds().size() > BlockKey::kMaxKind) throw std::length_error("too many kinds");
+  if (roster.regions().size() > BlockKey::kMaxEntity ||
+      roster.cadres().size() > BlockKey::kMaxEntity) {
+    throw std::length_error("roster too large for the aggregate key");
+  }
+  MetricId next = 0;
+  for (std::size_t k = 0; k < catalog.kinds().size(); ++k) {
+    const auto fields = static_cast<std::uint32_t>(catalog.kinds()[k].fields.size());
+    block_size_.push_back(1 + fields);
+    first_metric_.push_back(next);
+    for (std::uint32_t slot = 0; slot <= fields; ++slot) {
+      metric_kind_.push_back(static_cast<KindId>(k));
+      metric_slot_.push_back(slot);
+      ++next;
+    }
+  }
+}
+
+void Aggregator::begin_batch() {
+  moved_.clear();
+  if (++batch_ == 0) {  // wrapped: forget old marks so no block looks already moved
+    for (GlobalBlock& b : blocks_) b.batch = 0;
+    batch_ = 1;
+  }
+}
+
+std::uint32_t Aggregator::global_block(std::uint64_t key, KindId kind) {
+  bool inserted = false;
+  FlatIndex::Slot* slot = index_.find_or_insert(key, inserted);
+  if (inserted) {
+    slot->a = static_cast<std::uint32_t>(blocks_.size());
+    blocks_.push_back({key, static_cast<std::uint32_t>(cells_.size()), 0});
+    cells_.resize(cells_.size() + block_size_[kind]);
+  }
+  return slot->a;
+}
+
+void Aggregator::add(PartialAggregates& part, const Report& report) {
+  const Roster::Chain chain = roster_.chain(report.village);
+  const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
+                                     report.cadre};
+  const std::int32_t windows[2] = {kTotalWindow, report.cst_day};
+  const std::uint32_t n = block_size_[report.kind];
+  for (int level = 0; level < 5; ++level) {
+    for (const std::int32_t window : windows) {
+      const std::uint64_t key =
+          BlockKey::pack(static_cast<Level>(level), entities[level], report.kind, window);
+      bool inserted = false;
+      FlatIndex::Slot* slot = part.index.find_or_insert(key, inserted);
+      if (inserted) {
+        slot->a = static_cast<std::uint32_t>(part.cells.size());
+        part.cells.resize(part.cells.size() + n);
+        slot->b = global_block(key, report.kind);
+      }
+      Int128* pc = &part.cells[slot->a];
+      GlobalBlock& g = blocks_[slot->b];
+      Int128* gc = &cells_[g.offset];
+      pc[0] += 1;
+      gc[0] += 1;
+      for (std::uint32_t f = 1; f < n; ++f) {
+        pc[f] += report.values[f - 1].milli;
+        gc[f] += report.values[f - 1].milli;
+      }
+      if (g.batch != batch_) {
+        g.batch = batch_;
+        moved_.push_back(slot->b);
+      }
+    }
+  }
+}
+
+void Aggregator::collect_changes(std::vector<ProgressChange>& out) const {
+  for (const std::uint32_t b : moved_) {
+    const GlobalBlock& g = blocks_[b];
+    const BlockKey k = BlockKey::unpack(g.key);
+    const Int128* c = &cells_[g.offset];
+    const auto reports = static_cast<std::int64_t>(c[0]);
+    const std::uint32_t n = block_size_[k.kind];
+    const MetricId first = first_metric_[k.kind];
+    out.push_back({{k.level, k.entity, first, k.window}, {DecimalSum{c[0] * 1000}, reports}});
+    for (std::uint32_t f = 1; f < n; ++f) {
+      out.push_back({{k.level, k.entity, static_cast<MetricId>(first + f), k.window},
+                     {DecimalSum{c[f]}, reports}});
+    }
+  }
+}
+
+void Aggregator::add_block(PartialAggregates& part, std::uint64_t key, const Int128* values) {
+  const KindId kind = BlockKey::unpack(key).kind;
+  const std::uint32_t n = block_size_[kind];
+  bool inserted = false;
+  FlatIndex::Slot* slot = part.index.find_or_insert(key, inserted);
+  if (inserted) {
+    slot->a = static_cast<std::uint32_t>(part.cells.size());
+    part.cells.resize(part.cells.size() + n);
+    slot->b = global_block(key, kind);
+  }
+  Int128* pc = &part.cells[slot->a];
+  Int128* gc = &cells_[blocks_[slot->b].offset];
+  for (std::uint32_t f = 0; f < n; ++f) {
+    pc[f] += values[f];
+    gc[f] += values[f];
+  }
+}
+
+void Aggregator::subtract(const PartialAggregates& part) {
+  for (const FlatIndex::Slot& s : part.index.slots()) {
+    if (s.key == FlatIndex::kEmpty) continue;
+    const std::uint32_t n = block_size_[BlockKey::unpack(s.key).kind];
+    Int128* gc = &cells_[blocks_[s.b].offset];
+    const Int128* pc = &part.cells[s.a];
+    for (std::uint32_t f = 0; f < n; ++f) gc[f] -= pc[f];
+  }
+}
+
+const Int128* Aggregator::find(std::uint64_t key) const {
+  const FlatIndex::Slot* slot = index_.find(key);
+  return slot == nullptr ? nullptr : &cells_[blocks_[slot->a].offset];
+}
+
+void Aggregator::append_rows(std::uint64_t key, const Int128* c, std::optional<MetricId> metric,
+                             std::vector<ProgressRow>& out) const {
+  if (c[0] == 0) return;  // no data (e.g. its partition was dropped)
+  const BlockKey k = BlockKey::unpack(key);
+  const auto reports = static_cast<std::int64_t>(c[0]);
+  const MetricId first = first_metric_[k.kind];
+  const std::uint32_t n = block_size_[k.kind];
+  for (std::uint32_t f = 0; f < n; ++f) {
+    const auto m = static_cast<MetricId>(first + f);
+    if (metric && *metric != m) continue;
+    const DecimalSum value{f == 0 ? c[0] * 1000 : c[f]};
+    out.push_back({{k.level, k.entity, m, k.window}, {value, reports}});
+  }
+}
+
+void Aggregator::query(const ProgressQuery& q, std::vector<ProgressRow>& out) const {
+  const bool total = q.from_window == kTotalWindow;
+  const std::int32_t from = q.from_window, to = total ? kTotalWindow : q.to_window;
+  if (!total && to < from) return;
+  const std::size_t begin = out.size();
+  const auto kinds = static_cast<KindId>(catalog_.kinds().size());
+  const std::int64_t span = static_cast<std::int64_t>(to) - from + 1;
+  if (q.entity && span * kinds <= static_cast<std::int64_t>(blocks_.size())) {
+    // One entity over a short range: direct lookups.
+    for (KindId kind = 0; kind < kinds; ++kind) {
+      if (q.metric && metric_kind_[*q.metric] != kind) continue;
+      for (std::int32_t w = from; w <= to; ++w) {
+        const std::uint64_t key = BlockKey::pack(q.level, *q.entity, kind, w);
+        if (const Int128* c = find(key)) append_rows(key, c, q.metric, out);
+      }
+    }
+  } else {
+    for (const GlobalBlock& g : blocks_) {
+      const BlockKey k = BlockKey::unpack(g.key);
+      if (k.level != q.level || (q.entity && k.entity != *q.entity)) continue;
+      if (q.metric && metric_kind_[*q.metric] != k.kind) continue;
+      if (k.window < from || k.window > to) continue;
+      append_rows(g.key, &cells_[g.offset], q.metric, out);
+    }
+  }
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(begin), out.end(),
+            [](const ProgressRow& a, const ProgressRow& b) {
+              if (a.key.entity != b.key.entity) return a.key.entity < b.key.entity;
+              if (a.key.metric != b.key.metric) return a.key.metric < b.key.metric;
+              return a.key.window < b.key.window;
+            });
+}
+
+std::vector<std::pair<MetricId, DecimalSum>> Aggregator::city_totals() const {
+  std::vector<std::pair<MetricId, DecimalSum>> out;
+  for (KindId kind = 0; kind < catalog_.kinds().size(); ++kind) {
+    const Int128* c = find(BlockKey::pack(Level::city, roster_.city(), kind, kTotalWindow));
+    if (c == nullptr || c[0] == 0) continue;
+    out.emplace_back(first_metric_[kind], DecimalSum{c[0] * 1000});
+    for (std::uint32_t f = 1; f < block_size_[kind]; ++f) {
+      out.emplace_back(static_cast<MetricId>(first_metric_[kind] + f), DecimalSum{c[f]});
+    }
+  }
+  return out;
+}
+
+}  // namespace fp

@@ -1,0 +1,103 @@
+// Exact sums and report counts per (level, entity, metric, window), per partition and global.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "processors/core.h"
+#include "processors/flat_index.h"
+
+namespace fp {
+
+// All metrics of one kind for one (level, entity, window) move together, so
+// they live in one block: [reports, sum of field 0, sum of field 1, ..]. The
+// "<kind>.count" metric is `reports` in thousandths.
+//
+// A block key packs level (3 bits), entity (24), kind (12) and window (25)
+// into 64 bits; level 7 never occurs, so ~0 stays free as the empty marker.
+struct BlockKey {
+  Level level;
+  std::uint32_t entity;
+  KindId kind;
+  std::int32_t window;
+
+  static constexpr std::uint32_t kMaxEntity = (1U << 24) - 1;
+  static constexpr KindId kMaxKind = (1U << 12) - 1;
+  static constexpr std::int32_t kWindowBias = 1 << 24;
+
+  static constexpr std::uint64_t pack(Level level, std::uint32_t entity, KindId kind,
+                                      std::int32_t window) {
+    return (static_cast<std::uint64_t>(level) << 61) | (static_cast<std::uint64_t>(entity) << 37) |
+           (static_cast<std::uint64_t>(kind) << 25) |
+           static_cast<std::uint64_t>(static_cast<std::uint32_t>(window + kWindowBias));
+  }
+  static constexpr BlockKey unpack(std::uint64_t k) {
+    return {static_cast<Level>(k >> 61), static_cast<std::uint32_t>((k >> 37) & kMaxEntity),
+            static_cast<KindId>((k >> 25) & kMaxKind),
+            static_cast<std::int32_t>(k & ((1U << 25) - 1)) - kWindowBias};
+  }
+};
+
+// One partition's partial aggregates. Each entry maps a block key to the
+// block's offset in `cells` (a) and the index of the global block (b).
+struct PartialAggregates {
+  FlatIndex index;
+  std::vector<Int128> cells;
+};
+
+// The global view (sum of every partition's partials) plus the hot path that
+// adds a report to a partition and to the global view at once, and records
+// which global blocks moved in the current batch.
+class Aggregator {
+ public:
+  Aggregator(const Catalog& catalog, const Roster& roster);
+
+  // Number of cells in a block of `kind` (reports + its fields).
+  [[nodiscard]] std::uint32_t block_size(KindId kind) const { return block_size_[kind]; }
+  [[nodiscard]] MetricId first_metric(KindId kind) const { return first_metric_[kind]; }
+  [[nodiscard]] std::size_t metric_count() const { return metric_kind_.size(); }
+  [[nodiscard]] KindId metric_kind(MetricId m) const { return metric_kind_[m]; }
+  [[nodiscard]] std::uint32_t metric_slot(MetricId m) const { return metric_slot_[m]; }
+
+  void begin_batch();
+  void add(PartialAggregates& part, const Report& report);
+  // Appends one change per moved (key, metric) of this batch, with its global value.
+  void collect_changes(std::vector<ProgressChange>& out) const;
+
+  // Adds a block's values to a partition (and the global view), e.g. on restore.
+  void add_block(PartialAggregates& part, std::uint64_t key, const Int128* values);
+  // Removes a partition's contribution from the global view (drop).
+  void subtract(const PartialAggregates& part);
+
+  // Read side over the global view.
+  [[nodiscard]] const Int128* find(std::uint64_t key) const;
+  void query(const ProgressQuery& query, std::vector<ProgressRow>& out) const;
+  [[nodiscard]] std::vector<std::pair<MetricId, DecimalSum>> city_totals() const;
+
+ private:
+  struct GlobalBlock {
+    std::uint64_t key;
+    std::uint32_t offset;  // into cells_
+    std::uint32_t batch;   // last batch that moved it
+  };
+
+  std::uint32_t global_block(std::uint64_t key, KindId kind);
+  void append_rows(std::uint64_t key, const Int128* cells, std::optional<MetricId> metric,
+                   std::vector<ProgressRow>& out) const;
+
+  const Catalog& catalog_;
+  const Roster& roster_;
+  std::vector<std::uint32_t> block_size_;  // by kind
+  std::vector<MetricId> first_metric_;     // by kind
+  std::vector<KindId> metric_kind_;        // by metric
+  std::vector<std::uint32_t> metric_slot_;  // by metric: 0 = count, 1 + field index
+
+  FlatIndex index_;  // key -> index into blocks_
+  std::vector<GlobalBlock> blocks_;
+  std::vector<Int128> cells_;
+  std::uint32_t batch_ = 0;
+  std::vector<std::uint32_t> moved_;  // blocks_ indexes moved in this batch
+};
+
+}  // namespace fp

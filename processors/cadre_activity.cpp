@@ -1,0 +1,125 @@
+#include "processors/cadre_activity.h"
+
+#include <algorithm>
+#include <climits>
+
+namespace fp {
+namespace {
+constexpr std::int64_t kNever = INT64_MIN;
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+}  // namespace
+
+CadreActivity::CadreActivity(const Roster& roster) : roster_(roster) {
+  const std::size_t n = roster.cadres().size();
+  cadre_regions_.resize(n);
+  cadre_region_count_.resize(n);
+  last_ms_.assign(n, kNever);
+  for (CadreId c = 0; c < n; ++c) {
+    const Roster::Chain chain = roster.chain(roster.cadre(c).region);
+    const RegionId path[4] = {chain.city, chain.county, chain.town, chain.village};
+    std::uint8_t count = 0;
+    for (const RegionId r : path) {
+      if (count == 0 || cadre_regions_[c][count - 1] != r) cadre_regions_[c][count++] = r;
+    }
+    cadre_region_count_[c] = count;
+  }
+}
+
+void CadreActivity::note_last(CadreId cadre, std::int64_t at_ms) {
+  std::int64_t& last = last_ms_[cadre];
+  if (last == kNever) ++reporting_;
+  if (at_ms > last) last = at_ms;
+}
+
+std::uint32_t CadreActivity::global_span(CadreId cadre, std::int32_t day, std::int64_t at_ms) {
+  bool inserted = false;
+  FlatIndex::Slot* slot = index_.find_or_insert(key(cadre, day), inserted);
+  if (inserted) {
+    slot->a = static_cast<std::uint32_t>(spans_.size());
+    spans_.push_back({cadre, day, at_ms, at_ms});
+  }
+  return slot->a;
+}
+
+void CadreActivity::add(PartialActivity& part, CadreId cadre, std::int32_t day,
+                        std::int64_t at_ms) {
+  bool inserted = false;
+  FlatIndex::Slot* slot = part.index.find_or_insert(key(cadre, day), inserted);
+  if (inserted) {
+    slot->a = static_cast<std::uint32_t>(part.spans.size());
+    part.spans.push_back({cadre, day, at_ms, at_ms});
+    slot->b = global_span(cadre, day, at_ms);
+  }
+  ActivitySpan& p = part.spans[slot->a];
+  p.first_ms = std::min(p.first_ms, at_ms);
+  p.last_ms = std::max(p.last_ms, at_ms);
+  ActivitySpan& g = spans_[slot->b];
+  g.first_ms = std::min(g.first_ms, at_ms);
+  g.last_ms = std::max(g.last_ms, at_ms);
+  note_last(cadre, at_ms);
+}
+
+void CadreActivity::merge(PartialActivity& part) {
+  for (FlatIndex::Slot& slot : part.index.slots()) {
+    if (slot.key == FlatIndex::kEmpty) continue;
+    const ActivitySpan& p = part.spans[slot.a];
+    slot.b = global_span(p.cadre, p.day, p.first_ms);
+    ActivitySpan& g = spans_[slot.b];
+    g.first_ms = std::min(g.first_ms, p.first_ms);
+    g.last_ms = std::max(g.last_ms, p.last_ms);
+    note_last(p.cadre, p.last_ms);
+  }
+}
+
+void CadreActivity::rebuild(const std::vector<PartialActivity*>& parts) {
+  index_.clear();
+  spans_.clear();
+  last_ms_.assign(last_ms_.size(), kNever);
+  reporting_ = 0;
+  for (PartialActivity* part : parts) merge(*part);
+}
+
+std::optional<std::int64_t> CadreActivity::last_report_ms(CadreId cadre) const {
+  if (last_ms_[cadre] == kNever) return std::nullopt;
+  return last_ms_[cadre];
+}
+
+std::vector<SilentCadre> CadreActivity::silent(std::int64_t as_of_ms, int days) const {
+  const std::int64_t after = as_of_ms - static_cast<std::int64_t>(std::max(days, 0)) * kDayMs;
+  std::vector<char> active(last_ms_.size(), 0);
+  std::vector<std::int64_t> before(last_ms_.size(), kNever);  // latest at <= as_of
+  for (const ActivitySpan& s : spans_) {
+    if ((s.first_ms > after && s.first_ms <= as_of_ms) ||
+        (s.last_ms > after && s.last_ms <= as_of_ms)) {
+      active[s.cadre] = 1;
+    } else if (s.last_ms <= as_of_ms) {
+      before[s.cadre] = std::max(before[s.cadre], s.last_ms);
+    }
+  }
+  std::vector<SilentCadre> out;
+  for (CadreId c = 0; c < last_ms_.size(); ++c) {
+    if (active[c] != 0) continue;
+    SilentCadre sc;
+    sc.cadre = c;
+    if (before[c] != kNever) sc.last_report_ms = before[c];
+    out.push_back(sc);
+  }
+  return out;
+}
+
+std::vector<Completeness> CadreActivity::completeness(Level level, std::int32_t day) const {
+  std::vector<Completeness> out;
+  if (level == Level::cadre) return out;
+  std::vector<std::uint32_t> reported(roster_.regions().size(), 0);
+  for (CadreId c = 0; c < last_ms_.size(); ++c) {
+    if (last_ms_[c] == kNever || index_.find(key(c, day)) == nullptr) continue;
+    for (std::uint8_t i = 0; i < cadre_region_count_[c]; ++i) ++reported[cadre_regions_[c][i]];
+  }
+  for (RegionId r = 0; r < roster_.regions().size(); ++r) {
+    if (roster_.region(r).level != level) continue;
+    out.push_back({r, reported[r], roster_.cadres_within(r)});
+  }
+  return out;
+}
+
+}  // namespace fp

@@ -1,0 +1,73 @@
+// Who reported when: per (cadre, CST day) the earliest and latest report time, per partition and
+// global, and the silent-cadre and completeness queries built on it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "processors/core.h"
+#include "processors/flat_index.h"
+
+namespace fp {
+
+struct ActivitySpan {
+  CadreId cadre = 0;
+  std::int32_t day = 0;
+  std::int64_t first_ms = 0;  // earliest accepted `at` that day
+  std::int64_t last_ms = 0;   // latest accepted `at` that day
+};
+
+// One partition's activity: index key = cadre << 32 | day; a = span index,
+// b = index of the matching global span.
+struct PartialActivity {
+  FlatIndex index;
+  std::vector<ActivitySpan> spans;
+};
+
+// Keeping the first and last time per day (not just the day) makes "silent
+// as of T over N days" exact for any T: see silent().
+class CadreActivity {
+ public:
+  explicit CadreActivity(const Roster& roster);
+
+  void add(PartialActivity& part, CadreId cadre, std::int32_t day, std::int64_t at_ms);
+  // Adds a partition's spans to the global view (restore).
+  void merge(PartialActivity& part);
+  // Rebuilds the global view from the remaining partitions (drop).
+  void rebuild(const std::vector<PartialActivity*>& parts);
+
+  [[nodiscard]] std::size_t cadres_reporting() const { return reporting_; }
+  [[nodiscard]] std::optional<std::int64_t> last_report_ms(CadreId cadre) const;
+
+  // Cadres with no accepted report whose `at` lies in (as_of - days*24h, as_of],
+  // in roster order, each with its latest report at or before as_of. A day is
+  // 24 h in CST, so for days >= 1 no CST day holds times on both sides of the
+  // interval and the per-day first/last times decide exactly.
+  [[nodiscard]] std::vector<SilentCadre> silent(std::int64_t as_of_ms, int days) const;
+
+  // For every region of `level` (roster order): cadres attached within who
+  // reported on `day` / all cadres attached within.
+  [[nodiscard]] std::vector<Completeness> completeness(Level level, std::int32_t day) const;
+
+  static std::uint64_t key(CadreId cadre, std::int32_t day) {
+    return (static_cast<std::uint64_t>(cadre) << 32) | static_cast<std::uint32_t>(day);
+  }
+
+ private:
+  std::uint32_t global_span(CadreId cadre, std::int32_t day, std::int64_t at_ms);
+  void note_last(CadreId cadre, std::int64_t at_ms);
+
+  const Roster& roster_;
+  // Regions a cadre counts in for completeness: its own region and every ancestor.
+  std::vector<std::array<RegionId, 4>> cadre_regions_;
+  std::vector<std::uint8_t> cadre_region_count_;
+
+  FlatIndex index_;
+  std::vector<ActivitySpan> spans_;
+  std::vector<std::int64_t> last_ms_;  // INT64_MIN: never reported
+  std::size_t reporting_ = 0;
+};
+
+}  // namespace fp

@@ -1,0 +1,59 @@
+// Everything the core keeps for one source partition, and its self-contained snapshot encoding.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "processors/aggregator.h"
+#include "processors/cadre_activity.h"
+#include "processors/deduper.h"
+
+namespace fp {
+
+struct OutcomeCounts {
+  std::uint64_t consumed = 0, accepted = 0, duplicate = 0, rejected = 0;
+  std::array<std::uint64_t, kReasonCount> rejected_by_reason{};
+  std::vector<std::uint64_t> accepted_by_kind;  // by KindId
+
+  void add(const OutcomeCounts& other, int sign);
+};
+
+struct PartitionState {
+  PartitionState(std::int32_t horizon_days, std::size_t kinds) : deduper(horizon_days) {
+    counts.accepted_by_kind.assign(kinds, 0);
+  }
+  OutcomeCounts counts;
+  Deduper deduper;
+  PartialAggregates aggregates;
+  PartialActivity activity;
+};
+
+// A decoded snapshot, not yet part of the global view: the aggregate blocks
+// still have to go through Aggregator::add_block and the activity through
+// CadreActivity::merge.
+struct DecodedPartition {
+  std::unique_ptr<PartitionState> state;
+  std::vector<std::uint64_t> block_keys;
+  std::vector<Int128> block_cells;  // each key's block_size cells, in order
+};
+
+// Snapshot format v1 (little-endian): magic "FPPS", version, partition, the
+// roster's region codes and cadre ids and the catalog's kinds and fields (so
+// the snapshot names things, not indexes, and survives a roster reload that
+// keeps them), outcome counts, report ids, aggregate blocks, activity spans,
+// and an FNV-1a checksum of everything before it.
+std::string encode_partition(std::int32_t partition, const PartitionState& state,
+                             const Catalog& catalog, const Roster& roster,
+                             const Aggregator& aggregator);
+
+// Throws SnapshotError when the bytes are corrupt or name a region, cadre,
+// kind or field the current roster or catalog lacks.
+DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes,
+                                  const Catalog& catalog, const Roster& roster,
+                                  const Aggregator& aggregator, std::int32_t horizon_days);
+
+}  // namespace fp
