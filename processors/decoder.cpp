@@ -15,6 +15,11 @@ namespace od = simdjson::ondemand;
 
 constexpr std::size_t kBufferBytes = kMaxPayloadBytes + simdjson::SIMDJSON_PADDING;
 
+// On-Demand does not limit nesting (only debug builds check it, by assertion), and checking
+// is recursive, so the decoder stops at simdjson's DOM default: containers nested deeper than
+// this are malformed_json.
+constexpr int kMaxDepth = 1024;
+
 bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 std::string_view trim_trailing_space(std::string_view token) {
@@ -105,7 +110,7 @@ struct Decoder::Parser {
 
   Parser() {
     // One allocation up front: every accepted payload fits, so the hot path never allocates.
-    if (json.allocate(kMaxPayloadBytes) != simdjson::SUCCESS) throw std::bad_alloc();
+    if (json.allocate(kMaxPayloadBytes, kMaxDepth + 8) != simdjson::SUCCESS) throw std::bad_alloc();
   }
 
   bool fail(simdjson::error_code e) {
@@ -117,8 +122,8 @@ struct Decoder::Parser {
     return false;
   }
 
-  // Reads any value into `out`, checking every token inside it.
-  bool read(od::value value, JsonField& out) {
+  // Reads any value into `out`, checking every token inside it. `depth`: containers around it.
+  bool read(od::value value, JsonField& out, int depth) {
     od::json_type type{};
     if (auto e = value.type().get(type)) return fail(e);
     switch (type) {
@@ -144,38 +149,40 @@ struct Decoder::Parser {
       }
       case od::json_type::object: {
         out.kind = JsonKind::object;
+        if (depth >= kMaxDepth) return fail("nested too deeply");
         od::object object;
         if (auto e = value.get_object().get(object)) return fail(e);
-        return check_object(object);
+        return check_object(object, depth + 1);
       }
       case od::json_type::array: {
         out.kind = JsonKind::array;
+        if (depth >= kMaxDepth) return fail("nested too deeply");
         od::array array;
         if (auto e = value.get_array().get(array)) return fail(e);
-        return check_array(array);
+        return check_array(array, depth + 1);
       }
     }
     return fail("unexpected token");
   }
 
-  bool check_object(od::object& object) {
+  bool check_object(od::object& object, int depth) {
     for (auto member : object) {
       od::field field;
       if (auto e = std::move(member).get(field)) return fail(e);
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return fail(e);
       JsonField ignored;
-      if (!read(field.value(), ignored)) return false;
+      if (!read(field.value(), ignored, depth)) return false;
     }
     return true;
   }
 
-  bool check_array(od::array& array) {
+  bool check_array(od::array& array, int depth) {
     for (auto element : array) {
       od::value value;
       if (auto e = std::move(element).get(value)) return fail(e);
       JsonField ignored;
-      if (!read(value, ignored)) return false;
+      if (!read(value, ignored, depth)) return false;
     }
     return true;
   }
@@ -184,7 +191,7 @@ struct Decoder::Parser {
   bool read_members(od::value value, JsonField& out, std::vector<JsonMember>& members) {
     od::json_type type{};
     if (auto e = value.type().get(type)) return fail(e);
-    if (type != od::json_type::object) return read(value, out);
+    if (type != od::json_type::object) return read(value, out, 1);
     out.kind = JsonKind::object;
     od::object object;
     if (auto e = value.get_object().get(object)) return fail(e);
@@ -193,7 +200,7 @@ struct Decoder::Parser {
       if (auto e = std::move(member).get(field)) return fail(e);
       JsonMember& m = members.emplace_back();
       if (auto e = field.unescaped_key().get(m.name)) return fail(e);
-      if (!read(field.value(), m.value)) return false;
+      if (!read(field.value(), m.value, 2)) return false;
     }
     return true;
   }
@@ -318,7 +325,7 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
     bool ok = true;
     if (!known) {
       JsonField ignored;
-      ok = p.read(field.value(), ignored);
+      ok = p.read(field.value(), ignored, 1);
     } else {
       const auto bit = 1U << static_cast<unsigned>(*known);
       if ((seen & bit) != 0) {
@@ -328,13 +335,13 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
       }
       seen |= bit;
       switch (*known) {
-        case KnownField::v: ok = p.read(field.value(), out.v); break;
-        case KnownField::report_id: ok = p.read(field.value(), out.report_id); break;
-        case KnownField::cadre_id: ok = p.read(field.value(), out.cadre_id); break;
-        case KnownField::village: ok = p.read(field.value(), out.village); break;
-        case KnownField::kind: ok = p.read(field.value(), out.kind); break;
-        case KnownField::at: ok = p.read(field.value(), out.at); break;
-        case KnownField::note: ok = p.read(field.value(), out.note); break;
+        case KnownField::v: ok = p.read(field.value(), out.v, 1); break;
+        case KnownField::report_id: ok = p.read(field.value(), out.report_id, 1); break;
+        case KnownField::cadre_id: ok = p.read(field.value(), out.cadre_id, 1); break;
+        case KnownField::village: ok = p.read(field.value(), out.village, 1); break;
+        case KnownField::kind: ok = p.read(field.value(), out.kind, 1); break;
+        case KnownField::at: ok = p.read(field.value(), out.at, 1); break;
+        case KnownField::note: ok = p.read(field.value(), out.note, 1); break;
         case KnownField::values:
           ok = p.read_members(field.value(), out.values, out.value_members);
           break;
