@@ -1,0 +1,42 @@
+// Renders the headline document from the core's Summary.
+#include "sinks/http_api/summary_json.h"
+
+#include "processors/civil_time.h"
+#include "processors/core.h"
+#include "sinks/http_api/json_text.h"
+
+namespace fp {
+
+std::string render_summary_json(const ProcessingCore& core, std::int64_t as_of_ms) {
+  const Summary s = core.summary();
+  std::string out;
+  out.reserve(1024 + 48 * s.city_totals.size());
+  out += '{';
+  json::append_key(out, "as_of");
+  json::append_string(out, format_rfc3339_cst(as_of_ms));
+  out += ",\"reports\":{\"consumed\":" + std::to_string(s.consumed) +
+         ",\"accepted\":" + std::to_string(s.accepted) +
+         ",\"duplicate\":" + std::to_string(s.duplicate) +
+         ",\"rejected\":" + std::to_string(s.rejected) + ",\"rejected_by_reason\":{";
+  for (std::size_t i = 0; i < kReasonCount; ++i) {
+    if (i) out += ',';
+    json::append_key(out, kReasonNames[i]);
+    out += std::to_string(s.rejected_by_reason[i]);
+  }
+  out += "}},\"cadres\":{\"total\":" + std::to_string(s.cadres_total) +
+         ",\"reporting\":" + std::to_string(s.cadres_reporting) + "},\"totals\":{";
+  const auto& names = core.metric_names();
+  bool first = true;
+  for (const auto& [metric, sum] : s.city_totals) {
+    if (metric >= names.size()) continue;
+    if (!first) out += ',';
+    first = false;
+    json::append_string(out, names[metric]);
+    out += ':';
+    sum.append_to(out);
+  }
+  out += "}}";
+  return out;
+}
+
+}  // namespace fp
