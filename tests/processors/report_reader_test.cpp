@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -317,6 +320,33 @@ TEST_F(ReportReaderTest, ReadsOnlyThePayloadBytes) {
       << why_.detail;
   EXPECT_FALSE(reader_.read(std::string_view(buffer).substr(0, good.size() - 1), report_, why_));
   EXPECT_EQ(why_.reason, Reason::malformed_json);
+}
+
+// tests/data/corpus (also the fuzz seed corpus): each file's name starts with its outcome,
+// "accepted" or a reason, followed by "-" or ".json".
+TEST_F(ReportReaderTest, CorpusFilesGetTheOutcomeTheirNameStates) {
+  const std::filesystem::path dir = std::filesystem::path(FP_TEST_DATA_DIR) / "corpus";
+  std::array<bool, kReasonCount> covered{};
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    SCOPED_TRACE(name);
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string payload((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string expected = name.substr(0, name.find_first_of("-."));
+    ++files;
+    if (expected == "accepted") {
+      EXPECT_TRUE(reader_.read(payload, report_, why_)) << why_.detail;
+      continue;
+    }
+    const auto reason = reason_from_string(expected);
+    ASSERT_TRUE(reason.has_value()) << "file name does not start with an outcome";
+    covered[static_cast<std::size_t>(*reason)] = true;
+    ASSERT_FALSE(reader_.read(payload, report_, why_));
+    EXPECT_EQ(to_string(why_.reason), to_string(*reason)) << why_.detail;
+  }
+  EXPECT_GT(files, 0);
+  for (std::size_t i = 0; i < kReasonCount; ++i) EXPECT_TRUE(covered[i]) << kReasonNames[i];
 }
 
 TEST(ReportReaderOptions, HonoursTheConfiguredSkewAndProgrammeStart) {
