@@ -1,0 +1,355 @@
+#include "app/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+#include <random>
+
+#include "ingest/checkpoint_store.h"
+#include "metrics/pipeline_probe.h"
+#include "metrics/registry.h"
+#include "sinks/kafka_writer.h"
+
+namespace fp {
+
+namespace {
+
+constexpr int kWatermarkTimeoutMs = 5000;
+constexpr std::chrono::milliseconds kRestoreTimeout{20000};
+
+}  // namespace
+
+Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, MetricsRegistry& metrics,
+                   PipelineProbe& probe, PipelineOptions options, Clock clock)
+    : io_(io),
+      core_(core),
+      probe_(probe),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      checkpoint_timer_(io),
+      lag_timer_(io),
+      drain_timer_(io) {
+  gap_family_ = &prometheus::BuildCounter()
+                     .Name("fieldpulse_data_gap_messages_total")
+                     .Help("Messages of the reports topic that expired before they were "
+                           "processed (OFFSET_OUT_OF_RANGE): never counted.")
+                     .Register(metrics.registry());
+  std::random_device random;
+  generation_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
+
+  SinkContext context{io_, core_, probe_, options_.kafka_properties, clock_,
+                      [this] { acked(); }, [this](const std::string& why) { fail(why); }};
+  for (const auto name : enabled_sinks(options_.sinks)) {
+    sinks_.push_back(make_sink(name, options_.sinks, context));
+  }
+  state_writer_ = std::make_unique<KafkaWriter>(
+      io_, KafkaWriter::Options{"state", options_.kafka_properties}, [this] { acked(); },
+      [this](const std::string& why) { fail(why); });
+
+  KafkaSourceOptions source_options;
+  source_options.properties = options_.kafka_properties;
+  source_options.properties.emplace_back("group.id", options_.group);
+  for (const auto& p : options_.consumer_properties) source_options.properties.push_back(p);
+  source_options.topic = options_.reports_topic;
+  source_options.batch_max = options_.batch_max;
+  KafkaSourceHandler handler;
+  handler.on_batch = [this](std::span<const RawMessage> batch) { process(batch); };
+  handler.on_assign = [this](std::span<const std::int32_t> p) { return assign(p); };
+  handler.on_revoke = [this](std::vector<std::int32_t> p, std::function<void()> done) {
+    revoke(std::move(p), std::move(done));
+  };
+  handler.on_error = [this](const std::string& why) { fail(why); };
+  source_ = std::make_unique<KafkaSource>(io_, std::move(source_options), std::move(handler));
+}
+
+Pipeline::~Pipeline() {
+  *alive_ = false;
+  checkpoint_timer_.cancel();
+  lag_timer_.cancel();
+  drain_timer_.cancel();
+  source_.reset();  // leaves the group before the writers go
+}
+
+void Pipeline::start() {
+  source_->start();
+  arm_checkpoint_timer();
+  arm_lag_timer();
+}
+
+Pipeline::PartitionState& Pipeline::state(std::int32_t partition) {
+  const auto index = static_cast<std::size_t>(partition);
+  if (index >= partitions_.size()) partitions_.resize(index + 1);
+  return partitions_[index];
+}
+
+std::size_t Pipeline::unacknowledged() const {
+  std::size_t total = state_writer_->in_flight();
+  for (const auto& sink : sinks_) total += sink->unacknowledged();
+  return total;
+}
+
+void Pipeline::process(std::span<const RawMessage> batch) {
+  if (failed_) return;
+  for (const RawMessage& m : batch) {
+    PartitionState& ps = state(m.partition);
+    if (m.offset > ps.next_offset) {
+      // Offsets may skip legitimately (transaction markers, compaction); it is a
+      // gap only when the broker no longer holds what was skipped.
+      const auto marks = source_->cached_watermarks(m.partition);
+      if (marks && marks->first > ps.next_offset) {
+        report_gap(m.partition, ps.next_offset, std::min(m.offset, marks->first),
+                   "expired before it was processed (offset out of range)");
+      }
+    }
+    ps.next_offset = m.offset + 1;
+  }
+  try {
+    core_.process(batch, result_);
+  } catch (const std::exception& e) {
+    fail(std::string("processing failed: ") + e.what());
+    return;
+  }
+  probe_.apply(result_);
+  probe_.observe_latency(batch, clock_());
+  try {
+    for (auto& sink : sinks_) sink->write(batch, result_);
+  } catch (const std::exception& e) {
+    fail(e.what());
+    return;
+  }
+  if (!source_->paused() && unacknowledged() > options_.max_unacknowledged) {
+    spdlog::debug("sinks behind ({} unacknowledged): pausing fetch", unacknowledged());
+    for (auto& sink : sinks_) sink->flush();
+    source_->pause();
+  }
+}
+
+void Pipeline::acked() {
+  if (source_ && source_->paused() && !draining_ &&
+      unacknowledged() <= options_.max_unacknowledged / 2) {
+    source_->resume();
+  }
+  advance_rounds();
+}
+
+std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> partitions) {
+  const auto checkpoints =
+      read_latest_checkpoints(options_.kafka_properties, options_.state_topic,
+                              options_.reports_topic, partitions, kRestoreTimeout);
+  std::vector<PartitionOffset> starts;
+  for (const auto p : partitions) {
+    PartitionState& ps = state(p);
+    const auto [low, high] = source_->query_watermarks(p, kWatermarkTimeoutMs);
+    core_.drop_partition(p);
+    std::int64_t start = low;
+    if (const auto it = checkpoints.find(p); it != checkpoints.end()) {
+      core_.restore_partition(p, it->second.snapshot);
+      start = it->second.through_offset;
+      if (low > start) {
+        report_gap(p, start, low, "expired before it was processed (retention)");
+        start = low;
+      }
+      ps.checkpointed = it->second.through_offset;
+    } else {
+      ps.checkpointed = -1;
+      if (low > 0) {
+        report_gap(p, 0, low, "no state checkpoint; started at the earliest retained offset");
+      }
+    }
+    ps.owned = true;
+    ps.next_offset = start;
+    ps.catch_up_to = high;
+    starts.push_back({p, start});
+    spdlog::info("assigned {}[{}]: {} at offset {} (high watermark {})", options_.reports_topic,
+                 p, checkpoints.contains(p) ? "restored checkpoint" : "no checkpoint", start,
+                 high);
+  }
+  probe_.seed_progress();
+  assigned_once_ = true;
+  return starts;
+}
+
+void Pipeline::revoke(std::vector<std::int32_t> partitions, std::function<void()> done) {
+  spdlog::info("revoking {} partition(s): checkpointing and committing first", partitions.size());
+  start_round(partitions, true, [this, partitions, done = std::move(done)] {
+    for (const auto p : partitions) {
+      state(p).owned = false;
+      core_.drop_partition(p);
+      probe_.remove_consumer_lag(p);
+    }
+    done();
+  });
+}
+
+void Pipeline::start_round(const std::vector<std::int32_t>& partitions, bool synchronous,
+                           std::function<void()> on_committed) {
+  Round round;
+  round.synchronous_commit = synchronous;
+  round.on_committed = std::move(on_committed);
+  for (const auto p : partitions) {
+    PartitionState& ps = state(p);
+    if (!ps.owned || ps.next_offset == ps.checkpointed) continue;
+    round.partitions.push_back({p, ps.next_offset, core_.snapshot_partition(p)});
+    ps.checkpointed = ps.next_offset;
+  }
+  for (auto& sink : sinks_) {
+    sink->flush();
+    round.sink_marks.push_back(sink->mark());
+  }
+  rounds_.push_back(std::move(round));
+  advance_rounds();
+}
+
+void Pipeline::advance_rounds() {
+  while (!rounds_.empty() && !failed_) {
+    Round& round = rounds_.front();
+    if (!round.state_written) {
+      // A checkpoint may only be written once everything its messages caused is
+      // durable: a restore never re-emits what came before its through-offset.
+      for (std::size_t i = 0; i < sinks_.size(); ++i) {
+        if (!sinks_[i]->durable(round.sink_marks[i])) return;
+      }
+      for (const auto& part : round.partitions) {
+        for (const auto& chunk : checkpoint_chunks(options_.reports_topic, part.partition,
+                                                   part.through_offset, part.snapshot,
+                                                   ++generation_)) {
+          try {
+            state_writer_->produce(options_.state_topic, part.partition, chunk.key, chunk.value,
+                                   {{kCheckpointHeader, chunk.header}});
+          } catch (const std::exception& e) {
+            fail(e.what());
+            return;
+          }
+        }
+      }
+      round.state_mark = state_writer_->produced();
+      round.state_written = true;
+    }
+    if (state_writer_->durable_through() < round.state_mark) return;
+    std::vector<PartitionOffset> offsets;
+    for (const auto& part : round.partitions) {
+      if (state(part.partition).owned) offsets.push_back({part.partition, part.through_offset});
+    }
+    source_->commit(offsets, round.synchronous_commit);
+    auto callback = std::move(round.on_committed);
+    rounds_.pop_front();
+    if (callback) callback();
+  }
+}
+
+void Pipeline::report_gap(std::int32_t partition, std::int64_t from, std::int64_t to,
+                          const std::string& why) {
+  if (to <= from) return;
+  const std::string text = options_.reports_topic + "[" + std::to_string(partition) +
+                           "]: offsets " + std::to_string(from) + ".." + std::to_string(to - 1) +
+                           " " + why;
+  spdlog::error("data gap on {}", text);
+  gap_family_->Add({{"partition", std::to_string(partition)}})
+      .Increment(static_cast<double>(to - from));
+  gaps_.push_back("data gap on " + text);
+}
+
+void Pipeline::arm_checkpoint_timer() {
+  checkpoint_timer_.expires_after(options_.checkpoint_interval);
+  checkpoint_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    if (ec || !*alive || draining_ || failed_) return;
+    std::vector<std::int32_t> owned;
+    for (std::size_t p = 0; p < partitions_.size(); ++p) {
+      if (partitions_[p].owned) owned.push_back(static_cast<std::int32_t>(p));
+    }
+    if (rounds_.size() < 2) start_round(owned, false, nullptr);  // else the broker is behind
+    arm_checkpoint_timer();
+  });
+}
+
+void Pipeline::arm_lag_timer() {
+  lag_timer_.expires_after(options_.lag_interval);
+  lag_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    if (ec || !*alive) return;
+    for (std::size_t p = 0; p < partitions_.size(); ++p) {
+      const PartitionState& ps = partitions_[p];
+      if (!ps.owned) continue;
+      if (const auto marks = source_->cached_watermarks(static_cast<std::int32_t>(p))) {
+        probe_.set_consumer_lag(static_cast<std::int32_t>(p),
+                                std::max<std::int64_t>(0, marks->second - ps.next_offset));
+      }
+    }
+    arm_lag_timer();
+  });
+}
+
+Readiness Pipeline::readiness() const {
+  Readiness r;
+  if (failed_) r.reasons.push_back("failed: " + failure_);
+  if (draining_) r.reasons.push_back("draining");
+  if (!assigned_once_) r.reasons.push_back("waiting for the first partition assignment");
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    const PartitionState& ps = partitions_[p];
+    if (ps.owned && ps.next_offset < ps.catch_up_to) {
+      r.reasons.push_back("catching up on " + options_.reports_topic + "[" + std::to_string(p) +
+                          "]: at " + std::to_string(ps.next_offset) + " of " +
+                          std::to_string(ps.catch_up_to));
+    }
+  }
+  r.reasons.insert(r.reasons.end(), gaps_.begin(), gaps_.end());
+  r.ready = r.reasons.empty();
+  return r;
+}
+
+void Pipeline::fail(const std::string& why) {
+  if (failed_) return;
+  failed_ = true;
+  failure_ = why;
+  spdlog::error("pipeline failed: {}", why);
+  if (source_) source_->stop();
+  if (drained_) {
+    auto done = std::move(drained_);
+    drained_ = nullptr;
+    done(1);
+    return;
+  }
+  if (on_failure_) on_failure_(why);
+}
+
+void Pipeline::drain(std::function<void(int)> done) {
+  if (draining_) return;
+  draining_ = true;
+  drained_ = std::move(done);
+  checkpoint_timer_.cancel();
+  if (failed_) {
+    auto callback = std::move(drained_);
+    drained_ = nullptr;
+    callback(1);
+    return;
+  }
+  source_->stop();  // no batch after this; the current one has been processed
+  spdlog::info("draining: flushing sinks, checkpointing and committing");
+  drain_timer_.expires_after(options_.drain_timeout);
+  drain_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    if (ec || !*alive || !drained_) return;
+    spdlog::error("drain: outputs not acknowledged within {} ms",
+                  options_.drain_timeout.count());
+    auto callback = std::move(drained_);
+    drained_ = nullptr;
+    callback(1);
+  });
+  std::vector<std::int32_t> owned;
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    if (partitions_[p].owned) owned.push_back(static_cast<std::int32_t>(p));
+  }
+  start_round(owned, true, [this] {
+    drain_timer_.cancel();
+    source_->close();
+    spdlog::info("drained: state checkpointed and offsets committed");
+    if (drained_) {
+      auto callback = std::move(drained_);
+      drained_ = nullptr;
+      callback(0);
+    }
+  });
+}
+
+}  // namespace fp

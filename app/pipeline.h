@@ -1,0 +1,152 @@
+// The pipeline: Kafka source -> processing core -> sinks, with per-partition state
+// checkpoints, offset commits after durability, backpressure and drain.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "ingest/kafka_source.h"
+#include "processors/core.h"
+#include "sinks/http_api/http_api.h"  // Readiness
+#include "sinks/registry.h"
+
+namespace prometheus {
+class Counter;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace fp {
+
+class KafkaWriter;
+class MetricsRegistry;
+class PipelineProbe;
+
+struct PipelineOptions {
+  // librdkafka properties for every client (bootstrap.servers and pass-through ones).
+  std::vector<std::pair<std::string, std::string>> kafka_properties;
+  // Extra properties for the report consumer only (fetch sizing).
+  std::vector<std::pair<std::string, std::string>> consumer_properties;
+  std::string group = "fieldpulse";
+  std::string reports_topic = "field-reports";
+  std::string state_topic = "fieldpulse.state";
+  std::size_t batch_max = 10000;
+  SinkSettings sinks;
+  std::chrono::milliseconds checkpoint_interval{10000};
+  std::chrono::milliseconds lag_interval{1000};
+  // Backpressure: pause fetching above this many unacknowledged outputs,
+  // resume below half of it.
+  std::size_t max_unacknowledged = 100000;
+  std::chrono::milliseconds drain_timeout{8000};
+};
+
+// Exactly-once figures per partition (docs/operations.md, "State and recovery"):
+//  * each processed batch goes to every sink;
+//  * a checkpoint round snapshots the partitions' state with its through-offset,
+//    flushes the sinks, waits until every sink acknowledged what it was given,
+//    then writes the snapshot to the state topic, and once that is acknowledged
+//    commits the through-offset;
+//  * on assignment the newest checkpoint is restored and consumption resumes
+//    at its through-offset, so nothing before it is applied twice and nothing
+//    after it is lost.
+//
+// Threads: everything runs on the io_context's single thread, which also serves
+// HTTP reads of the core.
+class Pipeline {
+ public:
+  Pipeline(boost::asio::io_context& io, ProcessingCore& core, MetricsRegistry& metrics,
+           PipelineProbe& probe, PipelineOptions options, Clock clock);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Joins the group and starts consuming. Throws std::runtime_error.
+  void start();
+
+  // Stops fetching, finishes the current batch, flushes the sinks, checkpoints
+  // and commits every owned partition, leaves the group; then calls
+  // `done(exit code)`: 0 when everything was made durable in time, else 1.
+  void drain(std::function<void(int)> done);
+
+  // Called once when the pipeline cannot go on (an output was lost, the consumer
+  // failed); the owner should stop the process with exit code 1.
+  void on_failure(std::function<void(const std::string&)> handler) {
+    on_failure_ = std::move(handler);
+  }
+
+  // Ready once the first assignment is restored and every owned partition has
+  // caught up with the high watermark seen when it was assigned; never while a
+  // data gap has been seen, while draining or after a failure.
+  [[nodiscard]] Readiness readiness() const;
+
+ private:
+  struct PartitionState {
+    bool owned = false;
+    std::int64_t next_offset = 0;   // next offset to process
+    std::int64_t checkpointed = -1;  // through-offset of the newest checkpoint taken
+    std::int64_t catch_up_to = 0;    // high watermark at assignment
+  };
+  struct RoundPartition {
+    std::int32_t partition;
+    std::int64_t through_offset;
+    std::string snapshot;
+  };
+  struct Round {
+    std::vector<RoundPartition> partitions;
+    std::vector<std::uint64_t> sink_marks;
+    bool state_written = false;
+    std::uint64_t state_mark = 0;
+    bool synchronous_commit = false;
+    std::function<void()> on_committed;
+  };
+
+  void process(std::span<const RawMessage> batch);
+  std::vector<PartitionOffset> assign(std::span<const std::int32_t> partitions);
+  void revoke(std::vector<std::int32_t> partitions, std::function<void()> done);
+  void start_round(const std::vector<std::int32_t>& partitions, bool synchronous,
+                   std::function<void()> on_committed);
+  void advance_rounds();
+  void acked();
+  void fail(const std::string& why);
+  void report_gap(std::int32_t partition, std::int64_t from, std::int64_t to,
+                  const std::string& why);
+  void arm_checkpoint_timer();
+  void arm_lag_timer();
+  PartitionState& state(std::int32_t partition);
+  std::size_t unacknowledged() const;
+
+  boost::asio::io_context& io_;
+  ProcessingCore& core_;
+  PipelineProbe& probe_;
+  PipelineOptions options_;
+  Clock clock_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
+  std::unique_ptr<KafkaWriter> state_writer_;
+  std::unique_ptr<KafkaSource> source_;
+  BatchResult result_;
+  std::vector<PartitionState> partitions_;  // by partition number
+  std::deque<Round> rounds_;
+  std::uint64_t generation_ = 0;
+  boost::asio::steady_timer checkpoint_timer_;
+  boost::asio::steady_timer lag_timer_;
+  boost::asio::steady_timer drain_timer_;
+  prometheus::Family<prometheus::Counter>* gap_family_ = nullptr;
+  bool assigned_once_ = false;
+  bool draining_ = false;
+  bool failed_ = false;
+  std::vector<std::string> gaps_;
+  std::string failure_;
+  std::function<void(const std::string&)> on_failure_;
+  std::function<void(int)> drained_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace fp

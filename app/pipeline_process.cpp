@@ -1,0 +1,140 @@
+#include "app/pipeline_process.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/pipeline.h"
+#include "metrics/pipeline_probe.h"
+#include "metrics/registry.h"
+#include "model/catalog.h"
+#include "model/roster.h"
+#include "processors/core.h"
+#include "sinks/http_api/http_api.h"
+
+namespace fp::app {
+
+namespace {
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string join(const std::vector<std::string>& parts, char separator) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out.push_back(separator);
+    out += part;
+  }
+  return out;
+}
+
+PipelineOptions pipeline_options(const Config& config) {
+  PipelineOptions o;
+  o.kafka_properties.emplace_back("bootstrap.servers", join(config.kafka.brokers, ','));
+  for (const auto& p : config.kafka.properties) o.kafka_properties.push_back(p);
+  // Prefetch more than a second of traffic per partition: librdkafka 2.0.2 stops
+  // fetching a partition for up to fetch.wait.max.ms-ish pauses whenever its
+  // prefetch passes queued.min.messages (docs/operations.md, "Throughput").
+  o.consumer_properties.emplace_back("queued.min.messages",
+                                     std::to_string(config.kafka.queued_min_messages));
+  o.consumer_properties.emplace_back("fetch.wait.max.ms",
+                                     std::to_string(config.kafka.fetch_wait_max_ms));
+  o.group = config.kafka.group;
+  o.reports_topic = config.kafka.topics.reports;
+  o.state_topic = config.kafka.topics.state;
+  o.batch_max = static_cast<std::size_t>(config.kafka.batch_max_messages);
+  o.sinks.progress_enabled = config.sinks.progress.enabled;
+  o.sinks.progress_topic = config.kafka.topics.progress;
+  o.sinks.progress_flush_interval =
+      std::chrono::milliseconds(config.sinks.progress.flush_interval_ms);
+  o.sinks.dlq_topic = config.kafka.topics.dlq;
+  o.sinks.jsonl_path = config.sinks.jsonl.path;
+  o.checkpoint_interval = std::chrono::milliseconds(config.checkpoint.interval_ms);
+  return o;
+}
+
+}  // namespace
+
+int run_pipeline_process(const Config& config, ProcessHooks hooks) {
+  if (auto level = spdlog::level::from_str(config.log.level); level != spdlog::level::off ||
+                                                               config.log.level == "off") {
+    spdlog::set_level(level);
+  }
+  if (config.kafka.brokers.empty()) {
+    std::cerr << "fieldpulse: kafka.brokers: required (--brokers HOST:PORT or "
+                 "FIELDPULSE_KAFKA_BROKERS)\n";
+    return kExitUsage;
+  }
+  if (!config.sinks.postgres.uri.empty()) {
+    std::cerr << "fieldpulse: sinks.postgres.uri: the PostgreSQL sink is not part of this build\n";
+    return kExitUsage;
+  }
+  std::shared_ptr<const Catalog> catalog;
+  std::shared_ptr<const Roster> roster;
+  try {
+    catalog = std::make_shared<const Catalog>(Catalog::load(config.catalog));
+    roster = std::make_shared<const Roster>(Roster::load(config.roster));
+  } catch (const DataFileError& e) {
+    std::cerr << "fieldpulse: " << e.what() << '\n';
+    return kExitUsage;
+  }
+
+  CoreOptions core_options;
+  core_options.programme_start_ms = config.programme_start_ms();
+  core_options.future_skew_ms = config.validation.future_skew_hours * 3600 * 1000;
+  core_options.dedupe_horizon_days = static_cast<std::int32_t>(config.dedupe.horizon_days);
+
+  boost::asio::io_context io(1);
+  int exit_code = kExitOk;
+  try {
+    ProcessingCore core(catalog, roster, core_options, &system_now_ms);
+    MetricsRegistry metrics;
+    PipelineProbe probe(metrics, core);
+    Pipeline pipeline(io, core, metrics, probe, pipeline_options(config), &system_now_ms);
+    HttpApiOptions http_options;
+    http_options.listen = config.http.listen;
+    http_options.clock = &system_now_ms;
+    HttpApi http(io, core, metrics, [&pipeline] { return pipeline.readiness(); }, http_options);
+    http.start();
+
+    bool stopping = false;
+    auto finish = [&](int code) {
+      exit_code = code;
+      http.stop();
+      io.stop();
+    };
+    pipeline.on_failure([&](const std::string& why) {
+      std::cerr << "fieldpulse: " << why << '\n';
+      finish(kExitRuntime);
+    });
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int signal_number) {
+      if (ec || stopping) return;
+      stopping = true;
+      spdlog::info("signal {}: draining", signal_number);
+      if (hooks.stopping) hooks.stopping();
+      pipeline.drain([&](int code) { finish(code); });
+    });
+
+    pipeline.start();
+    std::shared_ptr<void> extras;
+    if (hooks.started) extras = hooks.started(io, core, http.port());
+    io.run();
+    extras.reset();
+  } catch (const std::exception& e) {
+    std::cerr << "fieldpulse: " << e.what() << '\n';
+    return kExitRuntime;
+  }
+  return exit_code;
+}
+
+}  // namespace fp::app

@@ -1,0 +1,63 @@
+// Per-partition state checkpoints in a Kafka topic (`fieldpulse.state`): how a
+// snapshot is cut into records, and how the latest complete one is read back.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fp {
+
+// A source partition's state as of `through_offset` (the next offset to
+// process: every message before it is reflected in `snapshot`, none after).
+struct Checkpoint {
+  std::int64_t through_offset = 0;
+  std::string snapshot;
+};
+
+// Record layout. Checkpoint of source partition P goes to state partition P,
+// keyed "<source topic>/<P>", as `count` records (chunks of at most
+// kCheckpointChunkBytes) carrying the header "fp.checkpoint" =
+// "1 <generation> <index> <count> <through_offset>". A checkpoint is
+// self-contained: restore needs only its own chunks, never older records
+// (the embedded broker never compacts and keeps ~5 MiB per partition).
+inline constexpr std::string_view kCheckpointHeader = "fp.checkpoint";
+inline constexpr std::size_t kCheckpointChunkBytes = 512 * 1024;
+
+struct CheckpointChunk {
+  std::string key;
+  std::string header;
+  std::string_view value;  // a view into the snapshot
+};
+
+// Cuts a snapshot into records; `generation` tells one checkpoint's chunks from another's.
+std::vector<CheckpointChunk> checkpoint_chunks(std::string_view source_topic,
+                                               std::int32_t partition, std::int64_t through_offset,
+                                               std::string_view snapshot,
+                                               std::uint64_t generation);
+
+struct ChunkHeader {
+  std::uint64_t generation = 0;
+  std::uint32_t index = 0;
+  std::uint32_t count = 0;
+  std::int64_t through_offset = 0;
+};
+std::optional<ChunkHeader> parse_chunk_header(std::string_view text);
+
+// Reads the newest complete checkpoint of each partition with a short-lived
+// consumer of its own (assign, no group membership, no commits). Partitions
+// with none are absent from the result. Blocking; throws std::runtime_error
+// when the state topic cannot be read within `timeout`.
+std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
+    const std::vector<std::pair<std::string, std::string>>& properties,
+    std::string_view state_topic, std::string_view source_topic,
+    std::span<const std::int32_t> partitions, std::chrono::milliseconds timeout);
+
+}  // namespace fp

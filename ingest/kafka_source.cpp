@@ -1,0 +1,284 @@
+#include "ingest/kafka_source.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <boost/asio/post.hpp>
+#include <stdexcept>
+
+#include "ingest/queue_wakeup.h"
+#include "kafka/config.h"
+
+namespace fp {
+
+namespace {
+
+void log_commit(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
+                rd_kafka_topic_partition_list_t* /*offsets*/, void* /*opaque*/) {
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    spdlog::warn("offset commit failed: {}", rd_kafka_err2str(err));
+  }
+}
+
+}  // namespace
+
+KafkaSource::KafkaSource(boost::asio::io_context& io, KafkaSourceOptions options,
+                         KafkaSourceHandler handler)
+    : io_(io), options_(std::move(options)), handler_(std::move(handler)) {
+  kafka::KafkaConfig config;
+  // Offsets are committed by the pipeline once outputs and state are durable.
+  config.set("enable.auto.commit", "false").set("enable.auto.offset.store", "false");
+  config.set("auto.offset.reset", "earliest").set("enable.partition.eof", "false");
+  config.set_all(options_.properties);
+  rd_kafka_conf_set_rebalance_cb(config.raw(), &KafkaSource::on_rebalance);
+  rd_kafka_conf_set_offset_commit_cb(config.raw(), &log_commit);
+  rd_kafka_conf_set_opaque(config.raw(), this);
+  consumer_ = kafka::make_client(RD_KAFKA_CONSUMER, std::move(config));
+  // Everything (messages, rebalances, errors) arrives on the consumer queue.
+  rd_kafka_poll_set_consumer(consumer_.get());
+  queue_.reset(rd_kafka_queue_get_consumer(consumer_.get()));
+  wakeup_ = std::make_unique<QueueWakeup>(io_, queue_.get());
+  messages_.resize(options_.batch_max);
+  batch_.reserve(options_.batch_max);
+}
+
+KafkaSource::~KafkaSource() {
+  *alive_ = false;
+  wakeup_.reset();
+  if (!closing_) close();
+  queue_.reset();
+  consumer_.reset();
+}
+
+void KafkaSource::start() {
+  kafka::PartitionListHandle topics(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(topics.get(), options_.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  const auto err = rd_kafka_subscribe(consumer_.get(), topics.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error("cannot subscribe to " + options_.topic + ": " +
+                             rd_kafka_err2str(err));
+  }
+  schedule_drain();
+}
+
+void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                               rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* self = static_cast<KafkaSource*>(opaque);
+  if (self->closing_) {
+    // Leaving the group: the owner already made everything durable.
+    rd_kafka_assign(rk, err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? partitions : nullptr);
+    return;
+  }
+  // Handled between batches by handle_rebalance(); librdkafka waits for the
+  // assign call, which comes once the owner has restored or drained.
+  self->pending_.push_back({err, kafka::PartitionListHandle(
+                                     rd_kafka_topic_partition_list_copy(partitions))});
+}
+
+void KafkaSource::schedule_drain() {
+  if (scheduled_) return;
+  scheduled_ = true;
+  boost::asio::post(io_, [this, alive = alive_] {
+    if (!*alive) return;
+    scheduled_ = false;
+    drain();
+  });
+}
+
+void KafkaSource::wait_for_wakeup() {
+  if (waiting_) return;
+  waiting_ = true;
+  wakeup_->async_wait([this] {
+    waiting_ = false;
+    drain();
+  });
+}
+
+void KafkaSource::drain() {
+  if (closing_ || rebalancing_) return;
+  if (!pending_.empty()) {
+    handle_rebalance();
+    return;
+  }
+  if (paused_ || stopped_) {
+    // Keep serving the queue only for rebalance events, never messages.
+    wait_for_wakeup();
+    return;
+  }
+  const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, messages_.data(),
+                                                 messages_.size());
+  batch_.clear();
+  for (ssize_t i = 0; i < n; ++i) {
+    const rd_kafka_message_t* m = messages_[static_cast<std::size_t>(i)];
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(m));
+      }
+      continue;
+    }
+    const auto p = m->partition;
+    // A message fetched before a revoke may still sit in the queue; drop it.
+    if (p < 0 || static_cast<std::size_t>(p) >= owned_.size() || !owned_[static_cast<std::size_t>(p)]) {
+      continue;
+    }
+    RawMessage raw;
+    raw.payload = {static_cast<const char*>(m->payload), m->len};
+    if (m->key != nullptr) raw.key = {static_cast<const char*>(m->key), m->key_len};
+    raw.topic = options_.topic;
+    raw.partition = p;
+    raw.offset = m->offset;
+    raw.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
+    batch_.push_back(raw);
+  }
+  if (!batch_.empty() && handler_.on_batch) handler_.on_batch(batch_);
+  for (ssize_t i = 0; i < n; ++i) rd_kafka_message_destroy(messages_[static_cast<std::size_t>(i)]);
+
+  if (char fatal[256]; rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal) !=
+                       RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (handler_.on_error) handler_.on_error(std::string("kafka consumer: ") + fatal);
+    return;
+  }
+  if (!pending_.empty()) {
+    handle_rebalance();
+  } else if (n > 0) {
+    schedule_drain();  // more may be queued; let timers and HTTP run in between
+  } else {
+    wait_for_wakeup();
+  }
+}
+
+void KafkaSource::handle_rebalance() {
+  PendingRebalance event = std::move(pending_.front());
+  pending_.pop_front();
+  rebalancing_ = true;
+  std::vector<std::int32_t> partitions;
+  for (int i = 0; i < event.partitions->cnt; ++i) {
+    partitions.push_back(event.partitions->elems[i].partition);
+  }
+  if (event.kind == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    std::vector<PartitionOffset> starts;
+    try {
+      starts = handler_.on_assign ? handler_.on_assign(partitions) : std::vector<PartitionOffset>{};
+    } catch (const std::exception& e) {
+      rebalancing_ = false;
+      if (handler_.on_error) handler_.on_error(std::string("cannot take partitions: ") + e.what());
+      return;
+    }
+    for (const auto& start : starts) {
+      auto* tp = rd_kafka_topic_partition_list_find(event.partitions.get(), options_.topic.c_str(),
+                                                    start.partition);
+      if (tp != nullptr) tp->offset = start.offset;
+    }
+    const auto err = rd_kafka_assign(consumer_.get(), event.partitions.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rebalancing_ = false;
+      if (handler_.on_error) handler_.on_error(std::string("assign failed: ") + rd_kafka_err2str(err));
+      return;
+    }
+    assigned_ = partitions;
+    for (const auto p : partitions) {
+      if (static_cast<std::size_t>(p) >= owned_.size()) owned_.resize(static_cast<std::size_t>(p) + 1);
+      owned_[static_cast<std::size_t>(p)] = true;
+    }
+    if (paused_) rd_kafka_pause_partitions(consumer_.get(), event.partitions.get());
+    rebalance_finished();
+    return;
+  }
+  // Revoke: nothing of these partitions is handed out from here on.
+  for (const auto p : partitions) {
+    if (static_cast<std::size_t>(p) < owned_.size()) owned_[static_cast<std::size_t>(p)] = false;
+  }
+  auto done = [this, alive = alive_] {
+    if (!*alive) return;
+    rd_kafka_assign(consumer_.get(), nullptr);
+    assigned_.clear();
+    rebalance_finished();
+  };
+  if (handler_.on_revoke) {
+    handler_.on_revoke(std::move(partitions), std::move(done));
+  } else {
+    done();
+  }
+}
+
+void KafkaSource::rebalance_finished() {
+  rebalancing_ = false;
+  schedule_drain();
+}
+
+void KafkaSource::pause() {
+  if (paused_) return;
+  paused_ = true;
+  kafka::PartitionListHandle list;
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(consumer_.get(), &raw) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    list.reset(raw);
+    rd_kafka_pause_partitions(consumer_.get(), list.get());
+  }
+}
+
+void KafkaSource::resume() {
+  if (!paused_) return;
+  paused_ = false;
+  kafka::PartitionListHandle list;
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(consumer_.get(), &raw) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    list.reset(raw);
+    rd_kafka_resume_partitions(consumer_.get(), list.get());
+  }
+  schedule_drain();
+}
+
+void KafkaSource::stop() { stopped_ = true; }
+
+void KafkaSource::commit(std::span<const PartitionOffset> offsets, bool synchronous) {
+  if (offsets.empty() || closing_) return;
+  kafka::PartitionListHandle list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& o : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), o.partition)->offset =
+        o.offset;
+  }
+  const auto err = rd_kafka_commit(consumer_.get(), list.get(), synchronous ? 0 : 1);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("offset commit failed: {}", rd_kafka_err2str(err));
+  }
+}
+
+void KafkaSource::close() {
+  if (closing_) return;
+  closing_ = true;
+  if (wakeup_) wakeup_->cancel();
+  const auto err = rd_kafka_consumer_close(consumer_.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("kafka consumer close: {}", rd_kafka_err2str(err));
+  }
+  assigned_.clear();
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> KafkaSource::cached_watermarks(
+    std::int32_t partition) const {
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+  if (rd_kafka_get_watermark_offsets(consumer_.get(), options_.topic.c_str(), partition, &low,
+                                     &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return std::make_pair(low, high);
+}
+
+std::pair<std::int64_t, std::int64_t> KafkaSource::query_watermarks(std::int32_t partition,
+                                                                    int timeout_ms) const {
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+  const auto err = rd_kafka_query_watermark_offsets(consumer_.get(), options_.topic.c_str(),
+                                                    partition, &low, &high, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error("cannot read the watermarks of " + options_.topic + "[" +
+                             std::to_string(partition) + "]: " + rd_kafka_err2str(err));
+  }
+  return {low, high};
+}
+
+}  // namespace fp

@@ -1,0 +1,58 @@
+#include "sinks/registry.h"
+
+#include <array>
+#include <stdexcept>
+
+#include "sinks/dead_letter/dead_letter_sink.h"
+#include "sinks/jsonl/jsonl_sink.h"
+#include "sinks/progress_topic/progress_topic_sink.h"
+
+namespace fp {
+
+namespace {
+
+using Factory = std::unique_ptr<Sink> (*)(const SinkSettings&, SinkContext&);
+
+struct Entry {
+  std::string_view name;
+  Factory make;
+};
+
+constexpr std::array<Entry, 3> kSinks = {{
+    {"field-progress",
+     [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
+       return std::make_unique<ProgressTopicSink>(c, s.progress_topic, s.progress_flush_interval);
+     }},
+    {"dead-letter",
+     [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
+       return std::make_unique<DeadLetterSink>(c, s.dlq_topic);
+     }},
+    {"jsonl",
+     [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
+       return std::make_unique<JsonlSink>(c, s.jsonl_path);
+     }},
+}};
+
+constexpr std::array<std::string_view, 3> kNames = {"field-progress", "dead-letter", "jsonl"};
+
+}  // namespace
+
+std::span<const std::string_view> sink_names() { return kNames; }
+
+std::vector<std::string_view> enabled_sinks(const SinkSettings& settings) {
+  std::vector<std::string_view> names;
+  if (settings.progress_enabled) names.push_back("field-progress");
+  names.push_back("dead-letter");
+  if (!settings.jsonl_path.empty()) names.push_back("jsonl");
+  return names;
+}
+
+std::unique_ptr<Sink> make_sink(std::string_view name, const SinkSettings& settings,
+                                SinkContext& context) {
+  for (const auto& entry : kSinks) {
+    if (entry.name == name) return entry.make(settings, context);
+  }
+  throw std::invalid_argument("unknown sink '" + std::string(name) + "'");
+}
+
+}  // namespace fp
