@@ -59,11 +59,28 @@ enum class KnownField : std::uint8_t { v, report_id, cadre_id, village, kind, at
 constexpr std::array<std::string_view, 9> kKnownNames = {
     "v", "report_id", "cadre_id", "village", "kind", "at", "values", "tags", "note"};
 
+// Dispatches on the length first: most keys are then settled by one short comparison.
 std::optional<KnownField> known_field(std::string_view key) {
-  for (std::size_t i = 0; i < kKnownNames.size(); ++i) {
-    if (kKnownNames[i] == key) return static_cast<KnownField>(i);
+  auto is = [key](KnownField f) -> std::optional<KnownField> {
+    if (key == kKnownNames[static_cast<std::size_t>(f)]) return f;
+    return std::nullopt;
+  };
+  switch (key.size()) {
+    case 1: return is(KnownField::v);
+    case 2: return is(KnownField::at);
+    case 4:
+      switch (key[0]) {
+        case 'k': return is(KnownField::kind);
+        case 't': return is(KnownField::tags);
+        case 'n': return is(KnownField::note);
+        default: return std::nullopt;
+      }
+    case 6: return is(KnownField::values);
+    case 7: return is(KnownField::village);
+    case 8: return is(KnownField::cadre_id);
+    case 9: return is(KnownField::report_id);
+    default: return std::nullopt;
   }
-  return std::nullopt;
 }
 
 // A decoding failure: the simdjson error (or none, for the decoder's own checks) and what it is.
