@@ -72,7 +72,7 @@ const std::array kKeys = {
               [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0,
               check_not_empty},
     ConfigKey{"kafka.topics.progress", ConfigType::string, "field-progress",
-              "Compaction-friendly topic of progress rows, keyed level|id|metric|window.",
+              "Compaction-friendly topic of progress rows, keyed by level, id, metric and window.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.progress; }, 0, 0,
               check_not_empty},
     ConfigKey{"kafka.topics.state", ConfigType::string, "fieldpulse.state",
@@ -273,7 +273,18 @@ void apply_toml_table(ConfigBuilder& builder, const toml::table& table, const st
     if (name == kKafkaPropertiesTable) {
       const toml::table* props = node.as_table();
       if (!props) throw ConfigError(name, source, "expected a table of librdkafka properties");
-      for (auto&& [pkey, pnode] : *props) {
+      // In file order (the table itself iterates by name), so the last
+      // occurrence of a property is the one that counts, as in librdkafka.
+      std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+      for (auto&& [pkey, pnode] : *props) entries.emplace_back(&pkey, &pnode);
+      std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+        const auto& pa = a.first->source().begin;
+        const auto& pb = b.first->source().begin;
+        return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+      });
+      for (const auto& [pkey_ptr, pnode_ptr] : entries) {
+        const toml::key& pkey = *pkey_ptr;
+        const toml::node& pnode = *pnode_ptr;
         const std::string psource = where(source_name, pnode.source());
         std::string value;
         if (auto s = pnode.value_exact<std::string>()) {

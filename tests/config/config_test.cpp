@@ -1,0 +1,288 @@
+// Configuration: defaults, file < flags < environment, errors naming key and source,
+// librdkafka pass-through, --print-config, and the reference in docs/configuration.md.
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace fp::app {
+namespace {
+
+// Parses `args` as a subcommand with the run flags bound.
+ConfigFlags parse_flags(std::vector<std::string> args) {
+  CLI::App root;
+  auto* run = root.add_subcommand("run");
+  ConfigFlags flags;
+  add_config_flags(*run, flags);
+  args.insert(args.begin(), "run");
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+  root.parse(args);
+  return flags;
+}
+
+// The ConfigError `fn` throws (fails the test when it does not throw).
+template <typename Fn>
+ConfigError error_of(Fn fn) {
+  try {
+    fn();
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no ConfigError";
+  return ConfigError("", "", "");
+}
+
+TEST(Config, DefaultsAreTheDeclaredOnes) {
+  const Config c = Config::defaults();
+  EXPECT_TRUE(c.kafka.brokers.empty());
+  EXPECT_EQ(c.kafka.group, "fieldpulse");
+  EXPECT_EQ(c.kafka.topics.reports, "field-reports");
+  EXPECT_EQ(c.kafka.topics.dlq, "field-reports.dlq");
+  EXPECT_EQ(c.kafka.topics.progress, "field-progress");
+  EXPECT_EQ(c.kafka.topics.state, "fieldpulse.state");
+  EXPECT_EQ(c.roster, FP_DATA_DIR "/zhanjiang-roster.json");
+  EXPECT_EQ(c.catalog, FP_DATA_DIR "/catalog.toml");
+  EXPECT_EQ(c.http.listen, "127.0.0.1:8080");
+  EXPECT_TRUE(c.sinks.progress.enabled);
+  EXPECT_EQ(c.sinks.progress.flush_interval_ms, 500);
+  EXPECT_EQ(c.sinks.jsonl.path, "");
+  EXPECT_EQ(c.sinks.postgres.uri, "");
+  EXPECT_EQ(c.validation.future_skew_hours, 24);
+  EXPECT_EQ(c.dedupe.horizon_days, 400);
+  EXPECT_EQ(c.log.level, "info");
+  const CoreOptions core = c.core_options();
+  EXPECT_EQ(core.programme_start_ms, CoreOptions{}.programme_start_ms);
+  EXPECT_EQ(core.future_skew_ms, CoreOptions{}.future_skew_ms);
+  EXPECT_EQ(core.dedupe_horizon_days, CoreOptions{}.dedupe_horizon_days);
+  EXPECT_EQ(c.origin("kafka.group"), "default");
+}
+
+TEST(Config, EveryKeyHasAUniqueEnvironmentVariable) {
+  std::vector<std::string> seen;
+  for (const ConfigKey& k : config_keys()) {
+    const std::string env = env_name(k.name);
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), env), 0) << env;
+    EXPECT_FALSE(env.starts_with(kEnvPropertyPrefix)) << env;
+    seen.push_back(env);
+    EXPECT_FALSE(k.description.empty()) << k.name;
+  }
+  EXPECT_EQ(env_name("kafka.brokers"), "FIELDPULSE_KAFKA_BROKERS");
+  EXPECT_EQ(env_name("http.listen"), "FIELDPULSE_HTTP_LISTEN");
+}
+
+constexpr std::string_view kFile = R"toml(# a deployment
+roster = "/etc/fieldpulse/roster.json"
+
+[kafka]
+brokers = ["k1:9092", "k2:9092"]
+group = "from-file"
+
+[kafka.topics]
+dlq = "dead-letters"
+
+[http]
+listen = "0.0.0.0:9000"
+
+[sinks.progress]
+flush_interval_ms = 250
+enabled = false
+)toml";
+
+TEST(Config, FileThenFlagsThenEnvironment) {
+  const ConfigFlags flags =
+      parse_flags({"--group", "from-flag", "--http", "127.0.0.1:9001", "--jsonl", "/tmp/rows.jsonl",
+                   "--set", "commit.interval_ms=2500"});
+  const Environment env = {{"FIELDPULSE_HTTP_LISTEN", "127.0.0.1:9002"},
+                           {"FIELDPULSE_SINKS_PROGRESS_ENABLED", "true"}};
+  const Config c = load_config_text(kFile, "fp.toml", flags, env);
+  EXPECT_EQ(c.kafka.brokers, (std::vector<std::string>{"k1:9092", "k2:9092"}));
+  EXPECT_EQ(c.origin("kafka.brokers"), "fp.toml:5");
+  EXPECT_EQ(c.kafka.group, "from-flag");  // flag over file
+  EXPECT_EQ(c.origin("kafka.group"), "flag --group");
+  EXPECT_EQ(c.kafka.topics.dlq, "dead-letters");
+  EXPECT_EQ(c.kafka.topics.reports, "field-reports");  // untouched default
+  EXPECT_EQ(c.http.listen, "127.0.0.1:9002");          // environment over flag over file
+  EXPECT_EQ(c.origin("http.listen"), "env FIELDPULSE_HTTP_LISTEN");
+  EXPECT_EQ(c.sinks.progress.flush_interval_ms, 250);
+  EXPECT_TRUE(c.sinks.progress.enabled);  // environment over file
+  EXPECT_EQ(c.sinks.jsonl.path, "/tmp/rows.jsonl");
+  EXPECT_EQ(c.commit.interval_ms, 2500);
+  EXPECT_EQ(c.origin("commit.interval_ms"), "flag --set");
+  EXPECT_EQ(c.roster, "/etc/fieldpulse/roster.json");
+}
+
+TEST(Config, BrokersFlagTakesACommaSeparatedList) {
+  const Config c = load_config_text("", "empty.toml", parse_flags({"--brokers", "a:1, b:2"}), {});
+  EXPECT_EQ(c.kafka.brokers, (std::vector<std::string>{"a:1", "b:2"}));
+  const Config from_env = load_config_text("", "empty.toml", {}, {{"FIELDPULSE_KAFKA_BROKERS", "c:3"}});
+  EXPECT_EQ(from_env.kafka.brokers, (std::vector<std::string>{"c:3"}));
+}
+
+TEST(Config, UnknownKeyInFileNamesKeyAndLine) {
+  const ConfigError e = error_of([] {
+    load_config_text("[kafka]\ngroup = \"g\"\nbrokerz = \"x:1\"\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(e.key(), "kafka.brokerz");
+  EXPECT_EQ(e.source(), "fp.toml:3");
+  EXPECT_NE(std::string(e.what()).find("fp.toml:3: kafka.brokerz"), std::string::npos) << e.what();
+
+  const ConfigError table = error_of([] { load_config_text("[kafak]\ngroup = 1\n", "fp.toml", {}, {}); });
+  EXPECT_EQ(table.key(), "kafak");
+}
+
+TEST(Config, MalformedValuesNameKeyAndSource) {
+  const ConfigError wrong_type = error_of([] {
+    load_config_text("\n[commit]\ninterval_ms = \"soon\"\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(wrong_type.key(), "commit.interval_ms");
+  EXPECT_EQ(wrong_type.source(), "fp.toml:3");
+
+  const ConfigError range = error_of([] {
+    load_config_text("[dedupe]\nhorizon_days = 0\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(range.key(), "dedupe.horizon_days");
+
+  const ConfigError listen = error_of([] {
+    load_config_text("", "fp.toml", parse_flags({"--http", "8080"}), {});
+  });
+  EXPECT_EQ(listen.key(), "http.listen");
+  EXPECT_EQ(listen.source(), "flag --http");
+
+  const ConfigError flag_int = error_of([] {
+    load_config_text("", "fp.toml", parse_flags({"--set", "checkpoint.interval_ms=10s"}), {});
+  });
+  EXPECT_EQ(flag_int.key(), "checkpoint.interval_ms");
+  EXPECT_EQ(flag_int.source(), "flag --set");
+
+  const ConfigError env_bool = error_of([] {
+    load_config_text("", "fp.toml", {}, {{"FIELDPULSE_SINKS_PROGRESS_ENABLED", "maybe"}});
+  });
+  EXPECT_EQ(env_bool.key(), "sinks.progress.enabled");
+  EXPECT_EQ(env_bool.source(), "env FIELDPULSE_SINKS_PROGRESS_ENABLED");
+
+  const ConfigError timestamp = error_of([] {
+    load_config_text("[validation]\nprogramme_start = \"2018-05-01\"\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(timestamp.key(), "validation.programme_start");
+
+  const ConfigError level = error_of([] {
+    load_config_text("", "fp.toml", {}, {{"FIELDPULSE_LOG_LEVEL", "loud"}});
+  });
+  EXPECT_EQ(level.key(), "log.level");
+
+  const ConfigError list = error_of([] {
+    load_config_text("[kafka]\nbrokers = [\"a:1\", 2]\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(list.key(), "kafka.brokers");
+
+  const ConfigError syntax = error_of([] { load_config_text("a = \n", "fp.toml", {}, {}); });
+  EXPECT_EQ(syntax.source(), "fp.toml:1");
+}
+
+TEST(Config, UnknownSetKeyAndUnknownEnvironmentVariable) {
+  const ConfigError set = error_of([] {
+    load_config_text("", "fp.toml", parse_flags({"--set", "http.port=80"}), {});
+  });
+  EXPECT_EQ(set.key(), "http.port");
+  EXPECT_EQ(set.source(), "flag --set");
+
+  const ConfigError env = error_of([] {
+    load_config_text("", "fp.toml", {}, {{"FIELDPULSE_HTTP_PORT", "80"}});
+  });
+  EXPECT_EQ(env.key(), "FIELDPULSE_HTTP_PORT");
+  EXPECT_NE(std::string(env.what()).find("FIELDPULSE_HTTP_PORT"), std::string::npos);
+
+  // Other variables are not ours to judge.
+  EXPECT_NO_THROW(load_config_text("", "fp.toml", {}, {{"FP_OTHER", "1"}, {"HOME", "/root"}}));
+
+  // --set without '=' is a usage error of the flag itself.
+  EXPECT_THROW(parse_flags({"--set", "kafka.group"}), CLI::ParseError);
+}
+
+TEST(Config, KafkaPropertiesPassThroughUnchecked) {
+  constexpr std::string_view file = R"toml(
+[kafka.properties]
+"security.protocol" = "SASL_SSL"
+"sasl.mechanism" = "PLAIN"
+"socket.keepalive.enable" = true
+"message.max.bytes" = 2000000
+"not.a.real.property" = "librdkafka will say so"
+)toml";
+  const Config c = load_config_text(
+      file, "fp.toml", parse_flags({"--set", "kafka.properties.sasl.username=fieldpulse"}),
+      {{"FIELDPULSE_KAFKA_PROPERTY_SASL_PASSWORD", "s3cret"},
+       {"FIELDPULSE_KAFKA_PROPERTY_SASL_MECHANISM", "SCRAM-SHA-512"}});
+  using P = std::pair<std::string, std::string>;
+  EXPECT_EQ(c.kafka.properties,
+            (std::vector<P>{{"security.protocol", "SASL_SSL"},
+                            {"sasl.mechanism", "SCRAM-SHA-512"},
+                            {"socket.keepalive.enable", "true"},
+                            {"message.max.bytes", "2000000"},
+                            {"not.a.real.property", "librdkafka will say so"},
+                            {"sasl.username", "fieldpulse"},
+                            {"sasl.password", "s3cret"}}));
+  EXPECT_EQ(c.origin("kafka.properties.security.protocol"), "fp.toml:3");
+  EXPECT_EQ(c.origin("kafka.properties.sasl.mechanism"),
+            "env FIELDPULSE_KAFKA_PROPERTY_SASL_MECHANISM");
+
+  const ConfigError nested = error_of([] {
+    load_config_text("[kafka.properties]\n\"a\" = [1]\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(nested.key(), "kafka.properties.a");
+}
+
+TEST(Config, PrintConfigRoundTripsWithOrigins) {
+  const ConfigFlags flags = parse_flags({"--brokers", "k9:9092", "--print-config", "--set",
+                                         "kafka.properties.security.protocol=SSL"});
+  EXPECT_TRUE(flags.print_config);
+  const Config c = load_config_text(kFile, "fp.toml", flags, {{"FIELDPULSE_LOG_LEVEL", "debug"}});
+  const std::string text = render_config(c);
+  EXPECT_NE(text.find("brokers = [\"k9:9092\"]  # flag --brokers\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("level = \"debug\"  # env FIELDPULSE_LOG_LEVEL\n"), std::string::npos);
+  EXPECT_NE(text.find("dlq = \"dead-letters\"  # fp.toml:9\n"), std::string::npos);
+  EXPECT_NE(text.find("state = \"fieldpulse.state\"  # default\n"), std::string::npos);
+  EXPECT_NE(text.find("\"security.protocol\" = \"SSL\"  # flag --set\n"), std::string::npos);
+
+  // The rendering is a valid configuration file describing the same values.
+  const Config again = load_config_text(text, "printed.toml", {}, {});
+  EXPECT_EQ(again.kafka.brokers, c.kafka.brokers);
+  EXPECT_EQ(again.kafka.topics.dlq, c.kafka.topics.dlq);
+  EXPECT_EQ(again.kafka.properties, c.kafka.properties);
+  EXPECT_EQ(again.sinks.progress.enabled, c.sinks.progress.enabled);
+  EXPECT_EQ(again.log.level, c.log.level);
+  EXPECT_EQ(again.roster, c.roster);
+  for (const ConfigKey& k : config_keys()) {
+    EXPECT_EQ(again.origin(k.name).substr(0, 12), "printed.toml") << k.name;
+  }
+}
+
+TEST(Config, ConfigFileFlagReadsTheFile) {
+  const std::string path = ::testing::TempDir() + "fp-config-test.toml";
+  std::ofstream(path) << kFile;
+  const Config c = load_config(parse_flags({"--config", path}), {});
+  EXPECT_EQ(c.kafka.group, "from-file");
+  EXPECT_EQ(c.origin("kafka.group"), path + ":6");
+  std::remove(path.c_str());
+  EXPECT_THROW(parse_flags({"--config", path}), CLI::ParseError);  // no longer exists
+}
+
+TEST(Config, ReferenceDocumentListsEveryKey) {
+  std::ifstream in(FP_DATA_DIR "/../docs/configuration.md");
+  ASSERT_TRUE(in) << "docs/configuration.md is missing";
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The key table in the document is exactly the generated one.
+  EXPECT_NE(doc.find(render_config_reference()), std::string::npos)
+      << "regenerate the table in docs/configuration.md from render_config_reference():\n"
+      << render_config_reference();
+  for (const ConfigKey& k : config_keys()) {
+    EXPECT_NE(doc.find("`" + std::string(k.name) + "`"), std::string::npos) << k.name;
+  }
+}
+
+}  // namespace
+}  // namespace fp::app
