@@ -293,6 +293,10 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
                std::to_string(kMaxPayloadBytes));
     return false;
   }
+  if (payload.empty()) {  // also keeps a null data() away from memcpy
+    reject(why, Reason::malformed_json, "invalid JSON: the payload is empty");
+    return false;
+  }
   if (!simdjson::validate_utf8(payload.data(), payload.size())) {
     reject(why, Reason::invalid_utf8, "payload is not valid UTF-8");
     return false;

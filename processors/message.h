@@ -35,7 +35,7 @@ struct RawMessage {
 
 // A valid report: every field checked against the catalog and roster.
 struct Report {
-  std::string_view report_id;  // views into the message payload
+  std::string_view report_id;  // valid until the ReportReader's next read()
   KindId kind = 0;
   RegionId village = 0;
   CadreId cadre = 0;

@@ -69,6 +69,13 @@ TEST_F(DecoderTest, ForgetsThePreviousPayload) {
   EXPECT_TRUE(out_.tag_members.empty());
 }
 
+TEST_F(DecoderTest, EmptyPayloadIsMalformed) {
+  EXPECT_FALSE(decode(std::string_view()));
+  EXPECT_EQ(why_.reason, Reason::malformed_json);
+  EXPECT_FALSE(decode(""));
+  EXPECT_EQ(why_.reason, Reason::malformed_json);
+}
+
 TEST_F(DecoderTest, SizeLimitIsExactly64KiB) {
   const std::string base = ReportBuilder().with("pad", R"("")").json();
   const auto sized = [&](std::size_t n) {
