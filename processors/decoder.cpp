@@ -55,7 +55,17 @@ bool is_json_number(std::string_view t) {
   return i == n;
 }
 
-enum class KnownField : std::uint8_t { v, report_id, cadre_id, village, kind, at, values, tags, note };
+enum class KnownField : std::uint8_t {
+  v,
+  report_id,
+  cadre_id,
+  village,
+  kind,
+  at,
+  values,
+  tags,
+  note
+};
 constexpr std::array<std::string_view, 9> kKnownNames = {
     "v", "report_id", "cadre_id", "village", "kind", "at", "values", "tags", "note"};
 
@@ -66,20 +76,31 @@ std::optional<KnownField> known_field(std::string_view key) {
     return std::nullopt;
   };
   switch (key.size()) {
-    case 1: return is(KnownField::v);
-    case 2: return is(KnownField::at);
+    case 1:
+      return is(KnownField::v);
+    case 2:
+      return is(KnownField::at);
     case 4:
       switch (key[0]) {
-        case 'k': return is(KnownField::kind);
-        case 't': return is(KnownField::tags);
-        case 'n': return is(KnownField::note);
-        default: return std::nullopt;
+        case 'k':
+          return is(KnownField::kind);
+        case 't':
+          return is(KnownField::tags);
+        case 'n':
+          return is(KnownField::note);
+        default:
+          return std::nullopt;
       }
-    case 6: return is(KnownField::values);
-    case 7: return is(KnownField::village);
-    case 8: return is(KnownField::cadre_id);
-    case 9: return is(KnownField::report_id);
-    default: return std::nullopt;
+    case 6:
+      return is(KnownField::values);
+    case 7:
+      return is(KnownField::village);
+    case 8:
+      return is(KnownField::cadre_id);
+    case 9:
+      return is(KnownField::report_id);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -93,13 +114,20 @@ struct Failure {
 
 std::string_view describe(JsonKind kind) {
   switch (kind) {
-    case JsonKind::absent: return "nothing";
-    case JsonKind::null: return "null";
-    case JsonKind::boolean: return "a boolean";
-    case JsonKind::number: return "a number";
-    case JsonKind::string: return "a string";
-    case JsonKind::object: return "an object";
-    case JsonKind::array: return "an array";
+    case JsonKind::absent:
+      return "nothing";
+    case JsonKind::null:
+      return "null";
+    case JsonKind::boolean:
+      return "a boolean";
+    case JsonKind::number:
+      return "a number";
+    case JsonKind::string:
+      return "a string";
+    case JsonKind::object:
+      return "an object";
+    case JsonKind::array:
+      return "an array";
   }
   return "a value";
 }
@@ -122,7 +150,7 @@ struct Decoder::Parser {
   od::parser json;
   std::unique_ptr<char[]> buffer{new char[kBufferBytes]};
   std::optional<simdjson::dom::parser> root_check;  // only for documents that are not objects
-  std::vector<std::string_view> sorted_names;        // duplicate check of large objects
+  std::vector<std::string_view> sorted_names;       // duplicate check of large objects
   Failure failure;
 
   Parser() {
@@ -260,17 +288,25 @@ void reject(Rejection& why, Reason reason, std::string detail) {
 
 JsonKind kind_of(od::json_type type) {
   switch (type) {
-    case od::json_type::array: return JsonKind::array;
-    case od::json_type::object: return JsonKind::object;
-    case od::json_type::number: return JsonKind::number;
-    case od::json_type::string: return JsonKind::string;
-    case od::json_type::boolean: return JsonKind::boolean;
-    case od::json_type::null: return JsonKind::null;
+    case od::json_type::array:
+      return JsonKind::array;
+    case od::json_type::object:
+      return JsonKind::object;
+    case od::json_type::number:
+      return JsonKind::number;
+    case od::json_type::string:
+      return JsonKind::string;
+    case od::json_type::boolean:
+      return JsonKind::boolean;
+    case od::json_type::null:
+      return JsonKind::null;
   }
   return JsonKind::absent;
 }
 
-std::string quoted_field(std::string_view key) { return "field \"" + shorten_for_detail(key) + "\""; }
+std::string quoted_field(std::string_view key) {
+  return "field \"" + shorten_for_detail(key) + "\"";
+}
 
 std::string malformed_detail(std::string_view where, const Failure& f) {
   std::string detail = "invalid JSON";
@@ -356,17 +392,33 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
       }
       seen |= bit;
       switch (*known) {
-        case KnownField::v: ok = p.read(field.value(), out.v, 1); break;
-        case KnownField::report_id: ok = p.read(field.value(), out.report_id, 1); break;
-        case KnownField::cadre_id: ok = p.read(field.value(), out.cadre_id, 1); break;
-        case KnownField::village: ok = p.read(field.value(), out.village, 1); break;
-        case KnownField::kind: ok = p.read(field.value(), out.kind, 1); break;
-        case KnownField::at: ok = p.read(field.value(), out.at, 1); break;
-        case KnownField::note: ok = p.read(field.value(), out.note, 1); break;
+        case KnownField::v:
+          ok = p.read(field.value(), out.v, 1);
+          break;
+        case KnownField::report_id:
+          ok = p.read(field.value(), out.report_id, 1);
+          break;
+        case KnownField::cadre_id:
+          ok = p.read(field.value(), out.cadre_id, 1);
+          break;
+        case KnownField::village:
+          ok = p.read(field.value(), out.village, 1);
+          break;
+        case KnownField::kind:
+          ok = p.read(field.value(), out.kind, 1);
+          break;
+        case KnownField::at:
+          ok = p.read(field.value(), out.at, 1);
+          break;
+        case KnownField::note:
+          ok = p.read(field.value(), out.note, 1);
+          break;
         case KnownField::values:
           ok = p.read_members(field.value(), out.values, out.value_members);
           break;
-        case KnownField::tags: ok = p.read_members(field.value(), out.tags, out.tag_members); break;
+        case KnownField::tags:
+          ok = p.read_members(field.value(), out.tags, out.tag_members);
+          break;
       }
     }
     if (!ok) {

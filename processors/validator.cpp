@@ -47,7 +47,8 @@ std::string got(const JsonField& f) { return ", got " + std::string(describe(f.k
 
 // A required string field: missing_field or wrong_type, else true.
 bool require_string(const JsonField& f, std::string_view name, Rejection& why) {
-  if (f.kind == JsonKind::absent) return reject(why, Reason::missing_field, std::string(name) + ": is missing");
+  if (f.kind == JsonKind::absent)
+    return reject(why, Reason::missing_field, std::string(name) + ": is missing");
   if (f.kind != JsonKind::string) {
     return reject(why, Reason::wrong_type, std::string(name) + ": must be a string" + got(f));
   }
@@ -89,8 +90,7 @@ bool check_report_id(const JsonField& f, Rejection& why) {
 
 }  // namespace
 
-Validator::Validator(const Catalog& catalog, const Roster& roster, CoreOptions options,
-                     Clock clock)
+Validator::Validator(const Catalog& catalog, const Roster& roster, CoreOptions options, Clock clock)
     : catalog_(catalog), roster_(roster), options_(options), clock_(std::move(clock)) {
   if (!clock_) {
     clock_ = [] {
@@ -162,7 +162,8 @@ bool Validator::validate(const DecodedReport& in, Report& out, Rejection& why) c
 
 bool Validator::check_values(const DecodedReport& in, const Kind& kind, Report& out,
                              Rejection& why) const {
-  if (in.values.kind == JsonKind::absent) return reject(why, Reason::missing_field, "values: is missing");
+  if (in.values.kind == JsonKind::absent)
+    return reject(why, Reason::missing_field, "values: is missing");
   if (in.values.kind != JsonKind::object) {
     return reject(why, Reason::wrong_type, "values: must be an object" + got(in.values));
   }
@@ -199,8 +200,9 @@ bool Validator::check_values(const DecodedReport& in, const Kind& kind, Report& 
     if (given[i]) continue;
     const ValueField& f = kind.fields[i];
     if (!f.default_value) {
-      return reject(why, Reason::missing_field,
-                    "values." + f.name + ": is missing and " + kind.name + " has no default for it");
+      return reject(
+          why, Reason::missing_field,
+          "values." + f.name + ": is missing and " + kind.name + " has no default for it");
     }
     out.values[i] = *f.default_value;
   }

@@ -29,8 +29,7 @@ class Validator {
   bool validate(const DecodedReport& in, Report& out, Rejection& why) const;
 
  private:
-  bool check_values(const DecodedReport& in, const Kind& kind, Report& out,
-                    Rejection& why) const;
+  bool check_values(const DecodedReport& in, const Kind& kind, Report& out, Rejection& why) const;
   bool check_optional(const DecodedReport& in, Rejection& why) const;
 
   const Catalog& catalog_;

@@ -36,9 +36,9 @@ struct Fixture {
 void check_accepted(const Fixture& f, const Report& r, const Rejection& why) {
   require(!r.report_id.empty() && r.report_id.size() <= 64, "report_id length", why);
   require(r.kind < f.catalog.kinds().size(), "kind id", why);
-  require(r.village < f.roster.regions().size() &&
-              f.roster.region(r.village).level == Level::village,
-          "village id", why);
+  require(
+      r.village < f.roster.regions().size() && f.roster.region(r.village).level == Level::village,
+      "village id", why);
   require(r.cadre < f.roster.cadres().size(), "cadre id", why);
   require(r.at_ms >= f.options.programme_start_ms &&
               r.at_ms <= samples::kNowMs + f.options.future_skew_ms,
@@ -49,8 +49,7 @@ void check_accepted(const Fixture& f, const Report& r, const Rejection& why) {
   }
 }
 
-void check_against_dom(Fixture& f, std::string_view payload, bool accepted,
-                       const Rejection& why) {
+void check_against_dom(Fixture& f, std::string_view payload, bool accepted, const Rejection& why) {
   if (payload.size() > kMaxPayloadBytes) {
     require(!accepted && why.reason == Reason::too_large, "too_large", why);
     return;

@@ -28,21 +28,21 @@ TEST_P(ParseRfc3339, GivesEpochMillisecondsOrRejects) {
 
 INSTANTIATE_TEST_SUITE_P(
     Accepted, ParseRfc3339,
-    ::testing::Values(
-        ParseCase{"1970-01-01T00:00:00Z", 0}, ParseCase{"1970-01-01t00:00:00z", 0},
-        ParseCase{"1970-01-01 00:00:00Z", 0},
-        ParseCase{"2019-07-28T09:30:00+08:00", k20190728 + 90 * kHourMs / 60},
-        ParseCase{"2019-07-28T16:30:00Z", k20190728 + 16 * kHourMs + kHourMs / 2},
-        ParseCase{"2019-07-28T00:00:00-05:00", k20190728 + 5 * kHourMs},
-        ParseCase{"2019-07-28T05:45:00+05:45", k20190728},
-        ParseCase{"2019-07-28T00:00:00-00:00", k20190728},
-        ParseCase{"2019-07-28T00:00:00.5Z", k20190728 + 500},
-        ParseCase{"2019-07-28T00:00:00.123Z", k20190728 + 123},
-        ParseCase{"2019-07-28T00:00:00.123999999Z", k20190728 + 123},
-        ParseCase{"2020-02-29T00:00:00Z", 18321 * kDayMs},
-        ParseCase{"2000-02-29T00:00:00Z", 11016 * kDayMs},
-        ParseCase{"1969-12-31T23:59:59.999Z", -1},
-        ParseCase{"2019-12-31T23:59:59+23:59", 18262 * kDayMs - 1000 - (23 * 60 + 59) * 60000}));
+    ::testing::Values(ParseCase{"1970-01-01T00:00:00Z", 0}, ParseCase{"1970-01-01t00:00:00z", 0},
+                      ParseCase{"1970-01-01 00:00:00Z", 0},
+                      ParseCase{"2019-07-28T09:30:00+08:00", k20190728 + 90 * kHourMs / 60},
+                      ParseCase{"2019-07-28T16:30:00Z", k20190728 + 16 * kHourMs + kHourMs / 2},
+                      ParseCase{"2019-07-28T00:00:00-05:00", k20190728 + 5 * kHourMs},
+                      ParseCase{"2019-07-28T05:45:00+05:45", k20190728},
+                      ParseCase{"2019-07-28T00:00:00-00:00", k20190728},
+                      ParseCase{"2019-07-28T00:00:00.5Z", k20190728 + 500},
+                      ParseCase{"2019-07-28T00:00:00.123Z", k20190728 + 123},
+                      ParseCase{"2019-07-28T00:00:00.123999999Z", k20190728 + 123},
+                      ParseCase{"2020-02-29T00:00:00Z", 18321 * kDayMs},
+                      ParseCase{"2000-02-29T00:00:00Z", 11016 * kDayMs},
+                      ParseCase{"1969-12-31T23:59:59.999Z", -1},
+                      ParseCase{"2019-12-31T23:59:59+23:59",
+                                18262 * kDayMs - 1000 - (23 * 60 + 59) * 60000}));
 
 INSTANTIATE_TEST_SUITE_P(
     Rejected, ParseRfc3339,

@@ -23,7 +23,8 @@ class DecoderTest : public ::testing::Test {
 };
 
 TEST_F(DecoderTest, KeepsRawNumberTokensAndUnescapedStrings) {
-  ASSERT_TRUE(decode(R"({"v" : 1 , "report_id":"a\"b\u00e9","values":{"yuan" : 91000.50 ,"jin":1.5e3},
+  ASSERT_TRUE(
+      decode(R"({"v" : 1 , "report_id":"a\"b\u00e9","values":{"yuan" : 91000.50 ,"jin":1.5e3},
                        "tags":{"crop":"\u8fa3\u6912"},"note":"line\nnext"})"))
       << why_.detail;
   EXPECT_EQ(out_.v.kind, JsonKind::number);
@@ -184,14 +185,50 @@ TEST_F(DecoderAgreesWithDom, OnEverySingleByteReplacement) {
 
 TEST_F(DecoderAgreesWithDom, OnHandPickedDocuments) {
   for (const char* doc : {
-           "", " ", "{", "}", "{}", "[]", "{}}", "{}{}", "{} ", " {} ", "{,}", "{\"a\"}",
-           "{\"a\":}", "{\"a\":1,}", "{\"a\":1,,\"b\":2}", "{\"a\":[1,]}", "{\"a\":[,1]}",
-           "{\"a\":[1 2]}", "{\"a\":{\"b\":1]}", "{\"a\":[1}", "{\"a\":\"\\u12\"}",
-           "{\"a\":\"\\uD834\\uDD1E\"}", "{\"a\":\"\\uDD1E\"}", "{\"a\":\"\\uD834\"}",
-           "{\"a\":\"\\uD834x\"}", "{\"a\":truex}", "{\"a\":true1}", "{\"a\":nulll}",
-           "{\"a\":-}", "{\"a\":-01}", "{\"a\":1.5e+}", "{\"a\":0x10}", "{\"a\":Infinity}",
-           "{\"a\":\"x\"y}", "{1:2}", "{null:1}", "{\"a\":1:2}",
-           "\"\\u0000\"", "0", "-0", "true", "nul", "[[[]]]", "{\"a\":[[[{}]]]}",
+           "",
+           " ",
+           "{",
+           "}",
+           "{}",
+           "[]",
+           "{}}",
+           "{}{}",
+           "{} ",
+           " {} ",
+           "{,}",
+           "{\"a\"}",
+           "{\"a\":}",
+           "{\"a\":1,}",
+           "{\"a\":1,,\"b\":2}",
+           "{\"a\":[1,]}",
+           "{\"a\":[,1]}",
+           "{\"a\":[1 2]}",
+           "{\"a\":{\"b\":1]}",
+           "{\"a\":[1}",
+           "{\"a\":\"\\u12\"}",
+           "{\"a\":\"\\uD834\\uDD1E\"}",
+           "{\"a\":\"\\uDD1E\"}",
+           "{\"a\":\"\\uD834\"}",
+           "{\"a\":\"\\uD834x\"}",
+           "{\"a\":truex}",
+           "{\"a\":true1}",
+           "{\"a\":nulll}",
+           "{\"a\":-}",
+           "{\"a\":-01}",
+           "{\"a\":1.5e+}",
+           "{\"a\":0x10}",
+           "{\"a\":Infinity}",
+           "{\"a\":\"x\"y}",
+           "{1:2}",
+           "{null:1}",
+           "{\"a\":1:2}",
+           "\"\\u0000\"",
+           "0",
+           "-0",
+           "true",
+           "nul",
+           "[[[]]]",
+           "{\"a\":[[[{}]]]}",
        }) {
     check(doc);
   }

@@ -62,28 +62,43 @@ std::vector<Case> cases() {
        std::nullopt, ""},
       {"no_tags_no_note", r().without("tags").without("note").json(), std::nullopt, ""},
       {"empty_tags", r().with("tags", "{}").json(), std::nullopt, ""},
-      {"fields_in_any_order", R"({"values":{"yuan":1,"jin":2},"at":"2019-07-28T09:30:00Z","kind":"produce_sold","village":"440823105201","cadre_id":"C0001","report_id":"a","v":1})",
+      {"fields_in_any_order",
+       R"({"values":{"yuan":1,"jin":2},"at":"2019-07-28T09:30:00Z","kind":"produce_sold","village":"440823105201","cadre_id":"C0001","report_id":"a","v":1})",
        std::nullopt, ""},
-      {"whitespace_everywhere", " \n{ \"v\" : 1 ,\t\"report_id\":\"x\", \"cadre_id\":\"C0001\",\r\n \"village\":\"440823105201\",\"kind\":\"household_visit\",\"at\":\"2019-07-28T09:30:00Z\",\"values\": { } } \n",
+      {"whitespace_everywhere",
+       " \n{ \"v\" : 1 ,\t\"report_id\":\"x\", \"cadre_id\":\"C0001\",\r\n "
+       "\"village\":\"440823105201\",\"kind\":\"household_visit\",\"at\":\"2019-07-28T09:30:00Z\","
+       "\"values\": { } } \n",
        std::nullopt, ""},
       {"report_id_64_chars", r().with("report_id", quote(chars(64))).json(), std::nullopt, ""},
-      {"report_id_all_allowed_chars", r().with("report_id", R"("AZaz09_.:-")").json(), std::nullopt, ""},
+      {"report_id_all_allowed_chars", r().with("report_id", R"("AZaz09_.:-")").json(), std::nullopt,
+       ""},
       {"report_id_escaped", r().with("report_id", R"("\u0061b")").json(), std::nullopt, ""},
       {"three_fractional_digits", r().with("values", R"({"yuan":0.125})").json(), std::nullopt, ""},
-      {"trailing_zeros_beyond_three", r().with("values", R"({"yuan":1.5000})").json(), std::nullopt, ""},
+      {"trailing_zeros_beyond_three", r().with("values", R"({"yuan":1.5000})").json(), std::nullopt,
+       ""},
       {"exactly_1e12", r().with("values", R"({"yuan":1000000000000})").json(), std::nullopt, ""},
-      {"exactly_1e12_with_fraction_zeros", r().with("values", R"({"yuan":1000000000000.000})").json(), std::nullopt, ""},
-      {"exponent_exact", r().with("values", R"({"yuan":1.5e3,"jin":1E12})").json(), std::nullopt, ""},
+      {"exactly_1e12_with_fraction_zeros",
+       r().with("values", R"({"yuan":1000000000000.000})").json(), std::nullopt, ""},
+      {"exponent_exact", r().with("values", R"({"yuan":1.5e3,"jin":1E12})").json(), std::nullopt,
+       ""},
       {"zero", r().with("values", R"({"yuan":0,"jin":0.0})").json(), std::nullopt, ""},
       {"note_4096_bytes", r().with("note", quote(chars(4096))).json(), std::nullopt, ""},
-      {"note_4096_bytes_multibyte", r().with("note", quote(repeat("辣", 1365) + "a")).json(), std::nullopt, ""},
-      {"note_escapes_count_decoded", r().with("note", quote(repeat("\\u00e9", 2048))).json(), std::nullopt, ""},
-      {"tag_64_chars_multibyte", r().with("tags", "{\"crop\":" + quote(repeat("辣", 64)) + "}").json(), std::nullopt, ""},
-      {"at_skew_boundary", r().with("at", R"("2019-07-31T12:00:00+08:00")").json(), std::nullopt, ""},
-      {"at_programme_start", r().with("at", R"("2018-05-01T00:00:00+08:00")").json(), std::nullopt, ""},
+      {"note_4096_bytes_multibyte", r().with("note", quote(repeat("辣", 1365) + "a")).json(),
+       std::nullopt, ""},
+      {"note_escapes_count_decoded", r().with("note", quote(repeat("\\u00e9", 2048))).json(),
+       std::nullopt, ""},
+      {"tag_64_chars_multibyte",
+       r().with("tags", "{\"crop\":" + quote(repeat("辣", 64)) + "}").json(), std::nullopt, ""},
+      {"at_skew_boundary", r().with("at", R"("2019-07-31T12:00:00+08:00")").json(), std::nullopt,
+       ""},
+      {"at_programme_start", r().with("at", R"("2018-05-01T00:00:00+08:00")").json(), std::nullopt,
+       ""},
       {"at_utc", r().with("at", R"("2019-07-28T16:30:00Z")").json(), std::nullopt, ""},
-      {"at_negative_offset", r().with("at", R"("2019-07-28T16:30:00-05:00")").json(), std::nullopt, ""},
-      {"at_fractional", r().with("at", R"("2019-07-28T16:30:00.123456+05:45")").json(), std::nullopt, ""},
+      {"at_negative_offset", r().with("at", R"("2019-07-28T16:30:00-05:00")").json(), std::nullopt,
+       ""},
+      {"at_fractional", r().with("at", R"("2019-07-28T16:30:00.123456+05:45")").json(),
+       std::nullopt, ""},
       {"payload_65536_bytes", report_of_size(65536), std::nullopt, ""},
 
       // too_large, invalid_utf8
@@ -91,7 +106,8 @@ std::vector<Case> cases() {
       {"bad_utf8_in_note", r().with("note", "\"\xff\"").json(), Reason::invalid_utf8, "UTF-8"},
       {"bad_utf8_in_ignored_key", r().with("x\xc3", "1").json(), Reason::invalid_utf8, "UTF-8"},
       {"overlong_utf8", r().with("note", "\"\xc0\x80\"").json(), Reason::invalid_utf8, "UTF-8"},
-      {"surrogate_utf8", r().with("note", "\"\xed\xa0\x80\"").json(), Reason::invalid_utf8, "UTF-8"},
+      {"surrogate_utf8", r().with("note", "\"\xed\xa0\x80\"").json(), Reason::invalid_utf8,
+       "UTF-8"},
       {"truncated_utf8", r().with("note", "\"\xe8\xbe\"").json(), Reason::invalid_utf8, "UTF-8"},
 
       // malformed_json, including inside fields the reader ignores
@@ -106,25 +122,42 @@ std::vector<Case> cases() {
       {"trailing_garbage", r().json() + "x", Reason::malformed_json, "invalid JSON"},
       {"two_objects", r().json() + "{}", Reason::malformed_json, "invalid JSON"},
       {"extra_close", r().json() + "}", Reason::malformed_json, "invalid JSON"},
-      {"bad_number_in_ignored_field", r().with("extra", "01").json(), Reason::malformed_json, "\"extra\""},
-      {"bad_literal_in_ignored_field", r().with("extra", "tru").json(), Reason::malformed_json, "\"extra\""},
-      {"bad_null_in_ignored_field", r().with("extra", "nul").json(), Reason::malformed_json, "\"extra\""},
-      {"bad_escape_in_ignored_field", r().with("extra", R"("\q")").json(), Reason::malformed_json, "\"extra\""},
-      {"lone_surrogate_escape", r().with("extra", R"("\ud800")").json(), Reason::malformed_json, "\"extra\""},
-      {"broken_array_in_ignored_field", r().with("extra", "[1,2,]").json(), Reason::malformed_json, "\"extra\""},
-      {"broken_object_in_ignored_field", r().with("extra", R"({"a" 1})").json(), Reason::malformed_json, "\"extra\""},
-      {"deep_bad_in_ignored_field", r().with("extra", R"([{"a":[{"b":[-]}]}])").json(), Reason::malformed_json, "\"extra\""},
+      {"bad_number_in_ignored_field", r().with("extra", "01").json(), Reason::malformed_json,
+       "\"extra\""},
+      {"bad_literal_in_ignored_field", r().with("extra", "tru").json(), Reason::malformed_json,
+       "\"extra\""},
+      {"bad_null_in_ignored_field", r().with("extra", "nul").json(), Reason::malformed_json,
+       "\"extra\""},
+      {"bad_escape_in_ignored_field", r().with("extra", R"("\q")").json(), Reason::malformed_json,
+       "\"extra\""},
+      {"lone_surrogate_escape", r().with("extra", R"("\ud800")").json(), Reason::malformed_json,
+       "\"extra\""},
+      {"broken_array_in_ignored_field", r().with("extra", "[1,2,]").json(), Reason::malformed_json,
+       "\"extra\""},
+      {"broken_object_in_ignored_field", r().with("extra", R"({"a" 1})").json(),
+       Reason::malformed_json, "\"extra\""},
+      {"deep_bad_in_ignored_field", r().with("extra", R"([{"a":[{"b":[-]}]}])").json(),
+       Reason::malformed_json, "\"extra\""},
       {"bad_escape_in_key", r().with("\\x", "1").json(), Reason::malformed_json, "invalid JSON"},
-      {"control_char_in_string", r().with("note", "\"a\tb\"").json(), Reason::malformed_json, "invalid JSON"},
-      {"bad_number_in_values", r().with("values", R"({"yuan":1.})").json(), Reason::malformed_json, "\"values\""},
-      {"plus_number", r().with("values", R"({"yuan":+1})").json(), Reason::malformed_json, "invalid JSON"},
+      {"control_char_in_string", r().with("note", "\"a\tb\"").json(), Reason::malformed_json,
+       "invalid JSON"},
+      {"bad_number_in_values", r().with("values", R"({"yuan":1.})").json(), Reason::malformed_json,
+       "\"values\""},
+      {"plus_number", r().with("values", R"({"yuan":+1})").json(), Reason::malformed_json,
+       "invalid JSON"},
       {"nan", r().with("values", R"({"yuan":NaN})").json(), Reason::malformed_json, "invalid JSON"},
-      {"leading_dot", r().with("values", R"({"yuan":.5})").json(), Reason::malformed_json, "invalid JSON"},
-      {"bad_exponent", r().with("values", R"({"yuan":1e})").json(), Reason::malformed_json, "invalid JSON"},
-      {"too_deep", r().with("extra", repeat("[", 2000) + repeat("]", 2000)).json(), Reason::malformed_json, "invalid JSON"},
-      {"duplicate_top_level_key", r().with("v", "1,\"v\":1").json(), Reason::malformed_json, "\"v\" appears twice"},
-      {"duplicate_value_field", r().with("values", R"({"jin":1,"jin":2})").json(), Reason::malformed_json, "values.jin"},
-      {"duplicate_tag", r().with("tags", R"({"a":"1","b":"2","a":"3"})").json(), Reason::malformed_json, "tags.a"},
+      {"leading_dot", r().with("values", R"({"yuan":.5})").json(), Reason::malformed_json,
+       "invalid JSON"},
+      {"bad_exponent", r().with("values", R"({"yuan":1e})").json(), Reason::malformed_json,
+       "invalid JSON"},
+      {"too_deep", r().with("extra", repeat("[", 2000) + repeat("]", 2000)).json(),
+       Reason::malformed_json, "invalid JSON"},
+      {"duplicate_top_level_key", r().with("v", "1,\"v\":1").json(), Reason::malformed_json,
+       "\"v\" appears twice"},
+      {"duplicate_value_field", r().with("values", R"({"jin":1,"jin":2})").json(),
+       Reason::malformed_json, "values.jin"},
+      {"duplicate_tag", r().with("tags", R"({"a":"1","b":"2","a":"3"})").json(),
+       Reason::malformed_json, "tags.a"},
       {"broken_array_root", "[1,2", Reason::malformed_json, "invalid JSON"},
       {"broken_scalar_root", "\"abc", Reason::malformed_json, "invalid JSON"},
       {"two_scalars", "1 2", Reason::malformed_json, "invalid JSON"},
@@ -141,7 +174,8 @@ std::vector<Case> cases() {
       {"version_2", r().with("v", "2").json(), Reason::unsupported_version, "v:"},
       {"version_0", r().with("v", "0").json(), Reason::unsupported_version, "v:"},
       {"version_negative", r().with("v", "-1").json(), Reason::unsupported_version, "v:"},
-      {"version_huge", r().with("v", "100000000000000000000000").json(), Reason::unsupported_version, "v:"},
+      {"version_huge", r().with("v", "100000000000000000000000").json(),
+       Reason::unsupported_version, "v:"},
 
       // missing_field
       {"missing_v", r().without("v").json(), Reason::missing_field, "v:"},
@@ -152,7 +186,8 @@ std::vector<Case> cases() {
       {"missing_at", r().without("at").json(), Reason::missing_field, "at:"},
       {"missing_values", r().without("values").json(), Reason::missing_field, "values:"},
       {"missing_value_without_default",
-       r().with("kind", R"("funds_raised")").with("values", "{}").json(), Reason::missing_field, "values.yuan:"},
+       r().with("kind", R"("funds_raised")").with("values", "{}").json(), Reason::missing_field,
+       "values.yuan:"},
       {"empty_object", "{}", Reason::missing_field, "v:"},
 
       // wrong_type
@@ -164,17 +199,23 @@ std::vector<Case> cases() {
       {"report_id_number", r().with("report_id", "123").json(), Reason::wrong_type, "report_id:"},
       {"cadre_id_number", r().with("cadre_id", "451").json(), Reason::wrong_type, "cadre_id:"},
       {"cadre_id_null", r().with("cadre_id", "null").json(), Reason::wrong_type, "cadre_id:"},
-      {"village_number", r().with("village", "440823105201").json(), Reason::wrong_type, "village:"},
+      {"village_number", r().with("village", "440823105201").json(), Reason::wrong_type,
+       "village:"},
       {"kind_array", r().with("kind", R"(["produce_sold"])").json(), Reason::wrong_type, "kind:"},
       {"at_number", r().with("at", "1564277400").json(), Reason::wrong_type, "at:"},
       {"values_array", r().with("values", "[1,2]").json(), Reason::wrong_type, "values:"},
       {"values_string", r().with("values", R"("jin=1")").json(), Reason::wrong_type, "values:"},
       {"values_null", r().with("values", "null").json(), Reason::wrong_type, "values:"},
-      {"value_string", r().with("values", R"({"jin":"130000"})").json(), Reason::wrong_type, "values.jin:"},
-      {"value_bool", r().with("values", R"({"jin":true})").json(), Reason::wrong_type, "values.jin:"},
-      {"value_null", r().with("values", R"({"yuan":null})").json(), Reason::wrong_type, "values.yuan:"},
-      {"value_object", r().with("values", R"({"yuan":{"amount":1}})").json(), Reason::wrong_type, "values.yuan:"},
-      {"value_array", r().with("values", R"({"yuan":[1]})").json(), Reason::wrong_type, "values.yuan:"},
+      {"value_string", r().with("values", R"({"jin":"130000"})").json(), Reason::wrong_type,
+       "values.jin:"},
+      {"value_bool", r().with("values", R"({"jin":true})").json(), Reason::wrong_type,
+       "values.jin:"},
+      {"value_null", r().with("values", R"({"yuan":null})").json(), Reason::wrong_type,
+       "values.yuan:"},
+      {"value_object", r().with("values", R"({"yuan":{"amount":1}})").json(), Reason::wrong_type,
+       "values.yuan:"},
+      {"value_array", r().with("values", R"({"yuan":[1]})").json(), Reason::wrong_type,
+       "values.yuan:"},
       {"tags_array", r().with("tags", R"(["a"])").json(), Reason::wrong_type, "tags:"},
       {"tags_string", r().with("tags", R"("crop")").json(), Reason::wrong_type, "tags:"},
       {"tags_null", r().with("tags", "null").json(), Reason::wrong_type, "tags:"},
@@ -184,52 +225,86 @@ std::vector<Case> cases() {
       {"note_null", r().with("note", "null").json(), Reason::wrong_type, "note:"},
 
       // unknown_kind, unknown_field, unknown_village, unknown_cadre
-      {"unknown_kind", r().with("kind", R"("produce_bought")").json(), Reason::unknown_kind, "kind:"},
-      {"kind_case_differs", r().with("kind", R"("Produce_Sold")").json(), Reason::unknown_kind, "kind:"},
+      {"unknown_kind", r().with("kind", R"("produce_bought")").json(), Reason::unknown_kind,
+       "kind:"},
+      {"kind_case_differs", r().with("kind", R"("Produce_Sold")").json(), Reason::unknown_kind,
+       "kind:"},
       {"kind_empty", r().with("kind", R"("")").json(), Reason::unknown_kind, "kind:"},
-      {"unknown_value_field", r().with("values", R"({"kg":1})").json(), Reason::unknown_field, "values.kg:"},
-      {"extra_value_field", r().with("values", R"({"jin":1,"yuan":2,"mu":3})").json(), Reason::unknown_field, "values.mu:"},
-      {"field_of_another_kind", r().with("values", R"({"road_km":1})").json(), Reason::unknown_field, "values.road_km:"},
-      {"unknown_village", r().with("village", R"("440823105299")").json(), Reason::unknown_village, "village:"},
-      {"other_city_village", r().with("village", R"("440882105201")").json(), Reason::unknown_village, "village:"},
-      {"unknown_cadre", r().with("cadre_id", R"("C9999")").json(), Reason::unknown_cadre, "cadre_id:"},
-      {"cadre_case_differs", r().with("cadre_id", R"("c0451")").json(), Reason::unknown_cadre, "cadre_id:"},
+      {"unknown_value_field", r().with("values", R"({"kg":1})").json(), Reason::unknown_field,
+       "values.kg:"},
+      {"extra_value_field", r().with("values", R"({"jin":1,"yuan":2,"mu":3})").json(),
+       Reason::unknown_field, "values.mu:"},
+      {"field_of_another_kind", r().with("values", R"({"road_km":1})").json(),
+       Reason::unknown_field, "values.road_km:"},
+      {"unknown_village", r().with("village", R"("440823105299")").json(), Reason::unknown_village,
+       "village:"},
+      {"other_city_village", r().with("village", R"("440882105201")").json(),
+       Reason::unknown_village, "village:"},
+      {"unknown_cadre", r().with("cadre_id", R"("C9999")").json(), Reason::unknown_cadre,
+       "cadre_id:"},
+      {"cadre_case_differs", r().with("cadre_id", R"("c0451")").json(), Reason::unknown_cadre,
+       "cadre_id:"},
       {"cadre_empty", r().with("cadre_id", R"("")").json(), Reason::unknown_cadre, "cadre_id:"},
 
       // bad_value
       {"report_id_empty", r().with("report_id", R"("")").json(), Reason::bad_value, "report_id:"},
-      {"report_id_65_chars", r().with("report_id", quote(chars(65))).json(), Reason::bad_value, "report_id:"},
-      {"report_id_space", r().with("report_id", R"("a b")").json(), Reason::bad_value, "report_id:"},
-      {"report_id_slash", r().with("report_id", R"("a/b")").json(), Reason::bad_value, "report_id:"},
-      {"report_id_non_ascii", r().with("report_id", R"("é")").json(), Reason::bad_value, "report_id:"},
-      {"report_id_escaped_nul", r().with("report_id", R"("a\u0000")").json(), Reason::bad_value, "report_id:"},
-      {"village_11_digits", r().with("village", R"("44082310520")").json(), Reason::bad_value, "village:"},
-      {"village_13_digits", r().with("village", R"("4408231052011")").json(), Reason::bad_value, "village:"},
-      {"village_letter", r().with("village", R"("44082310520a")").json(), Reason::bad_value, "village:"},
-      {"village_town_code", r().with("village", R"("440823105")").json(), Reason::bad_value, "village:"},
-      {"village_padded", r().with("village", R"(" 440823105201")").json(), Reason::bad_value, "village:"},
-      {"value_negative", r().with("values", R"({"jin":-1})").json(), Reason::bad_value, "values.jin:"},
-      {"value_negative_zero", r().with("values", R"({"jin":-0})").json(), Reason::bad_value, "values.jin:"},
-      {"four_fractional_digits", r().with("values", R"({"yuan":1.2345})").json(), Reason::bad_value, "values.yuan: has more than 3 fractional digits"},
-      {"tiny_fraction", r().with("values", R"({"yuan":0.0001})").json(), Reason::bad_value, "values.yuan:"},
-      {"just_above_1e12", r().with("values", R"({"yuan":1000000000000.001})").json(), Reason::bad_value, "values.yuan:"},
-      {"exponent_above_1e12", r().with("values", R"({"yuan":1e13})").json(), Reason::bad_value, "values.yuan:"},
-      {"huge_exponent", r().with("values", R"({"yuan":1e999999999})").json(), Reason::bad_value, "values.yuan:"},
-      {"tag_65_chars", r().with("tags", "{\"crop\":" + quote(repeat("辣", 65)) + "}").json(), Reason::bad_value, "tags.crop:"},
+      {"report_id_65_chars", r().with("report_id", quote(chars(65))).json(), Reason::bad_value,
+       "report_id:"},
+      {"report_id_space", r().with("report_id", R"("a b")").json(), Reason::bad_value,
+       "report_id:"},
+      {"report_id_slash", r().with("report_id", R"("a/b")").json(), Reason::bad_value,
+       "report_id:"},
+      {"report_id_non_ascii", r().with("report_id", R"("é")").json(), Reason::bad_value,
+       "report_id:"},
+      {"report_id_escaped_nul", r().with("report_id", R"("a\u0000")").json(), Reason::bad_value,
+       "report_id:"},
+      {"village_11_digits", r().with("village", R"("44082310520")").json(), Reason::bad_value,
+       "village:"},
+      {"village_13_digits", r().with("village", R"("4408231052011")").json(), Reason::bad_value,
+       "village:"},
+      {"village_letter", r().with("village", R"("44082310520a")").json(), Reason::bad_value,
+       "village:"},
+      {"village_town_code", r().with("village", R"("440823105")").json(), Reason::bad_value,
+       "village:"},
+      {"village_padded", r().with("village", R"(" 440823105201")").json(), Reason::bad_value,
+       "village:"},
+      {"value_negative", r().with("values", R"({"jin":-1})").json(), Reason::bad_value,
+       "values.jin:"},
+      {"value_negative_zero", r().with("values", R"({"jin":-0})").json(), Reason::bad_value,
+       "values.jin:"},
+      {"four_fractional_digits", r().with("values", R"({"yuan":1.2345})").json(), Reason::bad_value,
+       "values.yuan: has more than 3 fractional digits"},
+      {"tiny_fraction", r().with("values", R"({"yuan":0.0001})").json(), Reason::bad_value,
+       "values.yuan:"},
+      {"just_above_1e12", r().with("values", R"({"yuan":1000000000000.001})").json(),
+       Reason::bad_value, "values.yuan:"},
+      {"exponent_above_1e12", r().with("values", R"({"yuan":1e13})").json(), Reason::bad_value,
+       "values.yuan:"},
+      {"huge_exponent", r().with("values", R"({"yuan":1e999999999})").json(), Reason::bad_value,
+       "values.yuan:"},
+      {"tag_65_chars", r().with("tags", "{\"crop\":" + quote(repeat("辣", 65)) + "}").json(),
+       Reason::bad_value, "tags.crop:"},
       {"note_4097_bytes", r().with("note", quote(chars(4097))).json(), Reason::bad_value, "note:"},
-      {"note_4097_bytes_multibyte", r().with("note", quote(repeat("辣", 1365) + "ab")).json(), Reason::bad_value, "note:"},
+      {"note_4097_bytes_multibyte", r().with("note", quote(repeat("辣", 1365) + "ab")).json(),
+       Reason::bad_value, "note:"},
 
       // bad_timestamp, future_timestamp, too_old
-      {"impossible_date", r().with("at", R"("2019-02-30T00:00:00+08:00")").json(), Reason::bad_timestamp, "at:"},
-      {"no_offset", r().with("at", R"("2019-07-28T09:30:00")").json(), Reason::bad_timestamp, "at:"},
+      {"impossible_date", r().with("at", R"("2019-02-30T00:00:00+08:00")").json(),
+       Reason::bad_timestamp, "at:"},
+      {"no_offset", r().with("at", R"("2019-07-28T09:30:00")").json(), Reason::bad_timestamp,
+       "at:"},
       {"date_only", r().with("at", R"("2019-07-28")").json(), Reason::bad_timestamp, "at:"},
       {"hour_24", r().with("at", R"("2019-07-28T24:00:00Z")").json(), Reason::bad_timestamp, "at:"},
       {"words", r().with("at", R"("yesterday")").json(), Reason::bad_timestamp, "at:"},
       {"empty_timestamp", r().with("at", R"("")").json(), Reason::bad_timestamp, "at:"},
-      {"past_skew_boundary", r().with("at", R"("2019-07-31T12:00:00.001+08:00")").json(), Reason::future_timestamp, "at:"},
-      {"far_future", r().with("at", R"("2030-01-01T00:00:00Z")").json(), Reason::future_timestamp, "at:"},
-      {"just_before_programme_start", r().with("at", R"("2018-04-30T23:59:59.999+08:00")").json(), Reason::too_old, "at:"},
-      {"before_programme_start_utc", r().with("at", R"("2018-04-30T15:59:59Z")").json(), Reason::too_old, "at:"},
+      {"past_skew_boundary", r().with("at", R"("2019-07-31T12:00:00.001+08:00")").json(),
+       Reason::future_timestamp, "at:"},
+      {"far_future", r().with("at", R"("2030-01-01T00:00:00Z")").json(), Reason::future_timestamp,
+       "at:"},
+      {"just_before_programme_start", r().with("at", R"("2018-04-30T23:59:59.999+08:00")").json(),
+       Reason::too_old, "at:"},
+      {"before_programme_start_utc", r().with("at", R"("2018-04-30T15:59:59Z")").json(),
+       Reason::too_old, "at:"},
   };
 }
 
@@ -273,12 +348,14 @@ TEST_F(ReportReaderTest, FillsTheReport) {
 }
 
 TEST_F(ReportReaderTest, PutsValuesInCatalogOrderAndAppliesDefaults) {
-  const std::string infra =
-      ReportBuilder().with("kind", R"("infrastructure")").with("values", R"({"yuan":5,"road_km":2.3})").json();
+  const std::string infra = ReportBuilder()
+                                .with("kind", R"("infrastructure")")
+                                .with("values", R"({"yuan":5,"road_km":2.3})")
+                                .json();
   ASSERT_TRUE(reader_.read(infra, report_, why_)) << why_.detail;
-  EXPECT_EQ(report_.values[0], Decimal{0});       // canal_km (default 0)
-  EXPECT_EQ(report_.values[1], Decimal{2'300});   // road_km
-  EXPECT_EQ(report_.values[2], Decimal{5'000});   // yuan
+  EXPECT_EQ(report_.values[0], Decimal{0});      // canal_km (default 0)
+  EXPECT_EQ(report_.values[1], Decimal{2'300});  // road_km
+  EXPECT_EQ(report_.values[2], Decimal{5'000});  // yuan
 
   const std::string visit =
       ReportBuilder().with("kind", R"("household_visit")").with("values", "{}").json();
@@ -303,8 +380,10 @@ TEST_F(ReportReaderTest, CstDayFollowsTheOffset) {
 }
 
 TEST_F(ReportReaderTest, UnescapesStrings) {
-  const std::string payload =
-      ReportBuilder().with("cadre_id", R"("C\u00304\u00351")").with("report_id", R"("a\/b")").json();
+  const std::string payload = ReportBuilder()
+                                  .with("cadre_id", R"("C\u00304\u00351")")
+                                  .with("report_id", R"("a\/b")")
+                                  .json();
   ASSERT_FALSE(reader_.read(payload, report_, why_));  // '/' is not allowed in a report_id
   EXPECT_EQ(why_.reason, Reason::bad_value);
   const std::string ok = ReportBuilder().with("cadre_id", R"("C\u00304\u00351")").json();
@@ -332,7 +411,8 @@ TEST_F(ReportReaderTest, CorpusFilesGetTheOutcomeTheirNameStates) {
     const std::string name = entry.path().filename().string();
     SCOPED_TRACE(name);
     std::ifstream in(entry.path(), std::ios::binary);
-    const std::string payload((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string payload((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
     const std::string expected = name.substr(0, name.find_first_of("-."));
     ++files;
     if (expected == "accepted") {

@@ -64,7 +64,6 @@ DecodedReport valid_input() {
 
 class ValidatorTest : public ::testing::Test {
  protected:
-
   std::optional<Reason> check() {
     return validator_.validate(in_, out_, why_) ? std::nullopt : std::optional(why_.reason);
   }
