@@ -8,6 +8,7 @@
 #include <string>
 
 #include "processors/civil_time.h"
+#include "processors/report_reader.h"
 #include "tests/processors/report_samples.h"
 
 // Counts heap allocations so the accept path can be shown not to allocate.
@@ -95,6 +96,27 @@ TEST_F(ValidatorTest, AcceptsWithoutAllocating) {
   ASSERT_EQ(check(), std::nullopt) << why_.detail;  // warm up
   const long before = g_allocations.load();
   for (int i = 0; i < 100; ++i) ASSERT_EQ(check(), std::nullopt);
+  EXPECT_EQ(g_allocations.load() - before, 0);
+}
+
+// The same for decode + validate: the reader's buffers are reused from one payload to the next.
+TEST_F(ValidatorTest, ReaderAcceptsWithoutAllocating) {
+  ReportReader reader(catalog_, roster_, CoreOptions{}, [] { return samples::kNowMs; });
+  const std::string payloads[] = {
+      samples::ReportBuilder().json(),
+      samples::ReportBuilder()
+          .with("kind", R"("infrastructure")")
+          .with("values", R"({"yuan":1})")
+          .json(),
+      samples::ReportBuilder().with("extra", R"({"a":[1,"\u00e9",{"b":null}]})").json(),
+  };
+  Report report;
+  Rejection why;
+  for (const auto& p : payloads) ASSERT_TRUE(reader.read(p, report, why)) << why.detail;
+  const long before = g_allocations.load();
+  for (int i = 0; i < 100; ++i) {
+    for (const auto& p : payloads) ASSERT_TRUE(reader.read(p, report, why));
+  }
   EXPECT_EQ(g_allocations.load() - before, 0);
 }
 
