@@ -341,7 +341,16 @@ void add_simulate_command(CLI::App& root, int& exit_code) {
   cmd->add_option("--rate", options->rate,
                   "reports per second (0: as fast as possible); the simulated clock advances "
                   "1/R s per report")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            try {
+              const double rate = std::stod(text);
+              if (rate >= 0 && rate <= 1e9) return {};
+            } catch (const std::exception&) {
+            }
+            return "must be a number of reports per second from 0 to 1e9";
+          },
+          "0..1e9"))
       ->capture_default_str();
   cmd->add_option("--count", options->count,
                   "reports to send (default: 10000; with --rate: unlimited, until SIGINT/SIGTERM)");
