@@ -88,9 +88,9 @@ class Aggregator {
 
   const Catalog& catalog_;
   const Roster& roster_;
-  std::vector<std::uint32_t> block_size_;  // by kind
-  std::vector<MetricId> first_metric_;     // by kind
-  std::vector<KindId> metric_kind_;        // by metric
+  std::vector<std::uint32_t> block_size_;   // by kind
+  std::vector<MetricId> first_metric_;      // by kind
+  std::vector<KindId> metric_kind_;         // by metric
   std::vector<std::uint32_t> metric_slot_;  // by metric: 0 = count, 1 + field index
 
   FlatIndex index_;  // key -> index into blocks_

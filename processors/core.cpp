@@ -180,8 +180,6 @@ std::optional<std::int64_t> ProcessingCore::last_report_ms(CadreId cadre) const 
 
 const Catalog& ProcessingCore::catalog() const { return *impl_->catalog; }
 const Roster& ProcessingCore::roster() const { return *impl_->roster; }
-const std::vector<std::string>& ProcessingCore::metric_names() const {
-  return impl_->metric_names;
-}
+const std::vector<std::string>& ProcessingCore::metric_names() const { return impl_->metric_names; }
 
 }  // namespace fp

@@ -44,7 +44,8 @@ std::uint64_t Deduper::hash(RegionId village, std::string_view id) {
 }
 
 bool Deduper::insert(RegionId village, std::string_view id, std::int32_t day) {
-  if (id.empty() || id.size() > 0xFFFF) throw std::invalid_argument("Deduper: bad report_id length");
+  if (id.empty() || id.size() > 0xFFFF)
+    throw std::invalid_argument("Deduper: bad report_id length");
   if ((size_ + 1) * 2 > table_.size()) {
     if (day > newest_day_) newest_day_ = day;
     rehash();

@@ -32,9 +32,8 @@ class Deduper {
   [[nodiscard]] bool contains(RegionId village, std::string_view report_id) const;
 
   // Visits every remembered id (for snapshots).
-  void for_each(
-      const std::function<void(RegionId village, std::string_view id, std::int32_t day)>& visit)
-      const;
+  void for_each(const std::function<void(RegionId village, std::string_view id, std::int32_t day)>&
+                    visit) const;
 
   static std::uint64_t hash(RegionId village, std::string_view report_id);
 

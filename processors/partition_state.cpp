@@ -21,7 +21,8 @@ void OutcomeCounts::add(const OutcomeCounts& o, int sign) {
   apply(accepted, o.accepted);
   apply(duplicate, o.duplicate);
   apply(rejected, o.rejected);
-  for (std::size_t i = 0; i < kReasonCount; ++i) apply(rejected_by_reason[i], o.rejected_by_reason[i]);
+  for (std::size_t i = 0; i < kReasonCount; ++i)
+    apply(rejected_by_reason[i], o.rejected_by_reason[i]);
   if (accepted_by_kind.size() < o.accepted_by_kind.size()) {
     accepted_by_kind.resize(o.accepted_by_kind.size(), 0);
   }
@@ -127,7 +128,8 @@ DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes
   for (CadreId& id : cadres) {
     const std::string_view cadre_id = r.str();
     const auto found = roster.find_cadre(cadre_id);
-    if (!found) throw SnapshotError("snapshot: cadre " + quoted(cadre_id) + " is not in the roster");
+    if (!found)
+      throw SnapshotError("snapshot: cadre " + quoted(cadre_id) + " is not in the roster");
     id = *found;
   }
   struct KindMap {
@@ -225,8 +227,8 @@ DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes
     ActivitySpan s{cadres[cadre_index], r.i32(), r.i64(), r.i64()};
     if (s.first_ms > s.last_ms) throw SnapshotError("snapshot: bad activity span");
     bool inserted = false;
-    FlatIndex::Slot* slot = st.activity.index.find_or_insert(CadreActivity::key(s.cadre, s.day),
-                                                             inserted);
+    FlatIndex::Slot* slot =
+        st.activity.index.find_or_insert(CadreActivity::key(s.cadre, s.day), inserted);
     if (!inserted) throw SnapshotError("snapshot: repeated activity span");
     slot->a = static_cast<std::uint32_t>(st.activity.spans.size());
     st.activity.spans.push_back(s);

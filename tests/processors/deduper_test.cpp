@@ -1,0 +1,67 @@
+#include "processors/deduper.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace fp {
+namespace {
+
+TEST(Deduper, FirstInsertWinsAndRepeatsAreDuplicates) {
+  Deduper d(400);
+  EXPECT_TRUE(d.insert(7, "zj-1", 100));
+  EXPECT_FALSE(d.insert(7, "zj-1", 100));
+  EXPECT_FALSE(d.insert(7, "zj-1", 101));  // other day, same identity
+  EXPECT_EQ(d.size(), 1U);
+}
+
+TEST(Deduper, IdentityIsVillageAndReportId) {
+  Deduper d(400);
+  EXPECT_TRUE(d.insert(7, "zj-1", 100));
+  EXPECT_TRUE(d.insert(8, "zj-1", 100));
+  EXPECT_TRUE(d.insert(7, "zj-2", 100));
+  EXPECT_TRUE(d.contains(8, "zj-1"));
+  EXPECT_FALSE(d.contains(9, "zj-1"));
+}
+
+TEST(Deduper, RemembersEveryIdAcrossGrowth) {
+  Deduper d(400);
+  for (int i = 0; i < 100000; ++i) {
+    ASSERT_TRUE(d.insert(static_cast<RegionId>(i % 97), "id-" + std::to_string(i), 100));
+  }
+  for (int i = 0; i < 100000; ++i) {
+    ASSERT_FALSE(d.insert(static_cast<RegionId>(i % 97), "id-" + std::to_string(i), 100));
+  }
+  EXPECT_EQ(d.size(), 100000U);
+}
+
+TEST(Deduper, LongAndShortIdsCompareWhole) {
+  Deduper d(400);
+  const std::string long_id(64, 'a');
+  EXPECT_TRUE(d.insert(1, long_id, 1));
+  EXPECT_TRUE(d.insert(1, long_id.substr(0, 63) + "b", 1));
+  EXPECT_TRUE(d.insert(1, "a", 1));
+  EXPECT_FALSE(d.insert(1, long_id, 1));
+}
+
+TEST(Deduper, ForgetsIdsBeyondTheHorizonOnlyAfterTheNewestDayMoves) {
+  Deduper d(10);
+  ASSERT_TRUE(d.insert(1, "old", 100));
+  ASSERT_TRUE(d.insert(1, "edge", 190));
+  // Enough newer ids to force rehashes with the newest day at 200.
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(d.insert(2, "n" + std::to_string(i), 200));
+  EXPECT_EQ(d.newest_day(), 200);
+  EXPECT_FALSE(d.contains(1, "old"));  // 100 < 200 - 10
+  EXPECT_TRUE(d.contains(1, "edge"));  // 190 is inside the horizon
+  EXPECT_EQ(d.size(), 1001U);
+}
+
+TEST(Deduper, KeepsOldIdsWhileNothingNewerArrives) {
+  Deduper d(10);
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(d.insert(1, "x" + std::to_string(i), 5));
+  EXPECT_EQ(d.size(), 1000U);
+  EXPECT_FALSE(d.insert(1, "x0", 5));
+}
+
+}  // namespace
+}  // namespace fp
