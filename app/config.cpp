@@ -468,6 +468,28 @@ CoreOptions Config::core_options() const {
   return options;
 }
 
+std::vector<std::pair<std::string, std::string>> Config::kafka_client_properties() const {
+  std::string servers;
+  for (const std::string& b : kafka.brokers) {
+    if (!servers.empty()) servers += ',';
+    servers += b;
+  }
+  std::vector<std::pair<std::string, std::string>> out{{"bootstrap.servers", servers}};
+  out.insert(out.end(), kafka.properties.begin(), kafka.properties.end());
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Config::kafka_consumer_properties() const {
+  std::vector<std::pair<std::string, std::string>> out{
+      {"group.id", kafka.group},
+      {"queued.min.messages", std::to_string(kafka.queued_min_messages)},
+      {"fetch.wait.max.ms", std::to_string(kafka.fetch_wait_max_ms)}};
+  auto client = kafka_client_properties();
+  out.insert(out.begin(), client.front());
+  out.insert(out.end(), client.begin() + 1, client.end());
+  return out;
+}
+
 std::string_view Config::origin(std::string_view key) const {
   for (const auto& [name, source] : origins) {
     if (name == key) return source;

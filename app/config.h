@@ -103,6 +103,12 @@ struct Config {
   [[nodiscard]] std::int64_t programme_start_ms() const;
   // The validation and dedupe settings as the processing core takes them.
   [[nodiscard]] CoreOptions core_options() const;
+  // librdkafka properties for any client: bootstrap.servers from kafka.brokers,
+  // then [kafka.properties] (which may override it).
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> kafka_client_properties() const;
+  // The same plus group.id, queued.min.messages and fetch.wait.max.ms from their
+  // keys; [kafka.properties] still comes last and wins.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> kafka_consumer_properties() const;
   // The origin of `key` ("default" when never set).
   [[nodiscard]] std::string_view origin(std::string_view key) const;
 };

@@ -230,6 +230,14 @@ TEST(Config, KafkaPropertiesPassThroughUnchecked) {
   EXPECT_EQ(c.origin("kafka.properties.sasl.mechanism"),
             "env FIELDPULSE_KAFKA_PROPERTY_SASL_MECHANISM");
 
+  const auto consumer = c.kafka_consumer_properties();
+  ASSERT_GE(consumer.size(), 4u);
+  EXPECT_EQ(consumer[0], P("bootstrap.servers", ""));
+  EXPECT_EQ(consumer[1], P("group.id", "fieldpulse"));
+  EXPECT_EQ(consumer[2], P("queued.min.messages", "100000"));
+  EXPECT_EQ(consumer.back(), P("sasl.password", "s3cret"));  // pass-through comes last
+  EXPECT_EQ(c.kafka_client_properties().size(), c.kafka.properties.size() + 1);
+
   const ConfigError nested = error_of([] {
     load_config_text("[kafka.properties]\n\"a\" = [1]\n", "fp.toml", {}, {});
   });
