@@ -140,7 +140,8 @@ void add_broker_command(CLI::App& root, int& exit_code) {
                   "also write the bootstrap list to FILE (atomically)");
   cmd->add_option("--topic", options->topics,
                   "extra topic NAME[:PARTITIONS] (repeatable; default --partitions)")
-      ->check(CLI::Validator(check_topic_spec, "NAME[:PARTITIONS]"));
+      ->check(CLI::Validator(check_topic_spec, "NAME[:PARTITIONS]"))
+      ->allow_extra_args(false);
   cmd->callback([options, &exit_code] {
     try {
       exit_code = run_broker(*options);

@@ -130,7 +130,8 @@ void add_produce_command(CLI::App& root, int& exit_code) {
       ->required();
   cmd->add_option("--topic", options->topic, "topic to send to")->capture_default_str();
   cmd->add_option("-X", options->properties,
-                  "extra librdkafka property key=value (repeatable), e.g. -X linger.ms=20");
+                  "extra librdkafka property key=value (repeatable), e.g. -X linger.ms=20")
+      ->allow_extra_args(false);  // one value per -X, so the input file stays positional
   cmd->add_option("input", options->input, "NDJSON file, or - for stdin")->capture_default_str();
   cmd->callback([options, &exit_code] {
     try {
