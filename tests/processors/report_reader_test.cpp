@@ -429,6 +429,44 @@ TEST_F(ReportReaderTest, CorpusFilesGetTheOutcomeTheirNameStates) {
   for (std::size_t i = 0; i < kReasonCount; ++i) EXPECT_TRUE(covered[i]) << kReasonNames[i];
 }
 
+// The shipped catalog and demo roster: the contract's example report is accepted, and a report
+// with no values is accepted exactly for the kinds whose fields all have defaults.
+TEST(ReportReaderShippedData, AcceptsTheContractExampleAndAppliesCatalogDefaults) {
+  const Catalog catalog = Catalog::load(std::filesystem::path(FP_DATA_DIR) / "catalog.toml");
+  const Roster roster = Roster::load(std::filesystem::path(FP_DATA_DIR) / "zhanjiang-roster.json");
+  ReportReader reader(catalog, roster, CoreOptions{}, [] { return samples::kNowMs; });
+  Report report;
+  Rejection why;
+  const std::string example =
+      R"({"v":1,"report_id":"zj-2019-07-28-0451-003","cadre_id":"C0451",)"
+      R"("village":"440823105201","kind":"produce_sold","at":"2019-07-28T09:30:00+08:00",)"
+      R"("values":{"jin":130000,"yuan":91000.50},"tags":{"crop":"辣椒"},)"
+      R"("note":"引进辣椒生产加工线"})";
+  ASSERT_TRUE(reader.read(example, report, why)) << why.detail;
+  EXPECT_EQ(report.values[1], Decimal{91'000'500});
+
+  ASSERT_EQ(catalog.kinds().size(), 13U);
+  for (const Kind& kind : catalog.kinds()) {
+    SCOPED_TRACE(kind.name);
+    const std::string payload =
+        ReportBuilder().with("kind", quote(kind.name)).with("values", "{}").json();
+    const ValueField* required = nullptr;
+    for (const ValueField& f : kind.fields) {
+      if (!f.default_value && required == nullptr) required = &f;
+    }
+    if (required == nullptr) {
+      ASSERT_TRUE(reader.read(payload, report, why)) << why.detail;
+      for (std::size_t i = 0; i < kind.fields.size(); ++i) {
+        EXPECT_EQ(report.values[i], *kind.fields[i].default_value);
+      }
+    } else {
+      ASSERT_FALSE(reader.read(payload, report, why));
+      EXPECT_EQ(why.reason, Reason::missing_field);
+      EXPECT_NE(why.detail.find("values." + required->name), std::string::npos) << why.detail;
+    }
+  }
+}
+
 TEST(ReportReaderOptions, HonoursTheConfiguredSkewAndProgrammeStart) {
   const Catalog catalog = samples::catalog();
   const Roster roster = samples::roster();
