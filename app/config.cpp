@@ -1,6 +1,8 @@
 // The configuration key table and the layered loading: defaults, file, flags, environment.
 #include "app/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -8,8 +10,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "processors/civil_time.h"
 #include "sinks/http_api/http_api.h"
@@ -54,23 +54,20 @@ const std::array kKeys = {
               [](Config& c) -> ConfigField { return &c.kafka.group; }, 0, 0, check_not_empty},
     ConfigKey{"kafka.queued_min_messages", ConfigType::integer, "100000",
               "librdkafka queued.min.messages: messages prefetched per partition.",
-              [](Config& c) -> ConfigField { return &c.kafka.queued_min_messages; }, 1,
-              10'000'000},
+              [](Config& c) -> ConfigField { return &c.kafka.queued_min_messages; }, 1, 10'000'000},
     ConfigKey{"kafka.fetch_wait_max_ms", ConfigType::integer, "100",
               "librdkafka fetch.wait.max.ms: longest a broker holds a fetch for more data.",
               [](Config& c) -> ConfigField { return &c.kafka.fetch_wait_max_ms; }, 0, 300'000},
     ConfigKey{"kafka.batch_max_messages", ConfigType::integer, "10000",
               "Most messages taken from the consumer queue per processing batch.",
-              [](Config& c) -> ConfigField { return &c.kafka.batch_max_messages; }, 1,
-              1'000'000},
+              [](Config& c) -> ConfigField { return &c.kafka.batch_max_messages; }, 1, 1'000'000},
     ConfigKey{"kafka.topics.reports", ConfigType::string, "field-reports",
               "Topic the field reports are consumed from.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.reports; }, 0, 0,
               check_not_empty},
     ConfigKey{"kafka.topics.dlq", ConfigType::string, "field-reports.dlq",
               "Dead-letter topic: rejected reports with their reason.",
-              [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0,
-              check_not_empty},
+              [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0, check_not_empty},
     ConfigKey{"kafka.topics.progress", ConfigType::string, "field-progress",
               "Compaction-friendly topic of progress rows, keyed by level, id, metric and window.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.progress; }, 0, 0,
@@ -151,7 +148,8 @@ class ConfigBuilder {
         const std::string t = trim(text);
         auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
         if (t.empty() || ec != std::errc{} || end != t.data() + t.size()) {
-          throw ConfigError(k.name, source, "expected an integer, got \"" + std::string(text) + "\"");
+          throw ConfigError(k.name, source,
+                            "expected an integer, got \"" + std::string(text) + "\"");
         }
         return store(k, v, source);
       }
@@ -159,7 +157,8 @@ class ConfigBuilder {
         const std::string t = trim(text);
         if (t == "true" || t == "1") return store(k, true, source);
         if (t == "false" || t == "0") return store(k, false, source);
-        throw ConfigError(k.name, source, "expected true or false, got \"" + std::string(text) + "\"");
+        throw ConfigError(k.name, source,
+                          "expected true or false, got \"" + std::string(text) + "\"");
       }
       case ConfigType::list: {
         std::vector<std::string> items;
@@ -224,7 +223,8 @@ class ConfigBuilder {
     const std::string full = std::string(kKafkaPropertiesTable) + "." + std::string(name);
     if (name.empty()) throw ConfigError(full, source, "empty librdkafka property name");
     auto& props = config_.kafka.properties;
-    auto it = std::find_if(props.begin(), props.end(), [&](const auto& p) { return p.first == name; });
+    auto it =
+        std::find_if(props.begin(), props.end(), [&](const auto& p) { return p.first == name; });
     if (it == props.end()) {
       props.emplace_back(std::string(name), std::move(value));
     } else {
@@ -242,8 +242,8 @@ class ConfigBuilder {
  private:
   void set_origin(const std::string& key, const std::string& source) {
     auto& origins = config_.origins;
-    auto it = std::find_if(origins.begin(), origins.end(),
-                           [&](const auto& o) { return o.first == key; });
+    auto it =
+        std::find_if(origins.begin(), origins.end(), [&](const auto& o) { return o.first == key; });
     if (it == origins.end()) {
       origins.emplace_back(key, source);
     } else {
@@ -267,7 +267,8 @@ std::string where(std::string_view source_name, const toml::source_region& regio
 void apply_toml_table(ConfigBuilder& builder, const toml::table& table, const std::string& path,
                       std::string_view source_name) {
   for (auto&& [key, node] : table) {
-    const std::string name = path.empty() ? std::string(key.str()) : path + "." + std::string(key.str());
+    const std::string name =
+        path.empty() ? std::string(key.str()) : path + "." + std::string(key.str());
     const std::string source =
         where(source_name, node.source().begin.line ? node.source() : key.source());
     if (name == kKafkaPropertiesTable) {
@@ -499,10 +500,14 @@ std::string_view Config::origin(std::string_view key) const {
 
 std::string_view to_string(ConfigType type) {
   switch (type) {
-    case ConfigType::string: return "string";
-    case ConfigType::integer: return "integer";
-    case ConfigType::boolean: return "boolean";
-    case ConfigType::list: return "list of strings";
+    case ConfigType::string:
+      return "string";
+    case ConfigType::integer:
+      return "integer";
+    case ConfigType::boolean:
+      return "boolean";
+    case ConfigType::list:
+      return "list of strings";
   }
   return "?";
 }
@@ -537,7 +542,8 @@ void add_config_flags(CLI::App& cmd, ConfigFlags& flags) {
       {"--roster", "roster", "roster JSON file (roster)"},
       {"--http", "http.listen", "HTTP listen address ADDR:PORT (http.listen)"},
       {"--group", "kafka.group", "consumer group id (kafka.group)"},
-      {"--postgres", "sinks.postgres.uri", "PostgreSQL URI of the progress sink (sinks.postgres.uri)"},
+      {"--postgres", "sinks.postgres.uri",
+       "PostgreSQL URI of the progress sink (sinks.postgres.uri)"},
       {"--jsonl", "sinks.jsonl.path", "JSON Lines file of the progress sink (sinks.jsonl.path)"},
   };
   for (const Shortcut& s : kShortcuts) {

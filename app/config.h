@@ -2,6 +2,7 @@
 // file, flags and FIELDPULSE_* environment variables (each overriding the one before).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -11,8 +12,6 @@
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "processors/message.h"  // CoreOptions
 
@@ -121,7 +120,7 @@ using ConfigField = std::variant<std::string*, std::int64_t*, bool*, std::vector
 
 // One declared key: the single place its name, type, default and meaning live.
 struct ConfigKey {
-  std::string_view name;           // dotted, e.g. "kafka.topics.dlq"
+  std::string_view name;  // dotted, e.g. "kafka.topics.dlq"
   ConfigType type;
   std::string_view default_value;  // as it would be written in a flag
   std::string_view description;

@@ -1,14 +1,14 @@
 // The pipeline metrics: the declaration list and their updates from batch results.
 #include "metrics/pipeline_probe.h"
 
-#include <algorithm>
-#include <array>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <algorithm>
+#include <array>
 
 #include "model/reason.h"
 
@@ -69,8 +69,7 @@ std::span<const double> latency_buckets_seconds() { return kLatencyBuckets; }
 void SinkProbe::wrote(std::uint64_t records) { writes_->Increment(static_cast<double>(records)); }
 void SinkProbe::failed(std::uint64_t errors) { errors_->Increment(static_cast<double>(errors)); }
 
-PipelineProbe::PipelineProbe(MetricsRegistry& registry, const ProcessingCore& core)
-    : core_(core) {
+PipelineProbe::PipelineProbe(MetricsRegistry& registry, const ProcessingCore& core) : core_(core) {
   auto& r = registry.registry();
   consumed_ = &prometheus::BuildCounter()
                    .Name(name_of(kConsumed))
@@ -82,11 +81,13 @@ PipelineProbe::PipelineProbe(MetricsRegistry& registry, const ProcessingCore& co
                     .Help(help_of(kDuplicate))
                     .Register(r)
                     .Add({});
-  auto& accepted = prometheus::BuildCounter().Name(name_of(kAccepted)).Help(help_of(kAccepted)).Register(r);
+  auto& accepted =
+      prometheus::BuildCounter().Name(name_of(kAccepted)).Help(help_of(kAccepted)).Register(r);
   for (const Kind& kind : core.catalog().kinds()) {
     accepted_by_kind_.push_back(&accepted.Add({{"kind", kind.name}}));
   }
-  auto& rejected = prometheus::BuildCounter().Name(name_of(kRejected)).Help(help_of(kRejected)).Register(r);
+  auto& rejected =
+      prometheus::BuildCounter().Name(name_of(kRejected)).Help(help_of(kRejected)).Register(r);
   for (std::string_view reason : kReasonNames) {
     rejected_by_reason_.push_back(&rejected.Add({{"reason", std::string(reason)}}));
   }

@@ -88,7 +88,7 @@ class PipelineProbe {
   const ProcessingCore& core_;
   prometheus::Counter* consumed_;
   prometheus::Counter* duplicate_;
-  std::vector<prometheus::Counter*> accepted_by_kind_;  // by KindId
+  std::vector<prometheus::Counter*> accepted_by_kind_;    // by KindId
   std::vector<prometheus::Counter*> rejected_by_reason_;  // by Reason
   prometheus::Histogram* latency_;
   prometheus::Family<prometheus::Gauge>* lag_family_;

@@ -2,8 +2,8 @@
 #include "sinks/http_api/api_router.h"
 
 #include <algorithm>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
 #include "metrics/registry.h"
 #include "processors/civil_time.h"
@@ -50,7 +50,8 @@ class Parameters {
   }
 
   // The first parameter not in `allowed`, if any.
-  [[nodiscard]] const std::string* unexpected(std::initializer_list<std::string_view> allowed) const {
+  [[nodiscard]] const std::string* unexpected(
+      std::initializer_list<std::string_view> allowed) const {
     for (const QueryParameter& p : params_) {
       if (std::find(allowed.begin(), allowed.end(), p.name) == allowed.end()) return &p.name;
     }
@@ -96,12 +97,13 @@ Checked<WindowRange> parse_window(std::string_view text) {
                                                       std::string(text) + "\"")};
   }
   if (*from > *to) {
-    return {std::nullopt, bad_parameter("window", "FROM is after TO in \"" + std::string(text) + "\"")};
+    return {std::nullopt,
+            bad_parameter("window", "FROM is after TO in \"" + std::string(text) + "\"")};
   }
   if (*to - *from >= ApiRouter::kMaxWindowDays) {
-    return {std::nullopt, bad_parameter("window", "a range spans at most " +
-                                                      std::to_string(ApiRouter::kMaxWindowDays) +
-                                                      " days")};
+    return {std::nullopt,
+            bad_parameter("window", "a range spans at most " +
+                                        std::to_string(ApiRouter::kMaxWindowDays) + " days")};
   }
   return {WindowRange{*from, *to}, std::nullopt};
 }
@@ -110,9 +112,10 @@ Checked<Level> parse_level(const std::string* text, Level fallback, bool allow_c
   if (!text) return {fallback, std::nullopt};
   auto level = level_from_string(*text);
   if (!level || (!allow_cadre && *level == Level::cadre)) {
-    return {std::nullopt,
-            bad_parameter("level", std::string("expected city, county, town, village") +
-                                       (allow_cadre ? " or cadre" : "") + ", got \"" + *text + "\"")};
+    return {
+        std::nullopt,
+        bad_parameter("level", std::string("expected city, county, town, village") +
+                                   (allow_cadre ? " or cadre" : "") + ", got \"" + *text + "\"")};
   }
   return {*level, std::nullopt};
 }
@@ -278,7 +281,8 @@ ApiResponse ApiRouter::handle(std::string_view method, std::string_view target) 
       auto v = parse_int(*text);
       if (!v || *v < 1 || *v > kMaxSilentDays) {
         return bad_parameter("days", "expected a whole number of days from 1 to " +
-                                         std::to_string(kMaxSilentDays) + ", got \"" + *text + "\"");
+                                         std::to_string(kMaxSilentDays) + ", got \"" + *text +
+                                         "\"");
       }
       days = static_cast<int>(*v);
     }
@@ -286,8 +290,8 @@ ApiResponse ApiRouter::handle(std::string_view method, std::string_view target) 
     if (const std::string* text = params.get("as_of")) {
       auto t = parse_rfc3339(*text);
       if (!t) {
-        return bad_parameter("as_of", "expected an RFC 3339 timestamp with offset, got \"" + *text +
-                                          "\"");
+        return bad_parameter("as_of",
+                             "expected an RFC 3339 timestamp with offset, got \"" + *text + "\"");
       }
       as_of = *t;
     } else {

@@ -1,13 +1,12 @@
 // The Beast server behind HttpApi: an acceptor and one asynchronous session per
 // connection, all on the one io_context thread.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <unordered_set>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "sinks/http_api/api_router.h"
 #include "sinks/http_api/http_api.h"
@@ -28,8 +27,8 @@ class HttpSession;
 
 // What the acceptor and every session share; sessions keep it alive.
 struct HttpServerState : std::enable_shared_from_this<HttpServerState> {
-  HttpServerState(asio::io_context& io_context, const ProcessingCore& core, MetricsRegistry& metrics,
-       ReadinessFn readiness, HttpApiOptions opts)
+  HttpServerState(asio::io_context& io_context, const ProcessingCore& core,
+                  MetricsRegistry& metrics, ReadinessFn readiness, HttpApiOptions opts)
       : io(io_context),
         acceptor(io_context),
         options(std::move(opts)),
@@ -72,10 +71,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
     parser_->body_limit(0);  // the API takes no request bodies
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -84,8 +82,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec) {
       // A request Beast could not parse gets a 400; anything else (the client
       // closed, idle timeout, stop()) just ends the connection.
-      const bool malformed = ec.category() == http::make_error_code(http::error::bad_target).category() &&
-                             ec != http::error::end_of_stream && ec != http::error::partial_message;
+      const bool malformed =
+          ec.category() == http::make_error_code(http::error::bad_target).category() &&
+          ec != http::error::end_of_stream && ec != http::error::partial_message;
       if (malformed && !server_->stopped) return reply_error(400, "malformed request");
       return close();
     }
@@ -107,8 +106,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void reply_error(int status, std::string_view message) {
-    auto response = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(status), 11);
+    auto response =
+        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     response->set(http::field::server, "fieldpulse");
     response->set(http::field::content_type, "application/json");
     response->keep_alive(false);

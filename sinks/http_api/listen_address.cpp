@@ -1,7 +1,6 @@
 // Parsing of "host:port" listen addresses.
-#include <charconv>
-
 #include <boost/asio/ip/address.hpp>
+#include <charconv>
 
 #include "sinks/http_api/http_api.h"
 

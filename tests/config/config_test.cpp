@@ -119,32 +119,31 @@ TEST(Config, FileThenFlagsThenEnvironment) {
 TEST(Config, BrokersFlagTakesACommaSeparatedList) {
   const Config c = load_config_text("", "empty.toml", parse_flags({"--brokers", "a:1, b:2"}), {});
   EXPECT_EQ(c.kafka.brokers, (std::vector<std::string>{"a:1", "b:2"}));
-  const Config from_env = load_config_text("", "empty.toml", {}, {{"FIELDPULSE_KAFKA_BROKERS", "c:3"}});
+  const Config from_env =
+      load_config_text("", "empty.toml", {}, {{"FIELDPULSE_KAFKA_BROKERS", "c:3"}});
   EXPECT_EQ(from_env.kafka.brokers, (std::vector<std::string>{"c:3"}));
 }
 
 TEST(Config, UnknownKeyInFileNamesKeyAndLine) {
-  const ConfigError e = error_of([] {
-    load_config_text("[kafka]\ngroup = \"g\"\nbrokerz = \"x:1\"\n", "fp.toml", {}, {});
-  });
+  const ConfigError e = error_of(
+      [] { load_config_text("[kafka]\ngroup = \"g\"\nbrokerz = \"x:1\"\n", "fp.toml", {}, {}); });
   EXPECT_EQ(e.key(), "kafka.brokerz");
   EXPECT_EQ(e.source(), "fp.toml:3");
   EXPECT_NE(std::string(e.what()).find("fp.toml:3: kafka.brokerz"), std::string::npos) << e.what();
 
-  const ConfigError table = error_of([] { load_config_text("[kafak]\ngroup = 1\n", "fp.toml", {}, {}); });
+  const ConfigError table =
+      error_of([] { load_config_text("[kafak]\ngroup = 1\n", "fp.toml", {}, {}); });
   EXPECT_EQ(table.key(), "kafak");
 }
 
 TEST(Config, MalformedValuesNameKeyAndSource) {
-  const ConfigError wrong_type = error_of([] {
-    load_config_text("\n[commit]\ninterval_ms = \"soon\"\n", "fp.toml", {}, {});
-  });
+  const ConfigError wrong_type =
+      error_of([] { load_config_text("\n[commit]\ninterval_ms = \"soon\"\n", "fp.toml", {}, {}); });
   EXPECT_EQ(wrong_type.key(), "commit.interval_ms");
   EXPECT_EQ(wrong_type.source(), "fp.toml:3");
 
-  const ConfigError range = error_of([] {
-    load_config_text("[dedupe]\nhorizon_days = 0\n", "fp.toml", {}, {});
-  });
+  const ConfigError range =
+      error_of([] { load_config_text("[dedupe]\nhorizon_days = 0\n", "fp.toml", {}, {}); });
   EXPECT_EQ(range.key(), "dedupe.horizon_days");
 
   const ConfigError listen = error_of([] {
@@ -175,9 +174,8 @@ TEST(Config, MalformedValuesNameKeyAndSource) {
   });
   EXPECT_EQ(level.key(), "log.level");
 
-  const ConfigError list = error_of([] {
-    load_config_text("[kafka]\nbrokers = [\"a:1\", 2]\n", "fp.toml", {}, {});
-  });
+  const ConfigError list =
+      error_of([] { load_config_text("[kafka]\nbrokers = [\"a:1\", 2]\n", "fp.toml", {}, {}); });
   EXPECT_EQ(list.key(), "kafka.brokers");
 
   const ConfigError syntax = error_of([] { load_config_text("a = \n", "fp.toml", {}, {}); });
@@ -218,14 +216,13 @@ TEST(Config, KafkaPropertiesPassThroughUnchecked) {
       {{"FIELDPULSE_KAFKA_PROPERTY_SASL_PASSWORD", "s3cret"},
        {"FIELDPULSE_KAFKA_PROPERTY_SASL_MECHANISM", "SCRAM-SHA-512"}});
   using P = std::pair<std::string, std::string>;
-  EXPECT_EQ(c.kafka.properties,
-            (std::vector<P>{{"security.protocol", "SASL_SSL"},
-                            {"sasl.mechanism", "SCRAM-SHA-512"},
-                            {"socket.keepalive.enable", "true"},
-                            {"message.max.bytes", "2000000"},
-                            {"not.a.real.property", "librdkafka will say so"},
-                            {"sasl.username", "fieldpulse"},
-                            {"sasl.password", "s3cret"}}));
+  EXPECT_EQ(c.kafka.properties, (std::vector<P>{{"security.protocol", "SASL_SSL"},
+                                                {"sasl.mechanism", "SCRAM-SHA-512"},
+                                                {"socket.keepalive.enable", "true"},
+                                                {"message.max.bytes", "2000000"},
+                                                {"not.a.real.property", "librdkafka will say so"},
+                                                {"sasl.username", "fieldpulse"},
+                                                {"sasl.password", "s3cret"}}));
   EXPECT_EQ(c.origin("kafka.properties.security.protocol"), "fp.toml:3");
   EXPECT_EQ(c.origin("kafka.properties.sasl.mechanism"),
             "env FIELDPULSE_KAFKA_PROPERTY_SASL_MECHANISM");
@@ -238,9 +235,8 @@ TEST(Config, KafkaPropertiesPassThroughUnchecked) {
   EXPECT_EQ(consumer.back(), P("sasl.password", "s3cret"));  // pass-through comes last
   EXPECT_EQ(c.kafka_client_properties().size(), c.kafka.properties.size() + 1);
 
-  const ConfigError nested = error_of([] {
-    load_config_text("[kafka.properties]\n\"a\" = [1]\n", "fp.toml", {}, {});
-  });
+  const ConfigError nested =
+      error_of([] { load_config_text("[kafka.properties]\n\"a\" = [1]\n", "fp.toml", {}, {}); });
   EXPECT_EQ(nested.key(), "kafka.properties.a");
 }
 

@@ -6,15 +6,14 @@
 #include <simdjson.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 
 #include "metrics/pipeline_probe.h"
 #include "metrics/registry.h"
@@ -37,7 +36,8 @@ class HttpApiTest : public ::testing::Test {
     HttpApiOptions options;
     options.listen = "127.0.0.1:0";
     options.clock = [] { return testing::kSampleNowMs; };
-    api_.emplace(io_, sample_.core, metrics_, [this] { return readiness(); }, options);
+    api_.emplace(
+        io_, sample_.core, metrics_, [this] { return readiness(); }, options);
     api_->start();
     ASSERT_NE(api_->port(), 0);
     server_thread_ = std::thread([this] { io_.run(); });
@@ -133,7 +133,8 @@ TEST_F(HttpApiTest, ProgressRowsHaveTheContractShape) {
 TEST_F(HttpApiTest, ProgressByIdInfersTheLevel) {
   const auto county = rows_of(parse(get("/v1/progress?id=440881")));
   EXPECT_EQ(county.at("440881 produce_sold.jin total"), std::make_pair(std::string("130000"), 1L));
-  EXPECT_EQ(county.at("440881 produce_sold.yuan total"), std::make_pair(std::string("91000.5"), 1L));
+  EXPECT_EQ(county.at("440881 produce_sold.yuan total"),
+            std::make_pair(std::string("91000.5"), 1L));
 
   const auto cadre = rows_of(parse(get("/v1/progress?id=C0001&metric=funds_raised.yuan")));
   ASSERT_EQ(cadre.size(), 1u);
@@ -143,8 +144,8 @@ TEST_F(HttpApiTest, ProgressByIdInfersTheLevel) {
 }
 
 TEST_F(HttpApiTest, ProgressWindowsAreDaysAndRanges) {
-  const auto day = rows_of(
-      parse(get("/v1/progress?level=village&metric=funds_raised.yuan&window=2019-07-28")));
+  const auto day =
+      rows_of(parse(get("/v1/progress?level=village&metric=funds_raised.yuan&window=2019-07-28")));
   ASSERT_EQ(day.size(), 1u);
   EXPECT_EQ(day.at("440823105201 funds_raised.yuan 2019-07-28"),
             std::make_pair(std::string("100.5"), 1L));
@@ -152,7 +153,8 @@ TEST_F(HttpApiTest, ProgressWindowsAreDaysAndRanges) {
   const auto range = rows_of(
       parse(get("/v1/progress?level=city&metric=funds_raised.yuan&window=2019-07-28..2019-07-29")));
   EXPECT_EQ(range.size(), 2u);
-  EXPECT_EQ(range.at("4408 funds_raised.yuan 2019-07-28"), std::make_pair(std::string("100.5"), 1L));
+  EXPECT_EQ(range.at("4408 funds_raised.yuan 2019-07-28"),
+            std::make_pair(std::string("100.5"), 1L));
   EXPECT_EQ(range.at("4408 funds_raised.yuan 2019-07-29"), std::make_pair(std::string("0.1"), 1L));
 
   const auto empty = rows_of(parse(get("/v1/progress?level=city&window=2020-01-01")));
@@ -175,8 +177,8 @@ TEST_F(HttpApiTest, SilentCadresWithLastReport) {
     EXPECT_FALSE(std::string_view(c["region"]).empty());
   }
   EXPECT_EQ(last, (std::map<std::string, std::string>{{"C0001", "2019-07-28T09:30:00+08:00"},
-                                                       {"C0003", "2019-07-28T08:00:00+08:00"},
-                                                       {"C0100", "null"}}));
+                                                      {"C0003", "2019-07-28T08:00:00+08:00"},
+                                                      {"C0100", "null"}}));
 
   // An explicit as_of before any report: everyone is silent.
   simdjson::dom::element early =
@@ -192,13 +194,13 @@ TEST_F(HttpApiTest, CompletenessPerRegionAndDay) {
   EXPECT_EQ(std::string_view(doc["date"]), "2019-07-28");
   std::map<std::string, std::string> seen;
   for (simdjson::dom::element r : doc["regions"].get_array()) {
-    seen[std::string(std::string_view(r["id"]))] =
-        std::to_string(std::uint64_t(r["reported"])) + "/" +
-        std::to_string(std::uint64_t(r["total"])) + " " + simdjson::minify(r["ratio"]);
+    seen[std::string(std::string_view(r["id"]))] = std::to_string(std::uint64_t(r["reported"])) +
+                                                   "/" + std::to_string(std::uint64_t(r["total"])) +
+                                                   " " + simdjson::minify(r["ratio"]);
   }
   // 440823: C0001 reported of C0001, C0002, C0100; 440881: C0003 of C0003.
-  EXPECT_EQ(seen, (std::map<std::string, std::string>{{"440823", "1/3 0.333"},
-                                                       {"440881", "1/1 1"}}));
+  EXPECT_EQ(seen,
+            (std::map<std::string, std::string>{{"440823", "1/3 0.333"}, {"440881", "1/1 1"}}));
 }
 
 TEST_F(HttpApiTest, MetricsHealthAndDashboard) {
@@ -340,8 +342,8 @@ TEST(ListenAddress, ParsesHostAndPort) {
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(v6->port, 0);
   EXPECT_TRUE(parse_listen_address("localhost:9000", &problem));
-  for (std::string_view bad : {"8080", "127.0.0.1:", "127.0.0.1:65536", ":80", "example.org:80",
-                               "127.0.0.1:http"}) {
+  for (std::string_view bad :
+       {"8080", "127.0.0.1:", "127.0.0.1:65536", ":80", "example.org:80", "127.0.0.1:http"}) {
     EXPECT_FALSE(parse_listen_address(bad, &problem)) << bad;
     EXPECT_FALSE(problem.empty());
   }

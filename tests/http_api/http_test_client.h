@@ -1,10 +1,6 @@
 // A blocking HTTP/1.1 client over one keep-alive connection, for the HTTP API tests.
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <string_view>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,6 +8,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace fp::testing {
 

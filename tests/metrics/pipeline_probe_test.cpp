@@ -2,11 +2,11 @@
 #include "metrics/pipeline_probe.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <string>
 
 #include "metrics/registry.h"
@@ -44,20 +44,19 @@ TEST_F(PipelineProbeTest, CountsOutcomesOfAppliedBatches) {
                                                   "2019-07-29T11:00:00+08:00", R"({"yuan":2})")}));
   const std::string after = registry.render();
   EXPECT_TRUE(contains_line(after, "fieldpulse_messages_consumed_total 7")) << after;
-  EXPECT_TRUE(
-      contains_line(after, R"(fieldpulse_reports_accepted_total{kind="funds_raised"} 3)"));
+  EXPECT_TRUE(contains_line(after, R"(fieldpulse_reports_accepted_total{kind="funds_raised"} 3)"));
 }
 
 TEST_F(PipelineProbeTest, PreCreatesEveryKindAndReasonAtZero) {
   const std::string text = registry.render();
   for (const Kind& kind : sample.catalog->kinds()) {
-    EXPECT_TRUE(contains_line(text, "fieldpulse_reports_accepted_total{kind=\"" + kind.name +
-                                        "\"} 0"))
+    EXPECT_TRUE(
+        contains_line(text, "fieldpulse_reports_accepted_total{kind=\"" + kind.name + "\"} 0"))
         << kind.name;
   }
   for (std::string_view reason : kReasonNames) {
-    EXPECT_TRUE(contains_line(text, "fieldpulse_reports_rejected_total{reason=\"" +
-                                        std::string(reason) + "\"} 0"))
+    EXPECT_TRUE(contains_line(
+        text, "fieldpulse_reports_rejected_total{reason=\"" + std::string(reason) + "\"} 0"))
         << reason;
   }
 }
@@ -147,14 +146,14 @@ TEST_F(PipelineProbeTest, ExpositionPassesPromtoolCheckMetrics) {
   probe.observe_latency(sample.messages, 1010);
   probe.set_consumer_lag(0, 3);
   probe.sink("progress").wrote();
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("fp-promtool-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("fp-promtool-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto exposition = dir / "metrics.txt";
   const auto verdict = dir / "verdict.txt";
   std::ofstream(exposition) << registry.render();
-  const std::string command = "promtool check metrics < '" + exposition.string() + "' > '" +
-                              verdict.string() + "' 2>&1";
+  const std::string command =
+      "promtool check metrics < '" + exposition.string() + "' > '" + verdict.string() + "' 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream in(verdict);
   const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
