@@ -55,6 +55,13 @@ bool require_string(const JsonField& f, std::string_view name, Rejection& why) {
   return true;
 }
 
+// "24 h", "90 s", "1500 ms": the configured skew as an operator wrote it.
+std::string duration_text(std::int64_t ms) {
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + " h";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms) + " ms";
+}
+
 bool check_version(const JsonField& v, Rejection& why) {
   if (v.kind == JsonKind::absent) return reject(why, Reason::missing_field, "v: is missing");
   if (v.kind != JsonKind::number) {
@@ -150,8 +157,8 @@ bool Validator::validate(const DecodedReport& in, Report& out, Rejection& why) c
   if (*at - options_.future_skew_ms > now) {
     return reject(why, Reason::future_timestamp,
                   "at: " + quoted(in.at.text) + " is more than " +
-                      std::to_string(options_.future_skew_ms / 1000) + " s ahead of " +
-                      format_rfc3339_cst(now));
+                      duration_text(options_.future_skew_ms) + " ahead of the processing clock (" +
+                      format_rfc3339_cst(now) + ")");
   }
   out.at_ms = *at;
   out.cst_day = cst_day(*at);
