@@ -115,13 +115,15 @@ int run_demo(const DemoFlags& flags) {
   }
   config.kafka.brokers = {cluster->bootstrap()};
 
-  std::shared_ptr<SimulatedCadres> cadres;
+  // Owned by run_pipeline_process (destroyed before its io_context); seen here.
+  std::weak_ptr<SimulatedCadres> cadres;
   ProcessHooks hooks;
   hooks.started = [&](boost::asio::io_context& io, const ProcessingCore& core,
                       std::uint16_t port) -> std::shared_ptr<void> {
-    cadres = std::make_shared<SimulatedCadres>(
+    auto simulated = std::make_shared<SimulatedCadres>(
         io, core, cluster->bootstrap(), config.kafka.topics.reports, flags.rate,
         flags.seed != 0 ? flags.seed : static_cast<std::uint64_t>(now_ms()));
+    cadres = simulated;
     const std::string base = "http://127.0.0.1:" + std::to_string(port);
     std::cout << "fieldpulse demo: " << flags.rate << " simulated reports/s into an embedded broker ("
               << cluster->bootstrap() << ")\n"
@@ -132,14 +134,12 @@ int run_demo(const DemoFlags& flags) {
               << "              curl " << base << "/metrics\n"
               << "  Ctrl-C stops it.\n"
               << std::flush;
-    return cadres;
+    return simulated;
   };
   hooks.stopping = [&] {
-    if (cadres) cadres->stop();
+    if (auto simulated = cadres.lock()) simulated->stop();
   };
-  const int code = run_pipeline_process(config, hooks);
-  cadres.reset();
-  return code;
+  return run_pipeline_process(config, hooks);
 }
 
 }  // namespace

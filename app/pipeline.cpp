@@ -139,10 +139,16 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
   const auto checkpoints =
       read_latest_checkpoints(options_.kafka_properties, options_.state_topic,
                               options_.reports_topic, partitions, kRestoreTimeout);
+  const auto marks = source_->query_watermarks(partitions, kWatermarkTimeoutMs);
   std::vector<PartitionOffset> starts;
   for (const auto p : partitions) {
     PartitionState& ps = state(p);
-    const auto [low, high] = source_->query_watermarks(p, kWatermarkTimeoutMs);
+    const auto mark = marks.find(p);
+    if (mark == marks.end()) {
+      throw std::runtime_error("no offsets for " + options_.reports_topic + "[" +
+                               std::to_string(p) + "]");
+    }
+    const auto [low, high] = mark->second;
     core_.drop_partition(p);
     std::int64_t start = low;
     if (const auto it = checkpoints.find(p); it != checkpoints.end()) {
@@ -163,10 +169,12 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
     ps.next_offset = start;
     ps.catch_up_to = high;
     starts.push_back({p, start});
-    spdlog::info("assigned {}[{}]: {} at offset {} (high watermark {})", options_.reports_topic,
-                 p, checkpoints.contains(p) ? "restored checkpoint" : "no checkpoint", start,
-                 high);
+    spdlog::debug("assigned {}[{}]: {} at offset {} (high watermark {})", options_.reports_topic,
+                  p, checkpoints.contains(p) ? "restored checkpoint" : "no checkpoint", start,
+                  high);
   }
+  spdlog::info("assigned {} partition(s) of {}, {} restored from checkpoints", partitions.size(),
+               options_.reports_topic, checkpoints.size());
   probe_.seed_progress();
   assigned_once_ = true;
   return starts;

@@ -1,5 +1,6 @@
 #include "app/pipeline_process.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -65,6 +66,10 @@ PipelineOptions pipeline_options(const Config& config) {
 }  // namespace
 
 int run_pipeline_process(const Config& config, ProcessHooks hooks) {
+  // Logs go to stderr; stdout is for what a user asked to see (demo's URLs).
+  auto logger = spdlog::get("fieldpulse");
+  if (!logger) logger = spdlog::stderr_color_mt("fieldpulse");
+  spdlog::set_default_logger(logger);
   if (auto level = spdlog::level::from_str(config.log.level); level != spdlog::level::off ||
                                                                config.log.level == "off") {
     spdlog::set_level(level);
@@ -105,6 +110,9 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
     http_options.clock = &system_now_ms;
     HttpApi http(io, core, metrics, [&pipeline] { return pipeline.readiness(); }, http_options);
     http.start();
+    // The first line of stdout: where to reach it (tests read it when --http says port 0).
+    std::cout << "fieldpulse: serving http://" << config.http.listen.substr(0, config.http.listen.rfind(':'))
+              << ':' << http.port() << "/" << std::endl;
 
     bool stopping = false;
     auto finish = [&](int code) {

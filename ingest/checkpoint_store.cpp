@@ -3,6 +3,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "ingest/watermarks.h"
 #include "kafka/config.h"
 
 namespace fp {
@@ -67,21 +68,9 @@ class StateReader {
   }
   ~StateReader() { rd_kafka_consumer_close(consumer_.get()); }
 
-  std::optional<std::pair<std::int64_t, std::int64_t>> watermarks(std::int32_t partition,
-                                                                  int timeout_ms) {
-    std::int64_t low = 0;
-    std::int64_t high = 0;
-    const auto err = rd_kafka_query_watermark_offsets(consumer_.get(), topic_.c_str(), partition,
-                                                      &low, &high, timeout_ms);
-    if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
-        err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
-      return std::nullopt;  // no state written yet
-    }
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw std::runtime_error("cannot read the watermarks of " + topic_ + "[" +
-                               std::to_string(partition) + "]: " + rd_kafka_err2str(err));
-    }
-    return std::make_pair(low, high);
+  std::map<std::int32_t, Watermarks> watermarks(std::span<const std::int32_t> partitions,
+                                                int timeout_ms) {
+    return query_watermarks(consumer_.get(), topic_, partitions, timeout_ms);
   }
 
   // Reads [start, end) of each partition in `ranges`, feeding every chunk to its assembly.
@@ -187,9 +176,8 @@ std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
   StateReader reader(properties, state_topic);
   std::map<std::int32_t, Assembly> assemblies;
   std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> marks;
-  for (const auto p : partitions) {
-    const auto wm = reader.watermarks(p, query_ms);
-    if (wm && wm->second > wm->first) marks[p] = *wm;
+  for (const auto& [p, wm] : reader.watermarks(partitions, query_ms)) {
+    if (wm.high > wm.low) marks[p] = {wm.low, wm.high};
   }
   // Pass 1: the newest record. Normally the last chunk of the newest checkpoint,
   // which says where that checkpoint starts.

@@ -29,6 +29,9 @@ KafkaSource::KafkaSource(boost::asio::io_context& io, KafkaSourceOptions options
   // Offsets are committed by the pipeline once outputs and state are durable.
   config.set("enable.auto.commit", "false").set("enable.auto.offset.store", "false");
   config.set("auto.offset.reset", "earliest").set("enable.partition.eof", "false");
+  // A member that died is noticed within 10 s (librdkafka's default is 45 s);
+  // the embedded broker also delays a group's next rebalance by about this much.
+  config.set("session.timeout.ms", "10000").set("heartbeat.interval.ms", "1000");
   config.set_all(options_.properties);
   rd_kafka_conf_set_rebalance_cb(config.raw(), &KafkaSource::on_rebalance);
   rd_kafka_conf_set_offset_commit_cb(config.raw(), &log_commit);
@@ -268,17 +271,9 @@ std::optional<std::pair<std::int64_t, std::int64_t>> KafkaSource::cached_waterma
   return std::make_pair(low, high);
 }
 
-std::pair<std::int64_t, std::int64_t> KafkaSource::query_watermarks(std::int32_t partition,
-                                                                    int timeout_ms) const {
-  std::int64_t low = 0;
-  std::int64_t high = 0;
-  const auto err = rd_kafka_query_watermark_offsets(consumer_.get(), options_.topic.c_str(),
-                                                    partition, &low, &high, timeout_ms);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw std::runtime_error("cannot read the watermarks of " + options_.topic + "[" +
-                             std::to_string(partition) + "]: " + rd_kafka_err2str(err));
-  }
-  return {low, high};
+std::map<std::int32_t, Watermarks> KafkaSource::query_watermarks(
+    std::span<const std::int32_t> partitions, int timeout_ms) const {
+  return fp::query_watermarks(consumer_.get(), options_.topic, partitions, timeout_ms);
 }
 
 }  // namespace fp

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/watermarks.h"
 #include "kafka/handles.h"
 #include "processors/message.h"
 
@@ -86,9 +88,9 @@ class KafkaSource {
   // Watermarks last seen in fetch responses (no request); nullopt if unknown.
   [[nodiscard]] std::optional<std::pair<std::int64_t, std::int64_t>> cached_watermarks(
       std::int32_t partition) const;
-  // Asks the partition leader (blocking). Throws std::runtime_error on failure.
-  [[nodiscard]] std::pair<std::int64_t, std::int64_t> query_watermarks(std::int32_t partition,
-                                                                       int timeout_ms) const;
+  // Asks the brokers (blocking). Throws std::runtime_error on failure.
+  [[nodiscard]] std::map<std::int32_t, Watermarks> query_watermarks(
+      std::span<const std::int32_t> partitions, int timeout_ms) const;
 
   [[nodiscard]] const std::string& topic() const { return options_.topic; }
 

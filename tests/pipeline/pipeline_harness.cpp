@@ -1,0 +1,277 @@
+#include "tests/pipeline/pipeline_harness.h"
+
+#include <arpa/inet.h>
+#include <librdkafka/rdkafka.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <simdjson.h>
+#include <stdexcept>
+#include <thread>
+
+#include "model/decimal.h"
+
+namespace fp::test {
+
+std::string catalog_path() { return std::string(FP_DATA_DIR) + "/catalog.toml"; }
+std::string roster_path() {
+  // FP_TEST_ROSTER: another roster file, e.g. one converted from data/zhanjiang/*.csv.
+  if (const char* path = std::getenv("FP_TEST_ROSTER"); path != nullptr && *path != '\0') {
+    return path;
+  }
+  return std::string(FP_DATA_DIR) + "/zhanjiang-roster.json";
+}
+
+namespace {
+
+const Catalog& catalog() {
+  static const Catalog c = Catalog::load(catalog_path());
+  return c;
+}
+const Roster& roster() {
+  static const Roster r = Roster::load(roster_path());
+  return r;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Stream make_stream(std::size_t count, std::uint64_t seed, double bad, double dup) {
+  SimulationOptions options;
+  options.seed = seed;
+  options.now_ms = now_ms() - 3600 * 1000;
+  options.step_us = 1000;
+  options.bad_ppm = static_cast<std::uint32_t>(bad * 1e6);
+  options.dup_ppm = static_cast<std::uint32_t>(dup * 1e6);
+  ReportGenerator generator(catalog(), roster(), options);
+  Stream stream;
+  stream.lines.resize(count);
+  stream.metas.resize(count);
+  for (std::size_t i = 0; i < count; ++i) generator.next(stream.lines[i], stream.metas[i]);
+  return stream;
+}
+
+std::string canonical_number(std::string_view token) {
+  std::string s(trim(token));
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+Expected expect(const Stream& stream) {
+  Expected e;
+  std::map<std::string, DecimalSum> totals;
+  std::map<std::string, DecimalSum> by_county;
+  std::set<std::string> cadres;
+  simdjson::ondemand::parser parser;
+  for (std::size_t i = 0; i < stream.lines.size(); ++i) {
+    const ReportMeta& meta = stream.metas[i];
+    const std::string& line = stream.lines[i];
+    ++e.consumed;
+    if (meta.intent == ReportIntent::duplicate) {
+      ++e.duplicate;
+      continue;
+    }
+    if (meta.intent == ReportIntent::bad) {
+      ++e.rejected;
+      ++e.rejected_by_reason[std::string(to_string(meta.reason))];
+      if (simdjson::validate_utf8(line.data(), line.size())) e.bad_payloads.insert(line);
+      continue;
+    }
+    ++e.accepted;
+    simdjson::padded_string padded(line);
+    auto doc = parser.iterate(padded);
+    const std::string kind(std::string_view(doc["kind"].get_string().value()));
+    const std::string village(std::string_view(doc["village"].get_string().value()));
+    cadres.insert(std::string(std::string_view(doc["cadre_id"].get_string().value())));
+    std::map<std::string, std::string> raw_values;
+    for (auto field : doc["values"].get_object()) {
+      const std::string key(std::string_view(field.unescaped_key().value()));
+      raw_values[key] = std::string(trim(field.value().raw_json_token().value()));
+    }
+    const auto kind_id = catalog().find(kind);
+    if (!kind_id) throw std::logic_error("valid report of unknown kind " + kind);
+    totals[kind + ".count"].add(Decimal{Decimal::kScale});
+    for (const auto& field : catalog().kind(*kind_id).fields) {
+      Decimal value{};
+      if (auto it = raw_values.find(field.name); it != raw_values.end()) {
+        value = Decimal::parse(it->second).value();
+      } else {
+        value = field.default_value.value();
+      }
+      totals[kind + "." + field.name].add(value);
+      if (kind == "funds_raised" && field.name == "yuan") by_county[village.substr(0, 6)].add(value);
+    }
+  }
+  for (const auto& [metric, sum] : totals) e.totals[metric] = sum.to_string();
+  for (const auto& [county, sum] : by_county) e.funds_raised_by_county[county] = sum.to_string();
+  e.cadres_reporting = cadres.size();
+  return e;
+}
+
+namespace {
+
+std::atomic<int> delivery_failures{0};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) ++delivery_failures;
+}
+
+}  // namespace
+
+void produce(const std::string& bootstrap, const std::string& topic,
+             const std::vector<std::string>& lines, const std::vector<ReportMeta>& metas,
+             std::size_t from, std::size_t to) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err);
+  rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err);
+  rd_kafka_conf_set_dr_msg_cb(conf, &on_delivery);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (rk == nullptr) throw std::runtime_error(err);
+  delivery_failures = 0;
+  for (std::size_t i = from; i < to; ++i) {
+    for (;;) {
+      const auto e = rd_kafka_producev(
+          rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_KEY(metas[i].key.data(), metas[i].key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(lines[i].data()), lines[i].size()), RD_KAFKA_V_END);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        rd_kafka_destroy(rk);
+        throw std::runtime_error(rd_kafka_err2str(e));
+      }
+      rd_kafka_poll(rk, 10);
+    }
+    rd_kafka_poll(rk, 0);
+  }
+  const auto flushed = rd_kafka_flush(rk, 60000);
+  rd_kafka_destroy(rk);
+  if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR || delivery_failures != 0) {
+    throw std::runtime_error("test producer: not every report was acknowledged");
+  }
+}
+
+std::optional<HttpReply> http_get(std::uint16_t port, const std::string& target) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  const std::string request =
+      "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::string response;
+  char buffer[16384];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    response.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  const auto head_end = response.find("\r\n\r\n");
+  if (response.rfind("HTTP/1.1 ", 0) != 0 || head_end == std::string::npos) return std::nullopt;
+  HttpReply reply;
+  reply.status = std::stoi(response.substr(9, 3));
+  reply.body = response.substr(head_end + 4);
+  return reply;
+}
+
+std::optional<std::uint16_t> serving_port(const std::string& line) {
+  const std::string_view prefix = "fieldpulse: serving http://";
+  if (line.rfind(prefix, 0) != 0) return std::nullopt;
+  const auto colon = line.rfind(':');
+  const auto slash = line.find('/', colon);
+  if (colon == std::string::npos || slash == std::string::npos) return std::nullopt;
+  return static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1, slash - colon - 1)));
+}
+
+std::optional<SummaryFigures> parse_summary(const std::string& json) {
+  try {
+    simdjson::ondemand::parser parser;
+    simdjson::padded_string padded(json);
+    auto doc = parser.iterate(padded);
+    SummaryFigures f;
+    auto reports = doc["reports"].get_object().value();
+    f.consumed = reports["consumed"].get_uint64().value();
+    f.accepted = reports["accepted"].get_uint64().value();
+    f.duplicate = reports["duplicate"].get_uint64().value();
+    f.rejected = reports["rejected"].get_uint64().value();
+    for (auto field : reports["rejected_by_reason"].get_object()) {
+      const auto n = field.value().get_uint64().value();
+      if (n != 0) f.rejected_by_reason[std::string(std::string_view(field.unescaped_key().value()))] = n;
+    }
+    f.cadres_reporting = doc["cadres"]["reporting"].get_uint64().value();
+    for (auto field : doc["totals"].get_object()) {
+      f.totals[std::string(std::string_view(field.unescaped_key().value()))] =
+          canonical_number(field.value().raw_json_token().value());
+    }
+    return f;
+  } catch (const simdjson::simdjson_error&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<SummaryFigures> await_summary(std::uint16_t port,
+                                            const std::function<bool(const SummaryFigures&)>& done,
+                                            std::chrono::seconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  std::optional<SummaryFigures> last;
+  while (std::chrono::steady_clock::now() < until) {
+    if (const auto reply = http_get(port, "/v1/summary"); reply && reply->status == 200) {
+      last = parse_summary(reply->body);
+      if (last && done(*last)) return last;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling interval
+  }
+  return last;
+}
+
+std::optional<double> metric_value(const std::string& exposition, std::string_view series) {
+  std::size_t pos = 0;
+  while (pos < exposition.size()) {
+    const auto end = exposition.find('\n', pos);
+    const std::string_view line(exposition.data() + pos,
+                                (end == std::string::npos ? exposition.size() : end) - pos);
+    if (line.size() > series.size() && line.substr(0, series.size()) == series &&
+        line[series.size()] == ' ') {
+      return std::stod(std::string(line.substr(series.size() + 1)));
+    }
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace fp::test

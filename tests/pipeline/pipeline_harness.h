@@ -1,0 +1,85 @@
+// What the pipeline's component tests share: a deterministic report stream with
+// figures computed independently of the pipeline, a blocking HTTP GET, and
+// readers of the pipeline's JSON and Prometheus outputs.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/catalog.h"
+#include "model/reason.h"
+#include "model/roster.h"
+#include "simulate/report_generator.h"
+
+namespace fp::test {
+
+// The shipped catalog and demo roster.
+std::string catalog_path();
+std::string roster_path();
+
+struct Stream {
+  std::vector<std::string> lines;
+  std::vector<ReportMeta> metas;
+};
+
+// `count` simulated reports dated up to an hour ago, with fractions of bad and
+// resent ones (the simulator's own deterministic generator).
+Stream make_stream(std::size_t count, std::uint64_t seed, double bad, double dup);
+
+// Figures a correct pipeline must show, computed here from the lines and the
+// generator's intent, with their own JSON parsing and exact decimal sums.
+struct Expected {
+  std::uint64_t consumed = 0, accepted = 0, duplicate = 0, rejected = 0;
+  std::map<std::string, std::uint64_t> rejected_by_reason;
+  std::map<std::string, std::string> totals;  // metric -> exact decimal text
+  std::map<std::string, std::string> funds_raised_by_county;
+  std::size_t cadres_reporting = 0;
+  std::multiset<std::string> bad_payloads;  // valid UTF-8 ones
+};
+Expected expect(const Stream& stream);
+
+// Produces lines keyed as the generator says, waiting for every acknowledgement.
+void produce(const std::string& bootstrap, const std::string& topic,
+             const std::vector<std::string>& lines, const std::vector<ReportMeta>& metas,
+             std::size_t from, std::size_t to);
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+// GET http://127.0.0.1:port/target; nullopt when the connection fails.
+std::optional<HttpReply> http_get(std::uint16_t port, const std::string& target);
+
+// The port of "fieldpulse: serving http://HOST:PORT/" (the first stdout line).
+std::optional<std::uint16_t> serving_port(const std::string& line);
+
+// The /v1/summary document's figures.
+struct SummaryFigures {
+  std::uint64_t consumed = 0, accepted = 0, duplicate = 0, rejected = 0;
+  std::map<std::string, std::uint64_t> rejected_by_reason;  // non-zero only
+  std::map<std::string, std::string> totals;                // raw JSON number text
+  std::uint64_t cadres_reporting = 0;
+};
+std::optional<SummaryFigures> parse_summary(const std::string& json);
+
+// Polls /v1/summary until `done(figures)` or the deadline; returns the last figures.
+std::optional<SummaryFigures> await_summary(std::uint16_t port,
+                                            const std::function<bool(const SummaryFigures&)>& done,
+                                            std::chrono::seconds deadline);
+
+// One sample of the Prometheus text: `name{labels}` -> value, e.g.
+// metric_value(text, "fieldpulse_reports_rejected_total{reason=\"bad_value\"}").
+std::optional<double> metric_value(const std::string& exposition, std::string_view series);
+
+// An exact decimal's shortest text from a JSON number token ("12.50" -> "12.5").
+std::string canonical_number(std::string_view token);
+
+}  // namespace fp::test

@@ -1,0 +1,257 @@
+// `fieldpulse run` end to end: a real broker, the real binary, a simulated stream;
+// every output compared with figures computed here from the sent messages.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <simdjson.h>
+#include <string>
+#include <vector>
+
+#include "tests/pipeline/pipeline_harness.h"
+#include "tests/support/broker_process.h"
+#include "tests/support/kafka_test_consumer.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
+
+namespace fp::test {
+namespace {
+
+Subprocess::Options inherit_stderr() {
+  Subprocess::Options options;
+  options.inherit_stderr = true;
+  return options;
+}
+
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+
+constexpr std::size_t kReports = 4000;  // ~1.5 MB over 4 partitions: far inside retention
+
+// A `fieldpulse run` child on an ephemeral HTTP port.
+class RunProcess {
+ public:
+  RunProcess(const std::string& bootstrap, const std::string& group,
+             std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {FP_BINARY, "run",     "--brokers", bootstrap,
+                                     "--group", group,     "--roster",  roster_path(),
+                                     "--http",  "127.0.0.1:0",
+                                     // The embedded broker delays a group's next
+                                     // rebalance by about the session timeout.
+                                     "--set",   "kafka.properties.session.timeout.ms=6000",
+                                     "--set",   "checkpoint.interval_ms=1000"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<Subprocess>(argv, inherit_stderr());
+    if (auto line = process_->read_stdout_line(seconds(60))) port_ = serving_port(*line).value_or(0);
+  }
+  std::uint16_t port() const { return port_; }
+  Subprocess& process() { return *process_; }
+
+  // SIGTERM; the exit status and how long the drain took.
+  std::pair<std::optional<int>, std::chrono::milliseconds> terminate() {
+    const auto start = std::chrono::steady_clock::now();
+    process_->send_signal(SIGTERM);
+    const auto status = process_->wait_for_exit(seconds(30));
+    return {status, std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)};
+  }
+
+ private:
+  std::unique_ptr<Subprocess> process_;
+  std::uint16_t port_ = 0;
+};
+
+void expect_summary_equals(const SummaryFigures& got, const Expected& want) {
+  EXPECT_EQ(got.consumed, want.consumed);
+  EXPECT_EQ(got.accepted, want.accepted);
+  EXPECT_EQ(got.duplicate, want.duplicate);
+  EXPECT_EQ(got.rejected, want.rejected);
+  EXPECT_EQ(got.consumed, got.accepted + got.duplicate + got.rejected);
+  EXPECT_EQ(got.rejected_by_reason, want.rejected_by_reason);
+  EXPECT_EQ(got.totals, want.totals);
+  EXPECT_EQ(got.cadres_reporting, want.cadres_reporting);
+}
+
+// The latest row per key of the field-progress topic.
+std::map<std::string, std::string> latest_progress(KafkaTestConsumer& consumer) {
+  const auto count = consumer.message_count("field-progress");
+  std::map<std::string, std::string> latest;
+  for (const auto& m : consumer.read("field-progress", static_cast<std::size_t>(count))) {
+    latest[m.key.value_or("")] = m.payload;
+  }
+  return latest;
+}
+
+std::string row_value(const std::string& row) {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(row);
+  auto doc = parser.iterate(padded);
+  return canonical_number(doc["value"].raw_json_token().value());
+}
+
+TEST(PipelineRun, OutputsEqualFiguresComputedFromTheSentReports) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
+  const Stream stream = make_stream(kReports, 11, 0.05, 0.02);
+  const Expected want = expect(stream);
+  ASSERT_GT(want.rejected, 0u);
+  ASSERT_GT(want.duplicate, 0u);
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, kReports);
+
+  TempDir dir;
+  RunProcess run(broker.bootstrap(), "figures", {"--jsonl", dir.file("progress.jsonl")});
+  ASSERT_NE(run.port(), 0) << "no 'serving' line on stdout";
+  const auto got = await_summary(
+      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; }, seconds(120));
+  ASSERT_TRUE(got.has_value());
+  expect_summary_equals(*got, want);
+
+  // /v1/progress: funds raised per county.
+  const auto progress = http_get(run.port(), "/v1/progress?level=county&metric=funds_raised.yuan");
+  ASSERT_TRUE(progress && progress->status == 200);
+  std::map<std::string, std::string> by_county;
+  {
+    simdjson::ondemand::parser parser;
+    simdjson::padded_string padded(progress->body);
+    auto doc = parser.iterate(padded);
+    for (auto row : doc["rows"].get_array()) {
+      const std::string id(std::string_view(row["id"].get_string().value()));
+      const std::string value = canonical_number(row["value"].raw_json_token().value());
+      if (value != "0") by_county[id] = value;
+    }
+  }
+  EXPECT_EQ(by_county, want.funds_raised_by_county);
+
+  // Readiness once caught up.
+  const auto ready = http_get(run.port(), "/readyz");
+  ASSERT_TRUE(ready.has_value());
+  EXPECT_EQ(ready->status, 200) << ready->body;
+
+  // /metrics: the contract's names with this process's counts.
+  const auto metrics = http_get(run.port(), "/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_EQ(metric_value(metrics->body, "fieldpulse_messages_consumed_total"),
+            static_cast<double>(want.consumed));
+  EXPECT_EQ(metric_value(metrics->body, "fieldpulse_reports_duplicate_total"),
+            static_cast<double>(want.duplicate));
+  for (const auto& [reason, n] : want.rejected_by_reason) {
+    EXPECT_EQ(metric_value(metrics->body,
+                           "fieldpulse_reports_rejected_total{reason=\"" + reason + "\"}"),
+              static_cast<double>(n))
+        << reason;
+  }
+  EXPECT_THAT(metrics->body, HasSubstr("fieldpulse_consumer_lag_messages"));
+  EXPECT_THAT(metrics->body, HasSubstr("fieldpulse_processing_latency_seconds_bucket"));
+  EXPECT_THAT(metrics->body, HasSubstr("fieldpulse_sink_writes_total{sink=\"field-progress\"}"));
+  EXPECT_EQ(metric_value(metrics->body, "fieldpulse_sink_writes_total{sink=\"dead-letter\"}"),
+            static_cast<double>(want.rejected));
+
+  // Draining makes every output durable, so the topics can be read in full.
+  const auto [status, took] = run.terminate();
+  EXPECT_EQ(status, 0);
+  EXPECT_LT(took, seconds(10));
+
+  KafkaTestConsumer consumer(broker.bootstrap());
+  // field-progress: the latest city total per metric equals the expected total.
+  const auto latest = latest_progress(consumer);
+  for (const auto& [metric, value] : want.totals) {
+    const auto it = latest.find("city|4408|" + metric + "|total");
+    ASSERT_NE(it, latest.end()) << metric;
+    EXPECT_EQ(row_value(it->second), value) << metric;
+  }
+  for (const auto& [county, value] : want.funds_raised_by_county) {
+    const auto it = latest.find("county|" + county + "|funds_raised.yuan|total");
+    ASSERT_NE(it, latest.end()) << county;
+    EXPECT_EQ(row_value(it->second), value) << county;
+  }
+
+  // DLQ: one record per rejected message, with its reason and original payload.
+  const auto dead = consumer.read("field-reports.dlq", want.rejected, seconds(30));
+  ASSERT_EQ(dead.size(), want.rejected);
+  std::map<std::string, std::uint64_t> reasons;
+  std::multiset<std::string> payloads;
+  simdjson::ondemand::parser parser;
+  for (const auto& m : dead) {
+    simdjson::padded_string padded(m.payload);
+    auto doc = parser.iterate(padded);
+    ++reasons[std::string(std::string_view(doc["reason"].get_string().value()))];
+    EXPECT_FALSE(std::string_view(doc["detail"].get_string().value()).empty());
+    EXPECT_EQ(std::string_view(doc["topic"].get_string().value()), "field-reports");
+    EXPECT_GE(doc["offset"].get_int64().value(), 0);
+    if (auto payload = doc["payload"].get_string(); !payload.error()) {
+      payloads.insert(std::string(std::string_view(payload.value())));
+    }
+  }
+  EXPECT_EQ(reasons, want.rejected_by_reason);
+  EXPECT_EQ(payloads, want.bad_payloads);
+
+  // The JSON Lines file has a row for every metric's city total.
+  std::ifstream jsonl(dir.file("progress.jsonl"));
+  std::string line;
+  std::size_t rows = 0;
+  while (std::getline(jsonl, line)) ++rows;
+  EXPECT_GE(rows, want.totals.size());
+}
+
+TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
+  const Stream stream = make_stream(kReports, 23, 0.05, 0.02);
+  const Expected want = expect(stream);
+  const std::size_t half = kReports / 2;
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, half);
+  {
+    RunProcess first(broker.bootstrap(), "restart");
+    ASSERT_NE(first.port(), 0);
+    ASSERT_TRUE(await_summary(
+        first.port(), [](const SummaryFigures& f) { return f.consumed > 0; }, seconds(120)));
+    // More reports arrive while it runs, and it is stopped in the middle of them.
+    produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, half, kReports);
+    const auto [status, took] = first.terminate();
+    EXPECT_EQ(status, 0);
+    EXPECT_LT(took, seconds(10));
+  }
+  RunProcess second(broker.bootstrap(), "restart");
+  ASSERT_NE(second.port(), 0);
+  const auto got = await_summary(
+      second.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
+      seconds(120));
+  ASSERT_TRUE(got.has_value());
+  expect_summary_equals(*got, want);
+  // Nothing more arrives later (no message applied twice after a quiet moment).
+  const auto again = await_summary(
+      second.port(), [&](const SummaryFigures& f) { return f.consumed > want.consumed; }, seconds(2));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->consumed, want.consumed);
+  EXPECT_EQ(second.terminate().first, 0);
+}
+
+struct UsageCase {
+  std::vector<std::string> args;
+  std::string named;
+};
+
+TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
+  TempDir dir;
+  const std::string bad_config = dir.file("bad.toml");
+  std::ofstream(bad_config) << "[http]\nlisen = \"127.0.0.1:1\"\n";
+  const std::vector<UsageCase> cases = {
+      {{"--bogus-flag"}, "--bogus-flag"},
+      {{"--brokers", "127.0.0.1:1", "--set", "kafka.nope=1"}, "kafka.nope"},
+      {{"--brokers", "127.0.0.1:1", "--config", bad_config}, "http.lisen"},
+      {{"--brokers", "127.0.0.1:1", "--set", "commit.interval_ms=abc"}, "commit.interval_ms"},
+      {{"--http", "127.0.0.1:0"}, "kafka.brokers"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> argv = {FP_BINARY, "run"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    Subprocess run(argv);
+    const auto status = run.wait_for_exit(seconds(30));
+    EXPECT_EQ(status, 2) << c.named;
+    EXPECT_THAT(run.stderr_text() + run.stdout_text(), HasSubstr(c.named));
+  }
+}
+
+}  // namespace
+}  // namespace fp::test
