@@ -1,0 +1,189 @@
+// bench_consume: how fast a bare librdkafka consumer reads a topic (the ceiling of
+// `fieldpulse run`), optionally parsing every message with simdjson On-Demand.
+//
+//   bench_consume --brokers B [--topic T] --count N [--parse]   read N messages, print the rate
+//   bench_consume --brokers B [--topic T] --watermarks          print held messages, exit 1 if
+//                                                               any partition lost its head
+#include <librdkafka/rdkafka.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Args {
+  std::string brokers;
+  std::string topic = "field-reports";
+  long long count = 0;
+  bool parse = false;
+  bool watermarks = false;
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr, "bench_consume: %s\nusage: bench_consume --brokers B [--topic T] "
+               "(--count N [--parse] | --watermarks)\n", why);
+  std::exit(2);
+}
+
+Args parse_args(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(("missing value of " + arg).c_str());
+      return argv[++i];
+    };
+    if (arg == "--brokers") a.brokers = value();
+    else if (arg == "--topic") a.topic = value();
+    else if (arg == "--count") a.count = std::atoll(value().c_str());
+    else if (arg == "--parse") a.parse = true;
+    else if (arg == "--watermarks") a.watermarks = true;
+    else usage(("unknown flag " + arg).c_str());
+  }
+  if (a.brokers.empty()) usage("--brokers is required");
+  if (!a.watermarks && a.count <= 0) usage("--count N is required");
+  return a;
+}
+
+void set(rd_kafka_conf_t* conf, const char* key, const char* value) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, key, value, err, sizeof err) != RD_KAFKA_CONF_OK) {
+    std::fprintf(stderr, "bench_consume: %s: %s\n", key, err);
+    std::exit(2);
+  }
+}
+
+int partition_count(rd_kafka_t* rk, const std::string& topic) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(rk, 0, rkt, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    std::fprintf(stderr, "bench_consume: no metadata for %s\n", topic.c_str());
+    std::exit(1);
+  }
+  const int n = md->topic_cnt == 1 ? md->topics[0].partition_cnt : 0;
+  rd_kafka_metadata_destroy(md);
+  rd_kafka_topic_destroy(rkt);
+  return n;
+}
+
+// Touches every field, as a decoder would: the On-Demand parser is lazy.
+std::size_t parse_all(simdjson::ondemand::parser& parser, simdjson::padded_string_view json) {
+  std::size_t fields = 0;
+  auto doc = parser.iterate(json);
+  simdjson::ondemand::object object;
+  if (doc.get_object().get(object)) return 0;
+  for (auto field : object) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return fields;
+    ++fields;
+    simdjson::ondemand::value v;
+    if (field.value().get(v)) return fields;
+    simdjson::ondemand::json_type type;
+    if (v.type().get(type)) return fields;
+    if (type == simdjson::ondemand::json_type::object) {
+      simdjson::ondemand::object inner;
+      if (v.get_object().get(inner)) return fields;
+      for (auto f : inner) {
+        std::string_view k;
+        if (f.unescaped_key().get(k)) return fields;
+        std::string_view raw;
+        if (f.value().raw_json_token().get(raw)) return fields;
+        ++fields;
+      }
+    } else if (type == simdjson::ondemand::json_type::string) {
+      std::string_view s;
+      if (v.get_string().get(s)) return fields;
+    } else {
+      std::string_view raw;
+      if (v.raw_json_token().get(raw)) return fields;
+    }
+  }
+  return fields;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args args = parse_args(argc, argv);
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", args.brokers.c_str());
+  set(conf, "group.id", "bench-consume");  // assign only: never joins, never commits
+  set(conf, "enable.auto.commit", "false");
+  // Tuned fetching: large prefetch so the fetcher never idles.
+  set(conf, "queued.min.messages", "1000000");
+  set(conf, "fetch.wait.max.ms", "100");
+  set(conf, "fetch.max.bytes", "104857600");
+  set(conf, "max.partition.fetch.bytes", "4194304");
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    std::fprintf(stderr, "bench_consume: %s\n", err);
+    return 1;
+  }
+  rd_kafka_poll_set_consumer(rk);
+  const int partitions = partition_count(rk, args.topic);
+  if (args.watermarks) {
+    long long held = 0;
+    int lost = 0;
+    for (int p = 0; p < partitions; ++p) {
+      int64_t low = 0, high = 0;
+      if (rd_kafka_query_watermark_offsets(rk, args.topic.c_str(), p, &low, &high, 10000) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR) {
+        std::fprintf(stderr, "bench_consume: watermarks of partition %d failed\n", p);
+        return 1;
+      }
+      held += high - low;
+      if (low > 0) ++lost;
+    }
+    std::printf("%lld %d\n", held, lost);  // messages held, partitions that dropped their head
+    rd_kafka_destroy(rk);
+    return lost == 0 ? 0 : 1;
+  }
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) {
+    rd_kafka_topic_partition_list_add(list, args.topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  rd_kafka_assign(rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(rk);
+  std::vector<rd_kafka_message_t*> batch(10000);
+  simdjson::ondemand::parser parser;
+  long long got = 0;
+  long long bytes = 0;
+  std::size_t fields = 0;
+  std::string padded;
+  while (got < args.count) {
+    const ssize_t n = rd_kafka_consume_batch_queue(queue, 1000, batch.data(), batch.size());
+    for (ssize_t i = 0; i < n; ++i) {
+      rd_kafka_message_t* m = batch[static_cast<std::size_t>(i)];
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ++got;
+        bytes += static_cast<long long>(m->len);
+        if (args.parse) {
+          padded.assign(static_cast<const char*>(m->payload), m->len);
+          padded.append(simdjson::SIMDJSON_PADDING, '\0');
+          fields += parse_all(parser, simdjson::padded_string_view(padded.data(), m->len,
+                                                                   padded.size()));
+        }
+      }
+      rd_kafka_message_destroy(m);
+    }
+    if (std::chrono::steady_clock::now() - start > std::chrono::minutes(10)) break;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // messages seconds rate MB/s (fields keeps the parse from being optimised away)
+  std::printf("%lld %.3f %.0f %.1f %zu\n", got, seconds, static_cast<double>(got) / seconds,
+              static_cast<double>(bytes) / seconds / 1e6, fields);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return got == args.count ? 0 : 1;
+}

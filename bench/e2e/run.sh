@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of `fieldpulse run` (Release build): loads N simulated reports into
+# an embedded broker, times the pipeline from start until everything is consumed, and
+# compares it with a bare librdkafka consumer reading the same topic (with and without
+# simdjson parsing) in the same run. Then measures processing latency at a steady rate.
+#
+#   bench/e2e/run.sh [N]      (default 1000000, ~330 MB)
+#
+# Environment: FP_BUILD_DIR (default build/release), FP_BENCH_PARTITIONS (default 128;
+# the embedded broker keeps only ~5 MiB per partition, so N/partitions must stay well
+# under that), FP_BENCH_ROSTER, FP_BENCH_RATE (steady rate of the latency phase, 20000),
+# FP_BENCH_LATENCY_SECONDS (10), FP_BENCH_RUN_ARGS (extra `fieldpulse run` flags).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+N=${1:-1000000}
+BUILD=${FP_BUILD_DIR:-build/release}
+PARTITIONS=${FP_BENCH_PARTITIONS:-128}
+ROSTER=${FP_BENCH_ROSTER:-data/zhanjiang-roster.json}
+RATE=${FP_BENCH_RATE:-20000}
+LATENCY_SECONDS=${FP_BENCH_LATENCY_SECONDS:-10}
+RUN_ARGS=${FP_BENCH_RUN_ARGS:-}
+FP=$BUILD/app/fieldpulse
+BC=$BUILD/bench/e2e/bench_consume
+if [[ ! -x $FP || ! -x $BC ]]; then
+  echo "build first: cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build $BUILD --target fieldpulse bench_consume" >&2
+  exit 2
+fi
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+summary_field() { curl -s "http://127.0.0.1:$1/v1/summary" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
+
+# Starts `fieldpulse run`; sets RUN_PID and RUN_PORT.
+start_run() {
+  "$FP" run --brokers "$BS" --roster "$ROSTER" --http 127.0.0.1:0 --group bench \
+    $RUN_ARGS >"$work/run.out" 2>>"$work/run.log" &
+  RUN_PID=$!
+  pids+=("$RUN_PID")
+  RUN_PORT=
+  for _ in $(seq 600); do
+    RUN_PORT=$(sed -n 's|^fieldpulse: serving http://.*:\([0-9]*\)/$|\1|p' "$work/run.out")
+    [[ -n $RUN_PORT ]] && return
+    sleep 0.05
+  done
+  echo "fieldpulse run did not start; see $work/run.log" >&2
+  exit 1
+}
+
+stop_run() {
+  local t0 t1
+  t0=$(now)
+  kill -TERM "$RUN_PID"
+  wait "$RUN_PID" || { echo "fieldpulse run exited $?" >&2; exit 1; }
+  t1=$(now)
+  DRAIN_S=$(elapsed "$t0" "$t1")
+}
+
+echo "== broker: 1 broker, $PARTITIONS partitions per topic"
+"$FP" broker --brokers 1 --partitions "$PARTITIONS" --bootstrap-file "$work/bs" \
+  >/dev/null 2>"$work/broker.log" &
+pids+=($!)
+for _ in $(seq 200); do [[ -s $work/bs ]] && break; sleep 0.05; done
+BS=$(cat "$work/bs")
+
+echo "== load: $N simulated reports (1% malformed, 1% resent)"
+t0=$(now)
+"$FP" simulate --brokers "$BS" --roster "$ROSTER" --count "$N" --seed 1 --bad 0.01 --dup 0.01 \
+  >/dev/null 2>"$work/simulate.log"
+t1=$(now)
+echo "   loaded in $(elapsed "$t0" "$t1") s"
+read -r held lost < <("$BC" --brokers "$BS" --watermarks || true)
+echo "   broker holds $held messages; partitions that dropped their oldest data: $lost"
+if [[ $held != "$N" || $lost != 0 ]]; then
+  echo "retention exceeded: use more partitions (FP_BENCH_PARTITIONS) or a smaller N" >&2
+  exit 1
+fi
+
+echo "== ceiling: bare librdkafka consumer (tuned fetch)"
+read -r _ bare_s bare_rate bare_mb _ < <("$BC" --brokers "$BS" --count "$N")
+echo "   consume:        $bare_rate msg/s  ($bare_mb MB/s, $bare_s s)"
+read -r _ parse_s parse_rate parse_mb _ < <("$BC" --brokers "$BS" --count "$N" --parse)
+echo "   consume+parse:  $parse_rate msg/s  ($parse_mb MB/s, $parse_s s)"
+
+echo "== fieldpulse run: from start until all $N are consumed"
+t0=$(now)
+start_run
+first=
+while :; do
+  consumed=$(summary_field "$RUN_PORT" consumed)
+  if [[ -z $first && ${consumed:-0} -gt 0 ]]; then first=$(now); fi
+  [[ ${consumed:-0} -ge $N ]] && break
+  if ! kill -0 "$RUN_PID" 2>/dev/null; then echo "fieldpulse run died; see $work/run.log" >&2; exit 1; fi
+  sleep 0.05
+done
+t1=$(now)
+run_s=$(elapsed "$t0" "$t1")
+join_s=$(elapsed "$t0" "$first")
+work_s=$(elapsed "$first" "$t1")
+hwm_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$RUN_PID/status")
+stop_run
+run_rate=$(rate "$N" "$run_s")
+work_rate=$(rate "$N" "$work_s")
+echo "   $run_rate msg/s from process start ($run_s s, of which $join_s s group join and restore)"
+echo "   $work_rate msg/s from the first processed batch ($work_s s)"
+echo "   drain (SIGTERM to exit 0, with checkpoints of $PARTITIONS partitions): $DRAIN_S s"
+echo "   peak RSS (VmHWM): $((hwm_kb / 1024)) MB"
+
+echo "== latency: a restarted instance at a steady $RATE reports/s for $LATENCY_SECONDS s"
+start_run
+for _ in $(seq 1200); do
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$RUN_PORT/readyz") == 200 ]] && break
+  sleep 0.05
+done
+before=$(summary_field "$RUN_PORT" consumed)
+count=$((RATE * LATENCY_SECONDS))
+"$FP" simulate --brokers "$BS" --roster "$ROSTER" --rate "$RATE" --count "$count" --seed 2 \
+  >/dev/null 2>"$work/simulate2.log"
+while [[ $(summary_field "$RUN_PORT" consumed) -lt $((before + count)) ]]; do sleep 0.05; done
+p99=$(curl -s "http://127.0.0.1:$RUN_PORT/metrics" | awk '
+  /^fieldpulse_processing_latency_seconds_bucket/ {
+    le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le); n++; bound[n] = le; cum[n] = $NF }
+  /^fieldpulse_processing_latency_seconds_count/ { total = $NF }
+  END { for (i = 1; i <= n; i++) if (cum[i] >= 0.99 * total) { print bound[i]; exit } }')
+p50=$(curl -s "http://127.0.0.1:$RUN_PORT/metrics" | awk '
+  /^fieldpulse_processing_latency_seconds_bucket/ {
+    le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le); n++; bound[n] = le; cum[n] = $NF }
+  /^fieldpulse_processing_latency_seconds_count/ { total = $NF }
+  END { for (i = 1; i <= n; i++) if (cum[i] >= 0.5 * total) { print bound[i]; exit } }')
+stop_run
+echo "   latency (Kafka timestamp to applied): p50 <= ${p50}s, p99 <= ${p99}s (histogram bucket bounds)"
+
+echo "== result (N=$N)"
+echo "   run / consume+parse = $(ratio "$run_rate" "$parse_rate") from start, $(ratio "$work_rate" "$parse_rate") from first batch   (goal >= 80%)"
+echo "   run / bare consume  = $(ratio "$run_rate" "$bare_rate") from start, $(ratio "$work_rate" "$bare_rate") from first batch   (goal >= 50%)"
+echo "   RSS $((hwm_kb / 1024)) MB (goal <= 300), p99 <= ${p99}s (goal <= 0.05)"
