@@ -102,8 +102,8 @@ TEST(RosterCsv, ConvertsToARosterThatLoads) {
 }
 
 TEST(RosterCsv, MissingColumnIsNamed) {
-  EXPECT_EQ(error_of(replaced(kRegions, "level,code,name,parent", "level,code,name"), kCadres),
-            "regions.csv:1:4: missing column \"parent\" in the header");
+  EXPECT_EQ(error_of(replaced(kRegions, "level,code,name,parent", "level,code,name,up"), kCadres),
+            "regions.csv:1:5: missing column \"parent\" in the header");
   EXPECT_THAT(error_of(kRegions, replaced(kCadres, ",round,", ",rnd,")),
               HasSubstr("cadres.csv:1:7: missing column \"round\""));
 }
