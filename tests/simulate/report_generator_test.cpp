@@ -132,7 +132,7 @@ TEST(ReportGeneratorTest, EventTimesAreMostlyRecentWorkingHoursWithSomeLateArriv
 
 TEST(ReportGeneratorTest, KindMixFollowsTheProgrammeFigures) {
   const SimulationOptions o = options(5);
-  const std::size_t n = 60000;
+  const std::size_t n = 40000;
   const auto reports = generate(o, n);
   std::map<std::string, std::size_t> by_kind;
   for (const auto& g : reports) ++by_kind[catalog().kind(*g.meta.kind).name];
@@ -150,7 +150,7 @@ TEST(ReportGeneratorTest, KindMixFollowsTheProgrammeFigures) {
 
 TEST(ReportGeneratorTest, ValuesHaveTheirUnitsPrecisionAndCrops) {
   const SimulationOptions o = options(6);
-  const auto reports = generate(o, 60000);
+  const auto reports = generate(o, 30000);
   Reader reader(o.now_ms);
   const KindId produce = catalog().find("produce_sold").value();
   const KindId raised = catalog().find("funds_raised").value();
