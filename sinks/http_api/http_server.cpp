@@ -1,6 +1,7 @@
 // The Beast server behind HttpApi: an acceptor and one asynchronous session per
 // connection, all on the one io_context thread.
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -31,6 +32,7 @@ struct HttpServerState : std::enable_shared_from_this<HttpServerState> {
                   MetricsRegistry& metrics, ReadinessFn readiness, HttpApiOptions opts)
       : io(io_context),
         acceptor(io_context),
+        accept_backoff(io_context),
         options(std::move(opts)),
         router(core, metrics, std::move(readiness), options.clock) {}
 
@@ -38,6 +40,7 @@ struct HttpServerState : std::enable_shared_from_this<HttpServerState> {
 
   asio::io_context& io;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_backoff;  // pause after a failed accept (e.g. EMFILE)
   HttpApiOptions options;
   ApiRouter router;
   std::unordered_set<HttpSession*> sessions;  // open connections, for stop()
@@ -136,15 +139,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 void HttpServerState::accept() {
   acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (self->stopped || ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      if (self->sessions.size() >= self->options.max_connections) {
-        beast::error_code ignored;
-        socket.close(ignored);  // over the limit: refuse rather than queue
-      } else {
-        std::make_shared<HttpSession>(std::move(socket), self)->start();
-      }
+    if (ec) {
+      // Transient accept errors (e.g. out of descriptors) do not stop the
+      // server; waiting a moment keeps a persistent one from spinning.
+      self->accept_backoff.expires_after(std::chrono::milliseconds(100));
+      self->accept_backoff.async_wait([self](beast::error_code wait_ec) {
+        if (!wait_ec && !self->stopped) self->accept();
+      });
+      return;
     }
-    // Transient accept errors (e.g. out of descriptors) do not stop the server.
+    if (self->sessions.size() >= self->options.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);  // over the limit: refuse rather than queue
+    } else {
+      std::make_shared<HttpSession>(std::move(socket), self)->start();
+    }
     self->accept();
   });
 }
@@ -184,6 +193,7 @@ void HttpApi::stop() {
   impl_->stopped = true;
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
+  impl_->accept_backoff.cancel();
   // Closing completes each session's pending operation with an error; the
   // session then ends and unregisters itself.
   const auto sessions = impl_->sessions;

@@ -33,11 +33,10 @@ class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     probe_.apply(sample_.feed(testing::sample_payloads()));
-    HttpApiOptions options;
-    options.listen = "127.0.0.1:0";
-    options.clock = [] { return testing::kSampleNowMs; };
+    options_.listen = "127.0.0.1:0";
+    options_.clock = [] { return testing::kSampleNowMs; };
     api_.emplace(
-        io_, sample_.core, metrics_, [this] { return readiness(); }, options);
+        io_, sample_.core, metrics_, [this] { return readiness(); }, options_);
     api_->start();
     ASSERT_NE(api_->port(), 0);
     server_thread_ = std::thread([this] { io_.run(); });
@@ -70,6 +69,7 @@ class HttpApiTest : public ::testing::Test {
 
   simdjson::dom::element parse(const HttpReply& reply) { return parser_.parse(reply.body); }
 
+  HttpApiOptions options_;
   testing::SampleCore sample_;
   MetricsRegistry metrics_;
   PipelineProbe probe_{metrics_, sample_.core};
@@ -329,6 +329,19 @@ TEST_F(HttpApiTest, StartFailsWhenTheAddressIsTaken) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(options.listen), std::string::npos) << e.what();
   }
+}
+
+class HttpApiConnectionLimitTest : public HttpApiTest {
+ protected:
+  HttpApiConnectionLimitTest() { options_.max_connections = 1; }
+};
+
+TEST_F(HttpApiConnectionLimitTest, ConnectionsBeyondTheLimitAreClosed) {
+  HttpTestClient first(api_->port());
+  EXPECT_EQ(first.get("/healthz").status, 200u);  // its session is open now
+  HttpTestClient second(api_->port());
+  EXPECT_TRUE(second.closed_by_server());
+  EXPECT_EQ(first.get("/healthz").status, 200u);  // the first one is unaffected
 }
 
 TEST(ListenAddress, ParsesHostAndPort) {
