@@ -83,9 +83,9 @@ class JsonRosterReader {
     od::document doc;
     check(parser_.iterate(padded_).get(doc), 0);
     od::object root;
-    if (doc.get_object().get(root) != simdjson::SUCCESS) {
-      throw DataFileError(std::string(source_name_) + ":1: the roster must be a JSON object");
-    }
+    const simdjson::error_code error = doc.get_object().get(root);
+    if (error == simdjson::INCORRECT_TYPE) fail_at(0, "the roster must be a JSON object");
+    check(error, 0);
     for (auto field_result : root) {
       od::field field;
       check(std::move(field_result).get(field), last_offset_);
