@@ -79,6 +79,21 @@ TEST(Roster, ChainRunsFromCityToVillage) {
   EXPECT_EQ(c.village, v);
 }
 
+TEST(Roster, ChainOfATownOrCountyRepeatsItBelow) {
+  const Roster r = Roster::load(kMini);
+  const RegionId town = *r.find_region("440823105");
+  const RegionId county = *r.find_region("440823");
+  const Roster::Chain t = r.chain(town);
+  EXPECT_EQ(t.city, r.city());
+  EXPECT_EQ(t.county, county);
+  EXPECT_EQ(t.town, town);
+  EXPECT_EQ(t.village, town);
+  const Roster::Chain c = r.chain(county);
+  EXPECT_EQ(c.county, county);
+  EXPECT_EQ(c.town, county);
+  EXPECT_EQ(c.village, county);
+}
+
 TEST(Roster, CadresWithinCountsAttachedAndBelow) {
   const Roster r = Roster::load(kMini);
   EXPECT_EQ(r.cadres_within(r.city()), 4u);
