@@ -32,34 +32,33 @@ DeliveryProducer::DeliveryProducer(Options options)
       .set("batch.size", "1000000");
   config.set_all(options.properties);
   rd_kafka_conf_set_opaque(config.raw(), this);
-  if (callback_thread_ == CallbackThread::kCaller) {
-    rd_kafka_conf_set_dr_msg_cb(config.raw(), &DeliveryProducer::on_report);
-  } else {
-    rd_kafka_conf_set_events(config.raw(), RD_KAFKA_EVENT_DR);
-    rd_kafka_conf_set_background_event_cb(config.raw(), &DeliveryProducer::on_background_event);
-  }
+  rd_kafka_conf_set_dr_msg_cb(config.raw(), &DeliveryProducer::on_report);
   rk_ = make_client(RD_KAFKA_PRODUCER, std::move(config));
+  if (callback_thread_ == CallbackThread::kBackground) {
+    poll_thread_ = std::thread([this] {
+      while (!stop_polling_) rd_kafka_poll(rk_.get(), 100);
+    });
+  }
 }
 
 DeliveryProducer::~DeliveryProducer() {
   closing_ = true;
-  if (rk_) {
-    rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_flush(rk_.get(), 1000);  // hands the purged reports back
-  }
+  stop_polling_ = true;
+  if (poll_thread_.joinable()) poll_thread_.join();
+  main_queue_.reset();  // librdkafka wants queue references gone before rd_kafka_destroy()
+  rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_flush(rk_.get(), 1000);  // hands the purged reports back
+  rk_.reset();
+}
+
+void DeliveryProducer::wake_on_report(int fd) {
+  static const char kByte[] = "1";
+  if (!main_queue_) main_queue_.reset(rd_kafka_queue_get_main(rk_.get()));
+  rd_kafka_queue_io_event_enable(main_queue_.get(), fd, kByte, 1);
 }
 
 void DeliveryProducer::on_report(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   static_cast<DeliveryProducer*>(opaque)->record(from_opaque(msg->_private), msg->err);
-}
-
-void DeliveryProducer::on_background_event(rd_kafka_t*, rd_kafka_event_t* event, void* opaque) {
-  EventHandle owned(event);
-  if (rd_kafka_event_type(event) != RD_KAFKA_EVENT_DR) return;
-  auto* self = static_cast<DeliveryProducer*>(opaque);
-  while (const rd_kafka_message_t* msg = rd_kafka_event_message_next(event)) {
-    self->record(from_opaque(msg->_private), msg->err);
-  }
 }
 
 void DeliveryProducer::record(std::uint64_t token, rd_kafka_resp_err_t err) {

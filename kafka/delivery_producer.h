@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "kafka/config.h"
@@ -36,9 +37,11 @@ struct DeliveryCounts {
 // Threads — who runs the callback:
 //  * CallbackThread::kCaller: the thread calling produce(), poll() or flush().
 //    The caller must call one of them regularly (produce() serves what is
-//    ready; an Asio loop can call poll(0) on a timer).
-//  * CallbackThread::kBackground: librdkafka's own background thread; the
-//    callback must be thread-safe and quick. poll() is then a no-op.
+//    ready). An event loop can ask to be woken: wake_on_report(fd) makes
+//    librdkafka write to `fd` when reports are ready; then call poll(0).
+//  * CallbackThread::kBackground: a polling thread this producer owns (librdkafka
+//    cannot hand delivery reports to its own background thread); the callback
+//    must be thread-safe and quick. poll() is then a no-op.
 // produce(), flush() and counts() may be called from any one thread at a time.
 class DeliveryProducer {
  public:
@@ -75,12 +78,15 @@ class DeliveryProducer {
   // callback). Returns false if `timeout` passed first.
   bool flush(std::chrono::milliseconds timeout = std::chrono::hours(24));
 
+  // kCaller: librdkafka writes a byte to `fd` (e.g. a pipe an Asio
+  // stream_descriptor reads) whenever delivery reports become ready to poll().
+  void wake_on_report(int fd);
+
   DeliveryCounts counts() const;
   rd_kafka_t* raw() noexcept { return rk_.get(); }
 
  private:
   static void on_report(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
-  static void on_background_event(rd_kafka_t* rk, rd_kafka_event_t* event, void* opaque);
   void record(std::uint64_t token, rd_kafka_resp_err_t err);
   bool wait_for_room(std::chrono::milliseconds timeout);
 
@@ -93,7 +99,10 @@ class DeliveryProducer {
   std::atomic<bool> closing_{false};
   mutable std::mutex mutex_;  // guards nothing but the condition below
   std::condition_variable reported_;
-  KafkaHandle rk_;  // last: destroyed first, while the members above still exist
+  KafkaHandle rk_;  // destroyed explicitly in the destructor, after the thread below
+  QueueHandle main_queue_;  // only with wake_on_report()
+  std::atomic<bool> stop_polling_{false};
+  std::thread poll_thread_;  // kBackground only
 };
 
 }  // namespace fp::kafka
