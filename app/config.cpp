@@ -443,8 +443,11 @@ std::string render_value(Config& config, const ConfigKey& k) {
 }  // namespace
 
 ConfigError::ConfigError(std::string_view key, std::string source, const std::string& problem)
-    : std::runtime_error((source.empty() ? std::string() : source + ": ") +
-                         (key.empty() ? std::string() : std::string(key) + ": ") + problem),
+    : std::runtime_error(
+          (source.empty() ? std::string() : source + ": ") +
+          // "env FIELDPULSE_X" already names the key.
+          (key.empty() || source.ends_with(key) ? std::string() : std::string(key) + ": ") +
+          problem),
       key_(key),
       source_(std::move(source)) {}
 
