@@ -71,6 +71,7 @@ Pipeline::~Pipeline() {
   lag_timer_.cancel();
   drain_timer_.cancel();
   source_.reset();  // leaves the group before the writers go
+  state_writer_.reset();  // before rounds_, whose snapshots it may still reference
 }
 
 void Pipeline::start() {
@@ -225,8 +226,9 @@ void Pipeline::advance_rounds() {
                                                    part.through_offset, part.snapshot,
                                                    ++generation_)) {
           try {
-            state_writer_->produce(options_.state_topic, part.partition, chunk.key, chunk.value,
-                                   {{kCheckpointHeader, chunk.header}});
+            // The snapshot stays in rounds_ until acknowledged: no copy of it.
+            state_writer_->produce_borrowed(options_.state_topic, part.partition, chunk.key,
+                                            chunk.value, {{kCheckpointHeader, chunk.header}});
           } catch (const std::exception& e) {
             fail(e.what());
             return;

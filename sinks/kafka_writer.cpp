@@ -37,6 +37,18 @@ KafkaWriter::~KafkaWriter() {
 std::uint64_t KafkaWriter::produce(std::string_view topic, std::int32_t partition,
                                    std::string_view key, std::string_view value,
                                    std::initializer_list<Header> headers) {
+  return produce_with(RD_KAFKA_MSG_F_COPY, topic, partition, key, value, headers);
+}
+
+std::uint64_t KafkaWriter::produce_borrowed(std::string_view topic, std::int32_t partition,
+                                            std::string_view key, std::string_view value,
+                                            std::initializer_list<Header> headers) {
+  return produce_with(0, topic, partition, key, value, headers);
+}
+
+std::uint64_t KafkaWriter::produce_with(int flags, std::string_view topic, std::int32_t partition,
+                                        std::string_view key, std::string_view value,
+                                        std::initializer_list<Header> headers) {
   rd_kafka_headers_t* hdrs = nullptr;
   if (headers.size() != 0) {
     hdrs = rd_kafka_headers_new(headers.size());
@@ -52,7 +64,7 @@ std::uint64_t KafkaWriter::produce(std::string_view topic, std::int32_t partitio
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(topic_name.c_str()),
         RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_MSGFLAGS(flags),
         RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(sequence))),

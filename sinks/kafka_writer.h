@@ -49,6 +49,11 @@ class KafkaWriter {
   // refuses the record (e.g. too large).
   std::uint64_t produce(std::string_view topic, std::int32_t partition, std::string_view key,
                         std::string_view value, std::initializer_list<Header> headers = {});
+  // The same without copying `value`: it must stay unchanged and alive until
+  // durable_through() covers the returned sequence number (large checkpoints).
+  std::uint64_t produce_borrowed(std::string_view topic, std::int32_t partition,
+                                 std::string_view key, std::string_view value,
+                                 std::initializer_list<Header> headers = {});
 
   [[nodiscard]] std::uint64_t produced() const { return produced_; }
   [[nodiscard]] std::uint64_t durable_through() const { return durable_; }
@@ -63,6 +68,9 @@ class KafkaWriter {
   [[nodiscard]] rd_kafka_t* raw() const { return producer_.get(); }
 
  private:
+  std::uint64_t produce_with(int flags, std::string_view topic, std::int32_t partition,
+                             std::string_view key, std::string_view value,
+                             std::initializer_list<Header> headers);
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
   void delivered(std::uint64_t sequence, rd_kafka_resp_err_t error);
   void serve();
