@@ -289,6 +289,12 @@ ApiResponse ApiRouter::handle(std::string_view method, std::string_view target) 
     std::int64_t as_of = 0;
     if (const std::string* text = params.get("as_of")) {
       auto t = parse_rfc3339(*text);
+      if (!t && text->find(' ') != std::string::npos) {
+        // An unescaped "+08:00" arrives as " 08:00" ('+' means space in a query).
+        std::string plus = *text;
+        std::replace(plus.begin(), plus.end(), ' ', '+');
+        t = parse_rfc3339(plus);
+      }
       if (!t) {
         return bad_parameter("as_of",
                              "expected an RFC 3339 timestamp with offset, got \"" + *text + "\"");

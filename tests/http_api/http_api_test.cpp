@@ -184,6 +184,10 @@ TEST_F(HttpApiTest, SilentCadresWithLastReport) {
   simdjson::dom::element early =
       parse(get("/v1/cadres/silent?days=7&as_of=2019-01-01T00:00:00%2B08:00"));
   EXPECT_EQ(early["cadres"].get_array().size(), 4u);
+  // An offset written with a bare '+' (a space once decoded) is understood too.
+  simdjson::dom::element bare =
+      parse(get("/v1/cadres/silent?days=7&as_of=2019-01-01T00:00:00+08:00"));
+  EXPECT_EQ(std::string_view(bare["as_of"]), "2019-01-01T00:00:00+08:00");
 }
 
 TEST_F(HttpApiTest, CompletenessPerRegionAndDay) {
