@@ -83,8 +83,8 @@ void write_bootstrap_file(const std::string& path, const std::string& bootstrap)
 }
 
 int run_broker(const BrokerOptions& options) {
-  auto log = std::make_shared<spdlog::logger>("broker",
-                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto log =
+      std::make_shared<spdlog::logger>("broker", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   // Block the stop signals before librdkafka starts its threads (they inherit
   // the mask), so only sigwait() below ever receives them.
   sigset_t stop_signals;

@@ -72,12 +72,12 @@ void DeliveryProducer::record(std::uint64_t token, rd_kafka_resp_err_t err) {
 }
 
 bool DeliveryProducer::wait_for_room(std::chrono::milliseconds timeout) {
-  if (callback_thread_ == CallbackThread::kCaller) return rd_kafka_poll(rk_.get(), to_ms(timeout)) > 0;
+  if (callback_thread_ == CallbackThread::kCaller)
+    return rd_kafka_poll(rk_.get(), to_ms(timeout)) > 0;
   std::unique_lock lock(mutex_);
   const auto before = delivered_.load() + failed_reports_.load();
-  return reported_.wait_for(lock, timeout, [&] {
-    return delivered_.load() + failed_reports_.load() != before;
-  });
+  return reported_.wait_for(lock, timeout,
+                            [&] { return delivered_.load() + failed_reports_.load() != before; });
 }
 
 rd_kafka_resp_err_t DeliveryProducer::produce(std::string_view topic,
@@ -113,12 +113,11 @@ int DeliveryProducer::poll(std::chrono::milliseconds timeout) {
 
 bool DeliveryProducer::flush(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  auto all_reported = [this] {
-    return delivered_.load() + failed_reports_.load() == sent_.load();
-  };
+  auto all_reported = [this] { return delivered_.load() + failed_reports_.load() == sent_.load(); };
   if (callback_thread_ == CallbackThread::kCaller) {
     while (!all_reported()) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) return false;
       // rd_kafka_flush() serves reports on this thread until librdkafka's queues are empty.
       rd_kafka_flush(rk_.get(), to_ms(std::min(left, std::chrono::milliseconds(1000))));

@@ -19,9 +19,9 @@
 namespace fp::kafka {
 
 struct DeliveryCounts {
-  std::uint64_t sent = 0;       // accepted by produce()
-  std::uint64_t delivered = 0;  // acknowledged by the cluster (acks=all)
-  std::uint64_t failed = 0;     // failed delivery reports + messages produce() refused
+  std::uint64_t sent = 0;            // accepted by produce()
+  std::uint64_t delivered = 0;       // acknowledged by the cluster (acks=all)
+  std::uint64_t failed = 0;          // failed delivery reports + messages produce() refused
   std::uint64_t failed_reports = 0;  // failed delivery reports only
   std::uint64_t in_flight() const { return sent - (delivered + failed_reports); }
 };
@@ -99,7 +99,7 @@ class DeliveryProducer {
   std::atomic<bool> closing_{false};
   mutable std::mutex mutex_;  // guards nothing but the condition below
   std::condition_variable reported_;
-  KafkaHandle rk_;  // destroyed explicitly in the destructor, after the thread below
+  KafkaHandle rk_;          // destroyed explicitly in the destructor, after the thread below
   QueueHandle main_queue_;  // only with wake_on_report()
   std::atomic<bool> stop_polling_{false};
   std::thread poll_thread_;  // kBackground only

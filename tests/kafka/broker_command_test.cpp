@@ -27,8 +27,7 @@ std::string read_file(const std::string& path) {
 
 TEST(BrokerCommand, PrintsBootstrapLineAndWritesTheFile) {
   BrokerProcess broker({"--brokers", "2"});
-  EXPECT_THAT(broker.bootstrap(),
-              MatchesRegex(R"(127\.0\.0\.1:[0-9]+,127\.0\.0\.1:[0-9]+)"));
+  EXPECT_THAT(broker.bootstrap(), MatchesRegex(R"(127\.0\.0\.1:[0-9]+,127\.0\.0\.1:[0-9]+)"));
   EXPECT_EQ(read_file(broker.bootstrap_file()), broker.bootstrap());
   EXPECT_EQ(broker.stop(SIGTERM), 0);
 }
@@ -36,9 +35,8 @@ TEST(BrokerCommand, PrintsBootstrapLineAndWritesTheFile) {
 TEST(BrokerCommand, CreatesDefaultAndExtraTopicsEmpty) {
   BrokerProcess broker({"--partitions", "3", "--topic", "extra-topic:2", "--topic", "plain"});
   KafkaTestConsumer consumer(broker.bootstrap());
-  for (const char* topic :
-       {"field-reports", "field-reports.dlq", "field-progress", "fieldpulse.state", "extra-topic",
-        "plain"}) {
+  for (const char* topic : {"field-reports", "field-reports.dlq", "field-progress",
+                            "fieldpulse.state", "extra-topic", "plain"}) {
     EXPECT_EQ(consumer.message_count(topic), 0) << topic;
   }
   EXPECT_EQ(broker.stop(SIGTERM), 0);
@@ -69,17 +67,16 @@ TEST_P(BrokerBadFlag, ExitsTwoNamingTheFlag) {
   EXPECT_THAT(cli.stderr_text() + cli.stdout_text(), HasSubstr(GetParam().named));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Flags, BrokerBadFlag,
-    ::testing::Values(BadFlag{{"--brokers", "0"}, "--brokers"},
-                      BadFlag{{"--brokers", "17"}, "--brokers"},
-                      BadFlag{{"--brokers", "three"}, "--brokers"},
-                      BadFlag{{"--partitions", "0"}, "--partitions"},
-                      BadFlag{{"--partitions", "1001"}, "--partitions"},
-                      BadFlag{{"--topic", "bad name"}, "--topic"},
-                      BadFlag{{"--topic", "t:0"}, "--topic"},
-                      BadFlag{{"--topic", "t:x"}, "--topic"},
-                      BadFlag{{"--no-such-flag"}, "--no-such-flag"}));
+INSTANTIATE_TEST_SUITE_P(Flags, BrokerBadFlag,
+                         ::testing::Values(BadFlag{{"--brokers", "0"}, "--brokers"},
+                                           BadFlag{{"--brokers", "17"}, "--brokers"},
+                                           BadFlag{{"--brokers", "three"}, "--brokers"},
+                                           BadFlag{{"--partitions", "0"}, "--partitions"},
+                                           BadFlag{{"--partitions", "1001"}, "--partitions"},
+                                           BadFlag{{"--topic", "bad name"}, "--topic"},
+                                           BadFlag{{"--topic", "t:0"}, "--topic"},
+                                           BadFlag{{"--topic", "t:x"}, "--topic"},
+                                           BadFlag{{"--no-such-flag"}, "--no-such-flag"}));
 
 TEST(BrokerCommand, HelpSaysWhatItIsNot) {
   Subprocess cli({fieldpulse_binary(), "broker", "--help"});

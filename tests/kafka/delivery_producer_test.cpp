@@ -3,7 +3,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <poll.h>
 #include <unistd.h>
 
@@ -81,8 +80,8 @@ class DeliveryProducerAgainstBroker : public ::testing::Test {
 
 TEST_F(DeliveryProducerAgainstBroker, CallerThreadGetsEveryTokenOnceOnFlush) {
   Acks acks;
-  DeliveryProducer producer({broker_.bootstrap(), {}, acks.callback(),
-                             DeliveryProducer::CallbackThread::kCaller});
+  DeliveryProducer producer(
+      {broker_.bootstrap(), {}, acks.callback(), DeliveryProducer::CallbackThread::kCaller});
   for (std::uint64_t t = 1; t <= 500; ++t) {
     ASSERT_EQ(producer.produce("out", "k" + std::to_string(t % 10), "v" + std::to_string(t), t),
               RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -101,8 +100,8 @@ TEST_F(DeliveryProducerAgainstBroker, CallerThreadGetsEveryTokenOnceOnFlush) {
 
 TEST_F(DeliveryProducerAgainstBroker, BackgroundThreadGetsEveryTokenWithoutPolling) {
   Acks acks;
-  DeliveryProducer producer({broker_.bootstrap(), {}, acks.callback(),
-                             DeliveryProducer::CallbackThread::kBackground});
+  DeliveryProducer producer(
+      {broker_.bootstrap(), {}, acks.callback(), DeliveryProducer::CallbackThread::kBackground});
   for (std::uint64_t t = 1; t <= 300; ++t) {
     ASSERT_EQ(producer.produce("out", std::nullopt, "v" + std::to_string(t), t),
               RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -119,8 +118,8 @@ TEST_F(DeliveryProducerAgainstBroker, WakesAnEventLoopWhenReportsAreReady) {
   ASSERT_EQ(::pipe(fds), 0);
   Acks acks;
   {
-    DeliveryProducer producer({broker_.bootstrap(), {}, acks.callback(),
-                               DeliveryProducer::CallbackThread::kCaller});
+    DeliveryProducer producer(
+        {broker_.bootstrap(), {}, acks.callback(), DeliveryProducer::CallbackThread::kCaller});
     producer.wake_on_report(fds[1]);
     ASSERT_EQ(producer.produce("out", "k", "v", 42), RD_KAFKA_RESP_ERR_NO_ERROR);
     pollfd readable{fds[0], POLLIN, 0};
@@ -138,8 +137,10 @@ TEST_F(DeliveryProducerAgainstBroker, WakesAnEventLoopWhenReportsAreReady) {
 
 TEST_F(DeliveryProducerAgainstBroker, RefusesAnOversizedMessageWithoutCallback) {
   Acks acks;
-  DeliveryProducer producer({broker_.bootstrap(), {{"message.max.bytes", "10000"}},
-                             acks.callback(), DeliveryProducer::CallbackThread::kCaller});
+  DeliveryProducer producer({broker_.bootstrap(),
+                             {{"message.max.bytes", "10000"}},
+                             acks.callback(),
+                             DeliveryProducer::CallbackThread::kCaller});
   EXPECT_EQ(producer.produce("out", std::nullopt, std::string(20000, 'x'), 1),
             RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
   ASSERT_TRUE(producer.flush(seconds(10)));
@@ -151,8 +152,10 @@ TEST_F(DeliveryProducerAgainstBroker, RefusesAnOversizedMessageWithoutCallback) 
 
 TEST(DeliveryProducerUnreachable, ReportsEveryTokenAsFailed) {
   Acks acks;
-  DeliveryProducer producer({"127.0.0.1:1", {{"message.timeout.ms", "1000"}, {"log_level", "0"}},
-                             acks.callback(), DeliveryProducer::CallbackThread::kCaller});
+  DeliveryProducer producer({"127.0.0.1:1",
+                             {{"message.timeout.ms", "1000"}, {"log_level", "0"}},
+                             acks.callback(),
+                             DeliveryProducer::CallbackThread::kCaller});
   for (std::uint64_t t = 10; t <= 14; ++t) producer.produce("out", "k", "v", t);
   ASSERT_TRUE(producer.flush(seconds(30)));
   EXPECT_EQ(acks.failed, tokens(10, 14));

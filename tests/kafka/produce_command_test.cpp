@@ -22,8 +22,8 @@ using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAreArray;
 
 std::string report(int i, const std::string& village) {
-  return R"({"v":1,"report_id":"r-)" + std::to_string(i) +
-         R"(","cadre_id":"C0001","village":")" + village +
+  return R"({"v":1,"report_id":"r-)" + std::to_string(i) + R"(","cadre_id":"C0001","village":")" +
+         village +
          R"(","kind":"household_visit","at":"2019-07-28T09:30:00+08:00","values":{"households":1}})";
 }
 
@@ -66,14 +66,14 @@ TEST_F(ProduceCommand, SendsEveryLineAsIsKeyedByVillage) {
     payloads.push_back(m.payload);
     key_of[m.payload] = m.key;
   }
-  EXPECT_THAT(payloads, UnorderedElementsAreArray({valid[0], valid[1], valid[2], not_json,
-                                                   truncated, no_village, numeric_village,
-                                                   nested_village}));
+  EXPECT_THAT(payloads,
+              UnorderedElementsAreArray({valid[0], valid[1], valid[2], not_json, truncated,
+                                         no_village, numeric_village, nested_village}));
   EXPECT_EQ(key_of[valid[0]], "440823105201");
   EXPECT_EQ(key_of[valid[1]], "440823105202");
   EXPECT_EQ(key_of[valid[2]], "440823105201");
-  for (const auto* unkeyed : {&not_json, &truncated, &no_village, &numeric_village,
-                              &nested_village}) {
+  for (const auto* unkeyed :
+       {&not_json, &truncated, &no_village, &numeric_village, &nested_village}) {
     EXPECT_EQ(key_of[*unkeyed], std::nullopt) << *unkeyed;
   }
   EXPECT_EQ(KafkaTestConsumer(broker_.bootstrap()).message_count("field-reports"), 8);
@@ -81,7 +81,8 @@ TEST_F(ProduceCommand, SendsEveryLineAsIsKeyedByVillage) {
 
 TEST_F(ProduceCommand, SameVillageLandsOnOnePartition) {
   std::vector<std::string> lines;
-  for (int i = 0; i < 200; ++i) lines.push_back(report(i, "4408231052" + std::to_string(10 + i % 7)));
+  for (int i = 0; i < 200; ++i)
+    lines.push_back(report(i, "4408231052" + std::to_string(10 + i % 7)));
   write_lines(dir_.file("in.ndjson"), lines);
   Subprocess cli(produce_args(broker_.bootstrap(), {dir_.file("in.ndjson")}));
   ASSERT_EQ(cli.wait_for_exit(seconds(60)), 0) << cli.stderr_text();
@@ -114,13 +115,14 @@ TEST_F(ProduceCommand, ReadsStdinAndOtherTopic) {
 TEST_F(ProduceCommand, KcatReadsExactlyTheProducedCount) {
   constexpr int kCount = 1500;
   std::vector<std::string> lines;
-  for (int i = 0; i < kCount; ++i) lines.push_back(report(i, "4408231052" + std::to_string(10 + i % 50)));
+  for (int i = 0; i < kCount; ++i)
+    lines.push_back(report(i, "4408231052" + std::to_string(10 + i % 50)));
   write_lines(dir_.file("in.ndjson"), lines);
   Subprocess cli(produce_args(broker_.bootstrap(), {dir_.file("in.ndjson")}));
   ASSERT_EQ(cli.wait_for_exit(seconds(60)), 0) << cli.stderr_text();
 
-  Subprocess kcat({"/usr/bin/kcat", "-C", "-e", "-b", broker_.bootstrap(), "-t", "field-reports",
-                   "-q"});
+  Subprocess kcat(
+      {"/usr/bin/kcat", "-C", "-e", "-b", broker_.bootstrap(), "-t", "field-reports", "-q"});
   ASSERT_EQ(kcat.wait_for_exit(seconds(60)), 0) << kcat.stderr_text();
   std::multiset<std::string> got;
   std::string text = kcat.stdout_text();
@@ -135,8 +137,8 @@ TEST(ProduceCommandFailure, ExitsOneWhenDeliveriesFail) {
   TempDir dir;
   write_lines(dir.file("in.ndjson"), {report(1, "440823105201"), report(2, "440823105202")});
   // Port 1 on loopback: nothing listens, so every message times out.
-  Subprocess cli(produce_args("127.0.0.1:1", {"-X", "message.timeout.ms=2000", "-X",
-                                               "log_level=0", dir.file("in.ndjson")}));
+  Subprocess cli(produce_args("127.0.0.1:1", {"-X", "message.timeout.ms=2000", "-X", "log_level=0",
+                                              dir.file("in.ndjson")}));
   EXPECT_EQ(cli.wait_for_exit(seconds(60)), 1);
   EXPECT_THAT(cli.stderr_text(), HasSubstr("sent 2, delivered 0, failed 2"));
 }
@@ -158,14 +160,13 @@ TEST_P(ProduceBadFlag, ExitsTwoNamingTheFlag) {
 
 INSTANTIATE_TEST_SUITE_P(
     Flags, ProduceBadFlag,
-    ::testing::Values(BadFlag{{"-"}, "--brokers"},
-                      BadFlag{{"--brokers", "127.0.0.1:1", "-X", "no.such.property=1", "-"},
-                              "no.such.property"},
-                      BadFlag{{"--brokers", "127.0.0.1:1", "-X", "acks=sometimes", "-"}, "acks"},
-                      BadFlag{{"--brokers", "127.0.0.1:1", "-X", "novalue", "-"}, "novalue"},
-                      BadFlag{{"--brokers", "127.0.0.1:1", "--bogus"}, "--bogus"},
-                      BadFlag{{"--brokers", "127.0.0.1:1", "/no/such/file.ndjson"},
-                              "/no/such/file.ndjson"}));
+    ::testing::Values(
+        BadFlag{{"-"}, "--brokers"},
+        BadFlag{{"--brokers", "127.0.0.1:1", "-X", "no.such.property=1", "-"}, "no.such.property"},
+        BadFlag{{"--brokers", "127.0.0.1:1", "-X", "acks=sometimes", "-"}, "acks"},
+        BadFlag{{"--brokers", "127.0.0.1:1", "-X", "novalue", "-"}, "novalue"},
+        BadFlag{{"--brokers", "127.0.0.1:1", "--bogus"}, "--bogus"},
+        BadFlag{{"--brokers", "127.0.0.1:1", "/no/such/file.ndjson"}, "/no/such/file.ndjson"}));
 
 }  // namespace
 }  // namespace fp::test

@@ -36,10 +36,9 @@ int partition_count(rd_kafka_t* rk, const std::string& topic, std::chrono::milli
       return metadata->topics[0].partition_cnt;
     }
     if (Clock::now() >= deadline) {
-      throw std::runtime_error("no metadata for topic " + topic + ": " +
-                               rd_kafka_err2str(err != RD_KAFKA_RESP_ERR_NO_ERROR
-                                                    ? err
-                                                    : metadata->topics[0].err));
+      throw std::runtime_error(
+          "no metadata for topic " + topic + ": " +
+          rd_kafka_err2str(err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : metadata->topics[0].err));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // retry backoff
   }
