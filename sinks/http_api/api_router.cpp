@@ -9,12 +9,31 @@
 #include "processors/civil_time.h"
 #include "processors/core.h"
 #include "sinks/http_api/dashboard/dashboard_page.h"
-#include "sinks/http_api/json_text.h"
 #include "sinks/http_api/query_string.h"
 #include "sinks/http_api/summary_json.h"
+#include "sinks/json_text.h"
 
 namespace fp {
 namespace {
+
+// Appends `"key":` (key is a plain ASCII literal).
+void append_key(std::string& out, std::string_view key) {
+  out += '"';
+  out += key;
+  out += "\":";
+}
+
+// Request text echoed in an error: kept as it is when valid UTF-8, else its
+// non-ASCII bytes become '?', so the error document is always valid JSON.
+std::string printable(std::string_view text) {
+  std::string out(text);
+  if (!is_valid_utf8(out)) {
+    for (char& ch : out) {
+      if (static_cast<unsigned char>(ch) >= 0x80) ch = '?';
+    }
+  }
+  return out;
+}
 
 ApiResponse json_response(int status, std::string body) {
   return ApiResponse{status, "application/json", std::move(body)};
@@ -22,16 +41,16 @@ ApiResponse json_response(int status, std::string body) {
 
 ApiResponse bad_parameter(std::string_view parameter, std::string_view detail) {
   std::string body = "{\"error\":\"bad parameter\",\"parameter\":";
-  json::append_string(body, parameter);
+  append_json_string(body, printable(parameter));
   body += ",\"detail\":";
-  json::append_string(body, detail);
+  append_json_string(body, printable(detail));
   body += '}';
   return json_response(400, std::move(body));
 }
 
 ApiResponse error_response(int status, std::string_view error) {
   std::string body = "{\"error\":";
-  json::append_string(body, error);
+  append_json_string(body, error);
   body += '}';
   return json_response(status, std::move(body));
 }
@@ -122,19 +141,19 @@ Checked<Level> parse_level(const std::string* text, Level fallback, bool allow_c
 
 void append_region_or_cadre(std::string& out, const Roster& roster, Level level,
                             std::uint32_t entity) {
-  json::append_key(out, "id");
+  append_key(out, "id");
   if (level == Level::cadre) {
     const Cadre& c = roster.cadre(entity);
-    json::append_string(out, c.cadre_id);
+    append_json_string(out, c.cadre_id);
     out += ',';
-    json::append_key(out, "name");
-    json::append_string(out, c.name);
+    append_key(out, "name");
+    append_json_string(out, c.name);
   } else {
     const Region& r = roster.region(entity);
-    json::append_string(out, r.code);
+    append_json_string(out, r.code);
     out += ',';
-    json::append_key(out, "name");
-    json::append_string(out, r.name);
+    append_key(out, "name");
+    append_json_string(out, r.name);
   }
 }
 
@@ -183,7 +202,7 @@ ApiResponse ApiRouter::handle(std::string_view method, std::string_view target) 
     std::string body = r.ready ? "{\"ready\":true,\"reasons\":[" : "{\"ready\":false,\"reasons\":[";
     for (std::size_t i = 0; i < r.reasons.size(); ++i) {
       if (i) body += ',';
-      json::append_string(body, r.reasons[i]);
+      append_json_string(body, r.reasons[i]);
     }
     body += "]}";
     return json_response(r.ready ? 200 : 503, std::move(body));
@@ -257,13 +276,13 @@ ApiResponse ApiRouter::handle(std::string_view method, std::string_view target) 
       const ProgressRow& row = rows[i];
       if (i) body += ',';
       body += "{\"level\":";
-      json::append_string(body, to_string(row.key.level));
+      append_json_string(body, to_string(row.key.level));
       body += ',';
       append_region_or_cadre(body, roster, row.key.level, row.key.entity);
       body += ",\"metric\":";
-      json::append_string(body, row.key.metric < names.size() ? names[row.key.metric] : "");
+      append_json_string(body, row.key.metric < names.size() ? names[row.key.metric] : "");
       body += ",\"window\":";
-      json::append_string(body, window_text(row.key.window));
+      append_json_string(body, window_text(row.key.window));
       body += ",\"value\":";
       row.value.value.append_to(body);
       body += ",\"reports\":" + std::to_string(row.value.reports) + '}';
@@ -305,7 +324,7 @@ ApiResponse ApiRouter::handle(std::string_view method, std::string_view target) 
     }
     const std::vector<SilentCadre> silent = core_.silent_cadres(as_of, days);
     std::string body = "{\"as_of\":";
-    json::append_string(body, format_rfc3339_cst(as_of));
+    append_json_string(body, format_rfc3339_cst(as_of));
     body += ",\"days\":" + std::to_string(days) + ",\"cadres\":[";
     body.reserve(body.size() + silent.size() * 128);
     for (std::size_t i = 0; i < silent.size(); ++i) {
@@ -313,18 +332,18 @@ ApiResponse ApiRouter::handle(std::string_view method, std::string_view target) 
       const Region& r = roster.region(c.region);
       if (i) body += ',';
       body += "{\"cadre_id\":";
-      json::append_string(body, c.cadre_id);
+      append_json_string(body, c.cadre_id);
       body += ",\"name\":";
-      json::append_string(body, c.name);
+      append_json_string(body, c.name);
       body += ",\"tier\":";
-      json::append_string(body, to_string(c.tier));
+      append_json_string(body, to_string(c.tier));
       body += ",\"region\":";
-      json::append_string(body, r.code);
+      append_json_string(body, r.code);
       body += ",\"region_name\":";
-      json::append_string(body, r.name);
+      append_json_string(body, r.name);
       body += ",\"last_report\":";
       if (silent[i].last_report_ms) {
-        json::append_string(body, format_rfc3339_cst(*silent[i].last_report_ms));
+        append_json_string(body, format_rfc3339_cst(*silent[i].last_report_ms));
       } else {
         body += "null";
       }
@@ -348,17 +367,17 @@ ApiResponse ApiRouter::handle(std::string_view method, std::string_view target) 
     }
     const std::vector<Completeness> rows = core_.completeness(*level.value, day);
     std::string body = "{\"level\":";
-    json::append_string(body, to_string(*level.value));
+    append_json_string(body, to_string(*level.value));
     body += ",\"date\":";
-    json::append_string(body, format_day(day));
+    append_json_string(body, format_day(day));
     body += ",\"regions\":[";
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const Region& r = roster.region(rows[i].region);
       if (i) body += ',';
       body += "{\"id\":";
-      json::append_string(body, r.code);
+      append_json_string(body, r.code);
       body += ",\"name\":";
-      json::append_string(body, r.name);
+      append_json_string(body, r.name);
       body += ",\"reported\":" + std::to_string(rows[i].reported) +
               ",\"total\":" + std::to_string(rows[i].total) + ",\"ratio\":";
       // reported/total to 3 decimals, rounded down: exact JSON, no double.

@@ -258,6 +258,9 @@ TEST_F(HttpApiTest, BadParametersAreNamed) {
   EXPECT_EQ(bad_parameter_of("/v1/completeness?level=cadre"), "level");
   EXPECT_EQ(bad_parameter_of("/v1/completeness?date=2019-7-28"), "date");
   EXPECT_EQ(bad_parameter_of("/v1/summary?verbose=1"), "verbose");
+  // Bytes that are not UTF-8 are not echoed into the (parsed, so valid) JSON.
+  EXPECT_EQ(bad_parameter_of("/v1/progress?level=%ff%fe"), "level");
+  EXPECT_EQ(bad_parameter_of("/v1/progress?%ff=1"), "?");
 }
 
 TEST_F(HttpApiTest, UnknownPathsAndOtherMethods) {
