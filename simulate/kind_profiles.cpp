@@ -102,7 +102,7 @@ void funds_mobilized(Prng& prng, KindSample& s) {
 }
 
 void funds_raised(Prng& prng, KindSample& s) {
-  s.set("yuan", money(prng, 2000, 7));  // mean ~¥62k with the rounding
+  s.set("yuan", money(prng, 2000, 7));  // mean ~¥54k
   s.note =
       pick(prng, std::array<std::string_view, 3>{"联系乡贤筹措扶贫资金", "发动在外乡亲捐资助学",
                                                  "筹措资金用于贫困户帮扶"});
@@ -184,7 +184,7 @@ constexpr std::array<KindProfile, 13> kProfiles = {{
     {"diary_entry", 150000, diary_entry},
     {"policy_answer", 2250, policy_answer},  // ~3.2 people each: ~7,100 answers
     {"funds_mobilized", 1500, funds_mobilized},
-    {"funds_raised", 310, funds_raised},
+    {"funds_raised", 350, funds_raised},
     {"project_introduced", 6500, project_introduced},
     {"project_landed", 420, project_landed},
     {"sage_studio_founded", 126, sage_studio_founded},
