@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/registry.h>
@@ -195,26 +196,46 @@ void Pipeline::revoke(std::vector<std::int32_t> partitions, std::function<void()
 
 void Pipeline::start_round(const std::vector<std::int32_t>& partitions, bool synchronous,
                            std::function<void()> on_committed) {
-  Round round;
+  Round& round = rounds_.emplace_back();
   round.synchronous_commit = synchronous;
   round.on_committed = std::move(on_committed);
-  for (const auto p : partitions) {
+  round.to_snapshot = partitions;
+  snapshot_next(&round);
+}
+
+// Snapshots one partition and yields, so a round over many large partitions
+// does not stall processing and HTTP. Different partitions' snapshots may be
+// taken at different moments: each carries its own through-offset. The round
+// stays at or behind the queue's front until sealed, so `round` stays valid.
+void Pipeline::snapshot_next(Round* round) {
+  while (!round->to_snapshot.empty()) {
+    const std::int32_t p = round->to_snapshot.back();
+    round->to_snapshot.pop_back();
     PartitionState& ps = state(p);
     if (!ps.owned || ps.next_offset == ps.checkpointed) continue;
-    round.partitions.push_back({p, ps.next_offset, core_.snapshot_partition(p)});
+    round->partitions.push_back({p, ps.next_offset, core_.snapshot_partition(p)});
     ps.checkpointed = ps.next_offset;
+    if (!round->to_snapshot.empty()) {
+      boost::asio::post(io_, [this, round, alive = alive_] {
+        if (*alive && !failed_) snapshot_next(round);
+      });
+      return;
+    }
   }
+  // Marks taken after the last snapshot cover every output of the messages
+  // before each snapshot's through-offset.
   for (auto& sink : sinks_) {
     sink->flush();
-    round.sink_marks.push_back(sink->mark());
+    round->sink_marks.push_back(sink->mark());
   }
-  rounds_.push_back(std::move(round));
+  round->sealed = true;
   advance_rounds();
 }
 
 void Pipeline::advance_rounds() {
   while (!rounds_.empty() && !failed_) {
     Round& round = rounds_.front();
+    if (!round.sealed) return;
     if (!round.state_written) {
       // A checkpoint may only be written once everything its messages caused is
       // durable: a restore never re-emits what came before its through-offset.

@@ -100,6 +100,8 @@ class Pipeline {
     std::string snapshot;
   };
   struct Round {
+    std::vector<std::int32_t> to_snapshot;  // taken one per io turn, so HTTP and batches interleave
+    bool sealed = false;                    // every snapshot taken and the sink marks set
     std::vector<RoundPartition> partitions;
     std::vector<std::uint64_t> sink_marks;
     bool state_written = false;
@@ -113,6 +115,7 @@ class Pipeline {
   void revoke(std::vector<std::int32_t> partitions, std::function<void()> done);
   void start_round(const std::vector<std::int32_t>& partitions, bool synchronous,
                    std::function<void()> on_committed);
+  void snapshot_next(Round* round);
   void advance_rounds();
   void acked();
   void fail(const std::string& why);
