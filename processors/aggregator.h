@@ -40,10 +40,11 @@ struct BlockKey {
 };
 
 // One partition's partial aggregates. Each entry maps a block key to the
-// block's offset in `cells` (a) and the index of the global block (b).
+// block's offset in `cells` (a) and the offset of the global block's header
+// in the global cells (b).
 struct PartialAggregates {
   FlatIndex index;
-  std::vector<Int128> cells;
+  HugeVector<Int128> cells;
 };
 
 // The global view (sum of every partition's partials) plus the hot path that
@@ -76,13 +77,15 @@ class Aggregator {
   [[nodiscard]] std::vector<std::pair<MetricId, DecimalSum>> city_totals() const;
 
  private:
+  // A global block in cells_ is [header, reports, sums..]; the header holds
+  // the key and the last batch that moved the block, so the hot path touches
+  // one place per block. blocks_ lists the header offsets for scans.
   struct GlobalBlock {
     std::uint64_t key;
-    std::uint32_t offset;  // into cells_
-    std::uint32_t batch;   // last batch that moved it
+    std::uint32_t offset;  // of the header in cells_
   };
 
-  std::uint32_t global_block(std::uint64_t key, KindId kind);
+  std::uint32_t global_block(std::uint64_t key, KindId kind);  // header offset
   void append_rows(std::uint64_t key, const Int128* cells, std::optional<MetricId> metric,
                    std::vector<ProgressRow>& out) const;
 
@@ -93,11 +96,11 @@ class Aggregator {
   std::vector<KindId> metric_kind_;         // by metric
   std::vector<std::uint32_t> metric_slot_;  // by metric: 0 = count, 1 + field index
 
-  FlatIndex index_;  // key -> index into blocks_
+  FlatIndex index_;  // key -> (header offset in cells_, index into blocks_)
   std::vector<GlobalBlock> blocks_;
-  std::vector<Int128> cells_;
+  HugeVector<Int128> cells_;
   std::uint32_t batch_ = 0;
-  std::vector<std::uint32_t> moved_;  // blocks_ indexes moved in this batch
+  std::vector<std::uint32_t> moved_;  // header offsets of blocks moved in this batch
 };
 
 }  // namespace fp

@@ -23,7 +23,7 @@ struct ActivitySpan {
 // b = index of the matching global span.
 struct PartialActivity {
   FlatIndex index;
-  std::vector<ActivitySpan> spans;
+  HugeVector<ActivitySpan> spans;
 };
 
 // Keeping the first and last time per day (not just the day) makes "silent
@@ -65,7 +65,7 @@ class CadreActivity {
   std::vector<std::uint8_t> cadre_region_count_;
 
   FlatIndex index_;
-  std::vector<ActivitySpan> spans_;
+  HugeVector<ActivitySpan> spans_;
   std::vector<std::int64_t> last_ms_;  // INT64_MIN: never reported
   std::size_t reporting_ = 0;
 };

@@ -22,7 +22,9 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
 
 }  // namespace
 
-Deduper::Deduper(std::int32_t horizon_days) : horizon_days_(horizon_days) { table_.resize(16); }
+Deduper::Deduper(std::int32_t horizon_days) : horizon_days_(horizon_days) {
+  table_.resize(kInitialSlots);
+}
 
 std::uint64_t Deduper::hash(RegionId village, std::string_view id) {
   // A short multiply-fold hash (wyhash-like): ids are 1-64 bytes.
@@ -78,29 +80,35 @@ bool Deduper::contains(RegionId village, std::string_view id) const {
 }
 
 void Deduper::rehash() {
-  // Forget ids beyond the horizon, then size the table for 4x the live ids so
-  // the next rehash comes after the live set doubles.
+  // Forget ids beyond the horizon, then size the table so the live ids fill at
+  // most 3/8 of it: without forgetting that doubles it, and the next rehash
+  // comes after a third more ids. The arena is rebuilt only when something was
+  // forgotten.
   const std::int64_t oldest_kept = static_cast<std::int64_t>(newest_day_) - horizon_days_;
   std::size_t live = 0;
   for (const Entry& e : table_) {
     if (e.id_length != 0 && e.day >= oldest_kept) ++live;
   }
-  const std::size_t capacity = std::max<std::size_t>(16, std::bit_ceil((live + 1) * 4));
-  std::vector<Entry> table(capacity);
-  std::vector<char> arena;
-  arena.reserve(arena_.capacity());
+  const bool compact = live != size_;
+  const std::size_t capacity =
+      std::max<std::size_t>(kInitialSlots, std::bit_ceil((live + 1) * 8 / 3 + 1));
+  HugeVector<Entry> table(capacity);
+  HugeVector<char> arena;
+  if (compact) arena.reserve(arena_.capacity());
   const std::size_t mask = capacity - 1;
   for (const Entry& e : table_) {
     if (e.id_length == 0 || e.day < oldest_kept) continue;
     std::size_t i = e.hash & mask;
     while (table[i].id_length != 0) i = (i + 1) & mask;
     table[i] = e;
-    table[i].id_offset = static_cast<std::uint32_t>(arena.size());
-    const std::string_view id = id_of(e);
-    arena.insert(arena.end(), id.begin(), id.end());
+    if (compact) {
+      table[i].id_offset = static_cast<std::uint32_t>(arena.size());
+      const std::string_view id = id_of(e);
+      arena.insert(arena.end(), id.begin(), id.end());
+    }
   }
   table_.swap(table);
-  arena_.swap(arena);
+  if (compact) arena_.swap(arena);
   size_ = live;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/roster.h"
+#include "processors/huge_page_allocator.h"
 
 namespace fp {
 
@@ -17,7 +18,7 @@ namespace fp {
 // Horizon: an id whose event day is more than `horizon_days` before the
 // newest event day seen in this partition may be forgotten. Forgetting
 // happens only when the table would grow (at a rehash), so memory stays
-// within a small multiple of the ids inside the horizon. A resend of a
+// within about 3x the ids inside the horizon (24-byte slots, at most half full). A resend of a
 // forgotten id would be accepted again; with the default of 400 days the
 // programme's phones do not hold reports that long.
 class Deduper {
@@ -51,10 +52,12 @@ class Deduper {
   }
   void rehash();
 
+  static constexpr std::size_t kInitialSlots = 1024;
+
   std::int32_t horizon_days_;
   std::int32_t newest_day_ = INT32_MIN;
-  std::vector<Entry> table_;
-  std::vector<char> arena_;
+  HugeVector<Entry> table_;
+  HugeVector<char> arena_;
   std::size_t size_ = 0;
 };
 

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "processors/huge_page_allocator.h"
+
 namespace fp {
 
 // Linear probing over a power-of-two table kept at most half full; no erase
@@ -23,9 +25,9 @@ class FlatIndex {
   FlatIndex() { slots_.resize(16); }
 
   [[nodiscard]] std::size_t size() const { return size_; }
-  [[nodiscard]] const std::vector<Slot>& slots() const { return slots_; }
+  [[nodiscard]] const HugeVector<Slot>& slots() const { return slots_; }
   // Callers may change a and b in place, never the keys.
-  [[nodiscard]] std::vector<Slot>& slots() { return slots_; }
+  [[nodiscard]] HugeVector<Slot>& slots() { return slots_; }
 
   static std::uint64_t mix(std::uint64_t k) {
     // murmur3 fmix64: cheap and spreads packed keys whose low bits barely vary.
@@ -77,7 +79,7 @@ class FlatIndex {
 
  private:
   void grow() {
-    std::vector<Slot> old(slots_.size() * 2);
+    HugeVector<Slot> old(slots_.size() * 2);
     old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
@@ -88,7 +90,7 @@ class FlatIndex {
     }
   }
 
-  std::vector<Slot> slots_;
+  HugeVector<Slot> slots_;
   std::size_t size_ = 0;
 };
 
