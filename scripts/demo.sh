@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP_TESTS=OFF -DFP_BENCH=OFF
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP_TESTS=OFF -DFP_BENCH=OFF \
+  -DFP_ARCH=native
 cmake --build build/release -j2 --target fieldpulse
 exec build/release/app/fieldpulse demo "$@"
