@@ -119,6 +119,16 @@ void Aggregator::add(PartialAggregates& part, const Report& report) {
   }
 }
 
+void Aggregator::prefetch(const PartialAggregates& part, const Report& report) const {
+  const Roster::Chain chain = roster_.chain(report.village);
+  const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
+                                     report.cadre};
+  for (int level = 0; level < 5; ++level) {
+    part.index.prefetch(
+        BlockKey::pack(static_cast<Level>(level), entities[level], report.kind, report.cst_day));
+  }
+}
+
 void Aggregator::collect_changes(std::vector<ProgressChange>& out) const {
   for (const std::uint32_t header : moved_) {
     const BlockKey k = BlockKey::unpack(header_key(cells_[header]));

@@ -63,6 +63,8 @@ class Aggregator {
 
   void begin_batch();
   void add(PartialAggregates& part, const Report& report);
+  // Starts loading the partition index slots add() will need for `report`.
+  void prefetch(const PartialAggregates& part, const Report& report) const;
   // Appends one change per moved (key, metric) of this batch, with its global value.
   void collect_changes(std::vector<ProgressChange>& out) const;
 

@@ -122,6 +122,8 @@ class ProcessingCore {
 
  private:
   struct Impl;
+  struct Pending;
+  void finish(Pending& pending, BatchResult& out);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -45,14 +45,14 @@ std::uint64_t Deduper::hash(RegionId village, std::string_view id) {
   return mix(h, k1 ^ village);
 }
 
-bool Deduper::insert(RegionId village, std::string_view id, std::int32_t day) {
+bool Deduper::insert_hashed(std::uint64_t h, RegionId village, std::string_view id,
+                            std::int32_t day) {
   if (id.empty() || id.size() > 0xFFFF)
     throw std::invalid_argument("Deduper: bad report_id length");
   if ((size_ + 1) * 2 > table_.size()) {
     if (day > newest_day_) newest_day_ = day;
     rehash();
   }
-  const std::uint64_t h = hash(village, id);
   const std::size_t mask = table_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     Entry& e = table_[i];

@@ -26,7 +26,16 @@ class Deduper {
   explicit Deduper(std::int32_t horizon_days);
 
   // true: not seen before, now remembered; false: a duplicate.
-  bool insert(RegionId village, std::string_view report_id, std::int32_t day);
+  bool insert(RegionId village, std::string_view report_id, std::int32_t day) {
+    return insert_hashed(hash(village, report_id), village, report_id, day);
+  }
+  // The same with hash(village, report_id) computed earlier, e.g. for prefetch().
+  bool insert_hashed(std::uint64_t hash, RegionId village, std::string_view report_id,
+                     std::int32_t day);
+  // Starts loading the slot `hash` lands in, so a later insert finds it in cache.
+  void prefetch(std::uint64_t hash) const {
+    __builtin_prefetch(&table_[hash & (table_.size() - 1)]);
+  }
 
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] std::int32_t newest_day() const { return newest_day_; }
