@@ -243,18 +243,32 @@ std::optional<SummaryFigures> parse_summary(const std::string& json) {
   }
 }
 
-std::optional<SummaryFigures> await_summary(std::uint16_t port,
-                                            const std::function<bool(const SummaryFigures&)>& done,
-                                            std::chrono::seconds deadline) {
+std::optional<HttpReply> await_get(std::uint16_t port, const std::string& target,
+                                   const std::function<bool(const HttpReply&)>& done,
+                                   std::chrono::seconds deadline) {
   const auto until = std::chrono::steady_clock::now() + deadline;
-  std::optional<SummaryFigures> last;
+  std::optional<HttpReply> last;
   while (std::chrono::steady_clock::now() < until) {
-    if (const auto reply = http_get(port, "/v1/summary"); reply && reply->status == 200) {
-      last = parse_summary(reply->body);
-      if (last && done(*last)) return last;
+    if (auto reply = http_get(port, target); reply && reply->status == 200) {
+      last = std::move(reply);
+      if (done(*last)) return last;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling interval
   }
+  return last;
+}
+
+std::optional<SummaryFigures> await_summary(std::uint16_t port,
+                                            const std::function<bool(const SummaryFigures&)>& done,
+                                            std::chrono::seconds deadline) {
+  std::optional<SummaryFigures> last;
+  await_get(
+      port, "/v1/summary",
+      [&](const HttpReply& reply) {
+        last = parse_summary(reply.body);
+        return last && done(*last);
+      },
+      deadline);
   return last;
 }
 

@@ -70,6 +70,13 @@ struct SummaryFigures {
 };
 std::optional<SummaryFigures> parse_summary(const std::string& json);
 
+// Polls GET target until `done(reply)` or the deadline; returns the last 200 reply.
+// Outputs that trail the summary (sink acknowledgements, the lag sampler) are
+// awaited this way rather than read once.
+std::optional<HttpReply> await_get(std::uint16_t port, const std::string& target,
+                                   const std::function<bool(const HttpReply&)>& done,
+                                   std::chrono::seconds deadline);
+
 // Polls /v1/summary until `done(figures)` or the deadline; returns the last figures.
 std::optional<SummaryFigures> await_summary(std::uint16_t port,
                                             const std::function<bool(const SummaryFigures&)>& done,

@@ -129,9 +129,18 @@ TEST(PipelineRun, OutputsEqualFiguresComputedFromTheSentReports) {
   ASSERT_TRUE(ready.has_value());
   EXPECT_EQ(ready->status, 200) << ready->body;
 
-  // /metrics: the contract's names with this process's counts.
-  const auto metrics = http_get(run.port(), "/metrics");
-  ASSERT_TRUE(metrics && metrics->status == 200);
+  // /metrics: the contract's names with this process's counts. Dead-letter writes
+  // count acknowledgements and lag comes from a periodic sampler, so both may
+  // trail the summary a little: await them.
+  const auto metrics = await_get(
+      run.port(), "/metrics",
+      [&](const HttpReply& reply) {
+        return reply.body.find("fieldpulse_consumer_lag_messages{") != std::string::npos &&
+               metric_value(reply.body, "fieldpulse_sink_writes_total{sink=\"dead-letter\"}") ==
+                   static_cast<double>(want.rejected);
+      },
+      seconds(60));
+  ASSERT_TRUE(metrics.has_value());
   EXPECT_EQ(metric_value(metrics->body, "fieldpulse_messages_consumed_total"),
             static_cast<double>(want.consumed));
   EXPECT_EQ(metric_value(metrics->body, "fieldpulse_reports_duplicate_total"),
