@@ -3,6 +3,8 @@
 # a Release build, and starts `fieldpulse demo` (Ctrl-C stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across checkouts in different folders (CI clones anew each run).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 scripts/install-deps.sh build
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP_TESTS=OFF -DFP_BENCH=OFF \
   -DFP_ARCH=native

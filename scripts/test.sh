@@ -4,6 +4,8 @@
 # decode+validate briefly (clang + libFuzzer), then runs ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across checkouts in different folders (CI clones anew each run).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 scripts/install-deps.sh test
 build=${FP_TEST_BUILD_DIR:-build/test}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFP_SANITIZE=ON -DFP_WERROR=ON
