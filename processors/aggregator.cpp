@@ -51,10 +51,49 @@ Aggregator::Aggregator(const Catalog& catalog, const Roster& roster)
 
 void Aggregator::begin_batch() {
   moved_.clear();
+  solo_moved_.clear();
   if (++batch_ == 0) {  // wrapped: forget old marks so no block looks already moved
     for (const GlobalBlock& b : blocks_) set_header_batch(cells_[b.offset], 0);
+    if (sole_ != nullptr) {
+      for (FlatIndex::Slot& s : sole_->index.slots()) s.b = 0;
+    }
     batch_ = 1;
   }
+}
+
+void Aggregator::reset_global() {
+  index_.clear();
+  std::vector<GlobalBlock>().swap(blocks_);
+  HugeVector<Int128>().swap(cells_);
+  moved_.clear();
+  solo_moved_.clear();
+}
+
+void Aggregator::solo(PartialAggregates& part) {
+  reset_global();
+  sole_ = &part;
+  for (FlatIndex::Slot& s : part.index.slots()) s.b = 0;  // nothing moved yet in this batch
+}
+
+void Aggregator::unsolo() {
+  PartialAggregates& part = *sole_;
+  sole_ = nullptr;
+  for (FlatIndex::Slot& s : part.index.slots()) {
+    if (s.key == FlatIndex::kEmpty) continue;
+    const KindId kind = BlockKey::unpack(s.key).kind;
+    const bool moved = s.b == batch_;
+    s.b = global_block(s.key, kind);
+    std::copy_n(&part.cells[s.a], block_size_[kind], &cells_[s.b + 1]);
+    if (moved) {
+      set_header_batch(cells_[s.b], batch_);
+      moved_.push_back(s.b);
+    }
+  }
+  solo_moved_.clear();
+}
+
+std::size_t Aggregator::block_count() const {
+  return sole_ != nullptr ? sole_->index.size() : blocks_.size();
 }
 
 std::uint32_t Aggregator::global_block(std::uint64_t key, KindId kind) {
@@ -74,6 +113,48 @@ std::uint32_t Aggregator::global_block(std::uint64_t key, KindId kind) {
 }
 
 void Aggregator::add(PartialAggregates& part, const Report& report) {
+  if (&part == sole_) return add_solo(part, report);
+  if (sole_ != nullptr) unsolo();
+  add_shared(part, report);
+}
+
+void Aggregator::add_solo(PartialAggregates& part, const Report& report) {
+  const Roster::Chain chain = roster_.chain(report.village);
+  const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
+                                     report.cadre};
+  const std::uint32_t n = block_size_[report.kind];
+  constexpr int kBlocks = 10;
+  std::uint64_t keys[kBlocks];
+  for (int i = 0; i < kBlocks; ++i) {
+    keys[i] = BlockKey::pack(static_cast<Level>(i / 2), entities[i / 2], report.kind,
+                             i % 2 == 0 ? kTotalWindow : report.cst_day);
+    part.index.prefetch(keys[i]);
+  }
+  std::uint32_t local[kBlocks];
+  for (int i = 0; i < kBlocks; ++i) {
+    bool inserted = false;
+    FlatIndex::Slot* slot = part.index.find_or_insert(keys[i], inserted);
+    if (inserted) {
+      if (part.cells.size() + n > UINT32_MAX)
+        throw std::length_error("partition cells exceed 2^32");
+      slot->a = static_cast<std::uint32_t>(part.cells.size());
+      part.cells.resize(part.cells.size() + n);
+    }
+    if (slot->b != batch_) {
+      slot->b = batch_;
+      solo_moved_.push_back({keys[i], slot->a});
+    }
+    local[i] = slot->a;
+    __builtin_prefetch(&part.cells[slot->a]);
+  }
+  for (int i = 0; i < kBlocks; ++i) {
+    Int128* pc = &part.cells[local[i]];
+    pc[0] += 1;
+    for (std::uint32_t f = 1; f < n; ++f) pc[f] += report.values[f - 1].milli;
+  }
+}
+
+void Aggregator::add_shared(PartialAggregates& part, const Report& report) {
   const Roster::Chain chain = roster_.chain(report.village);
   const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
                                      report.cadre};
@@ -130,6 +211,18 @@ void Aggregator::prefetch(const PartialAggregates& part, const Report& report) c
 }
 
 void Aggregator::collect_changes(std::vector<ProgressChange>& out) const {
+  for (const SoloMove& m : solo_moved_) {
+    const BlockKey k = BlockKey::unpack(m.key);
+    const Int128* c = &sole_->cells[m.offset];
+    const auto reports = static_cast<std::int64_t>(c[0]);
+    const std::uint32_t n = block_size_[k.kind];
+    const MetricId first = first_metric_[k.kind];
+    out.push_back({{k.level, k.entity, first, k.window}, {DecimalSum{c[0] * 1000}, reports}});
+    for (std::uint32_t f = 1; f < n; ++f) {
+      out.push_back({{k.level, k.entity, static_cast<MetricId>(first + f), k.window},
+                     {DecimalSum{c[f]}, reports}});
+    }
+  }
   for (const std::uint32_t header : moved_) {
     const BlockKey k = BlockKey::unpack(header_key(cells_[header]));
     const Int128* c = &cells_[header + 1];
@@ -147,12 +240,19 @@ void Aggregator::collect_changes(std::vector<ProgressChange>& out) const {
 void Aggregator::add_block(PartialAggregates& part, std::uint64_t key, const Int128* values) {
   const KindId kind = BlockKey::unpack(key).kind;
   const std::uint32_t n = block_size_[kind];
+  const bool alone = &part == sole_;
+  if (!alone && sole_ != nullptr) unsolo();
   bool inserted = false;
   FlatIndex::Slot* slot = part.index.find_or_insert(key, inserted);
   if (inserted) {
     slot->a = static_cast<std::uint32_t>(part.cells.size());
     part.cells.resize(part.cells.size() + n);
-    slot->b = global_block(key, kind);
+    slot->b = alone ? 0 : global_block(key, kind);
+  }
+  if (alone) {
+    Int128* pc = &part.cells[slot->a];
+    for (std::uint32_t f = 0; f < n; ++f) pc[f] += values[f];
+    return;
   }
   Int128* pc = &part.cells[slot->a];
   Int128* gc = &cells_[slot->b + 1];
@@ -163,6 +263,11 @@ void Aggregator::add_block(PartialAggregates& part, std::uint64_t key, const Int
 }
 
 void Aggregator::subtract(const PartialAggregates& part) {
+  if (&part == sole_) {  // the view was this partition alone: nothing is left
+    sole_ = nullptr;
+    reset_global();
+    return;
+  }
   for (const FlatIndex::Slot& s : part.index.slots()) {
     if (s.key == FlatIndex::kEmpty) continue;
     const std::uint32_t n = block_size_[BlockKey::unpack(s.key).kind];
@@ -173,6 +278,10 @@ void Aggregator::subtract(const PartialAggregates& part) {
 }
 
 const Int128* Aggregator::find(std::uint64_t key) const {
+  if (sole_ != nullptr) {
+    const FlatIndex::Slot* slot = sole_->index.find(key);
+    return slot == nullptr ? nullptr : &sole_->cells[slot->a];
+  }
   const FlatIndex::Slot* slot = index_.find(key);
   return slot == nullptr ? nullptr : &cells_[slot->a + 1];
 }
@@ -199,7 +308,7 @@ void Aggregator::query(const ProgressQuery& q, std::vector<ProgressRow>& out) co
   const std::size_t begin = out.size();
   const auto kinds = static_cast<KindId>(catalog_.kinds().size());
   const std::int64_t span = static_cast<std::int64_t>(to) - from + 1;
-  if (q.entity && span * kinds <= static_cast<std::int64_t>(blocks_.size())) {
+  if (q.entity && span * kinds <= static_cast<std::int64_t>(block_count())) {
     // One entity over a short range: direct lookups.
     for (KindId kind = 0; kind < kinds; ++kind) {
       if (q.metric && metric_kind_[*q.metric] != kind) continue;
@@ -207,6 +316,15 @@ void Aggregator::query(const ProgressQuery& q, std::vector<ProgressRow>& out) co
         const std::uint64_t key = BlockKey::pack(q.level, *q.entity, kind, w);
         if (const Int128* c = find(key)) append_rows(key, c, q.metric, out);
       }
+    }
+  } else if (sole_ != nullptr) {
+    for (const FlatIndex::Slot& s : sole_->index.slots()) {
+      if (s.key == FlatIndex::kEmpty) continue;
+      const BlockKey k = BlockKey::unpack(s.key);
+      if (k.level != q.level || (q.entity && k.entity != *q.entity)) continue;
+      if (q.metric && metric_kind_[*q.metric] != k.kind) continue;
+      if (k.window < from || k.window > to) continue;
+      append_rows(s.key, &sole_->cells[s.a], q.metric, out);
     }
   } else {
     for (const GlobalBlock& g : blocks_) {

@@ -50,6 +50,12 @@ struct PartialAggregates {
 // The global view (sum of every partition's partials) plus the hot path that
 // adds a report to a partition and to the global view at once, and records
 // which global blocks moved in the current batch.
+//
+// While a single partition contributes (solo), the global view would equal its
+// partials, so no copy is kept: reads and changes come from that partition and
+// the hot path updates each block once. Adding to any other partition first
+// builds the global copy (unsolo), so the view stays right as partitions come
+// and go; the owner calls solo() again when one partition is left.
 class Aggregator {
  public:
   Aggregator(const Catalog& catalog, const Roster& roster);
@@ -73,6 +79,11 @@ class Aggregator {
   // Removes a partition's contribution from the global view (drop).
   void subtract(const PartialAggregates& part);
 
+  // Declares `part` the only partition with data: the global copy is released
+  // and the view reads `part` until a block is added to another partition.
+  void solo(PartialAggregates& part);
+  [[nodiscard]] bool is_solo() const { return sole_ != nullptr; }
+
   // Read side over the global view.
   [[nodiscard]] const Int128* find(std::uint64_t key) const;
   void query(const ProgressQuery& query, std::vector<ProgressRow>& out) const;
@@ -87,7 +98,19 @@ class Aggregator {
     std::uint32_t offset;  // of the header in cells_
   };
 
+  // A block moved in this batch while solo: its key and offset in the partition's cells.
+  struct SoloMove {
+    std::uint64_t key;
+    std::uint32_t offset;
+  };
+
   std::uint32_t global_block(std::uint64_t key, KindId kind);  // header offset
+  void add_solo(PartialAggregates& part, const Report& report);
+  void add_shared(PartialAggregates& part, const Report& report);
+  // Builds the global copy from the solo partition, keeping this batch's moves.
+  void unsolo();
+  void reset_global();
+  [[nodiscard]] std::size_t block_count() const;
   void append_rows(std::uint64_t key, const Int128* cells, std::optional<MetricId> metric,
                    std::vector<ProgressRow>& out) const;
 
@@ -103,6 +126,9 @@ class Aggregator {
   HugeVector<Int128> cells_;
   std::uint32_t batch_ = 0;
   std::vector<std::uint32_t> moved_;  // header offsets of blocks moved in this batch
+  // Solo: the one partition with data (its index's b is the batch that last moved the block).
+  PartialAggregates* sole_ = nullptr;
+  std::vector<SoloMove> solo_moved_;
 };
 
 }  // namespace fp

@@ -44,6 +44,7 @@ struct ProcessingCore::Impl {
     auto& slot = partitions[id];
     if (!slot) {
       slot = std::make_unique<PartitionState>(options.dedupe_horizon_days, catalog->kinds().size());
+      if (partitions.size() == 1) aggregator.solo(slot->aggregates);
     }
     last_partition = id;
     last_state = slot.get();
@@ -152,6 +153,7 @@ void ProcessingCore::restore_partition(std::int32_t partition, std::string_view 
                                               s.aggregator, s.options.dedupe_horizon_days);
   drop_partition(partition);
   PartitionState& st = *decoded.state;
+  if (s.partitions.empty()) s.aggregator.solo(st.aggregates);
   std::size_t offset = 0;
   for (const std::uint64_t key : decoded.block_keys) {
     s.aggregator.add_block(st.aggregates, key, &decoded.block_cells[offset]);
@@ -170,6 +172,8 @@ void ProcessingCore::drop_partition(std::int32_t partition) {
   s.aggregator.subtract(it->second->aggregates);
   s.totals.add(it->second->counts, -1);
   s.partitions.erase(it);
+  // One partition left: the global view is its partials again, no copy needed.
+  if (s.partitions.size() == 1) s.aggregator.solo(s.partitions.begin()->second->aggregates);
   std::vector<PartialActivity*> rest;
   for (auto& [id, st] : s.partitions) rest.push_back(&st->activity);
   s.activity.rebuild(rest);

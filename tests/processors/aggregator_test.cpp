@@ -215,6 +215,60 @@ TEST_F(AggregatorTest, ChangesNameEachMovedKeyOnceWithItsGlobalValue) {
   }
 }
 
+TEST_F(AggregatorTest, ASecondPartitionMidBatchKeepsTheSoloPartitionsMovesAndSums) {
+  PartialAggregates other;
+  agg_.solo(part_);
+  agg_.begin_batch();
+  agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {2500}));
+  ASSERT_TRUE(agg_.is_solo());
+  agg_.add(other, make("funds_raised", "440881101201", "S004", 18000, {1000}));
+  EXPECT_FALSE(agg_.is_solo());
+  agg_.add(part_, make("funds_raised", "440823105202", "S002", 18000, {500}));
+  std::vector<ProgressChange> changes;
+  agg_.collect_changes(changes);
+  std::set<std::tuple<int, std::uint32_t, MetricId, std::int32_t>> seen;
+  for (const ProgressChange& c : changes) {
+    EXPECT_TRUE(
+        seen.insert({static_cast<int>(c.key.level), c.key.entity, c.key.metric, c.key.window})
+            .second);
+  }
+  // city; counties 440823, 440881; towns 105, 101; 3 villages; 3 cadres: 11 x 2 windows x 2.
+  EXPECT_EQ(changes.size(), 44U);
+  const MetricId yuan = metric("funds_raised.yuan");
+  for (const ProgressChange& c : changes) {
+    if (c.key.level == Level::city && c.key.metric == yuan) {
+      EXPECT_EQ(c.value.value.to_string(), "4");
+      EXPECT_EQ(c.value.reports, 3);
+    }
+  }
+  EXPECT_EQ(cell(Level::city, roster_->city(), yuan, 18000).to_string(), "4");
+}
+
+TEST_F(AggregatorTest, DroppingPartitionsLeavesTheRestAndSoloReadsTheSurvivor) {
+  PartialAggregates other;
+  const MetricId yuan = metric("funds_raised.yuan");
+  const RegionId city = roster_->city();
+  agg_.solo(part_);
+  agg_.begin_batch();
+  agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {2500}));
+  agg_.add(other, make("funds_raised", "440881101201", "S004", 18001, {1000}));
+  agg_.subtract(other);
+  EXPECT_EQ(cell(Level::city, city, yuan, kTotalWindow).to_string(), "2.5");
+  EXPECT_EQ(cell(Level::city, city, yuan, 18001).to_string(), "0");
+  agg_.solo(part_);
+  EXPECT_EQ(cell(Level::city, city, yuan, kTotalWindow).to_string(), "2.5");
+  agg_.begin_batch();
+  agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {500}));
+  std::vector<ProgressChange> changes;
+  agg_.collect_changes(changes);
+  EXPECT_EQ(changes.size(), 20U);  // 5 entities x 2 windows x 2 metrics, each once
+  EXPECT_EQ(cell(Level::village, *roster_->find_village("440823105201"), yuan, 18000).to_string(),
+            "3");
+  agg_.subtract(part_);
+  EXPECT_FALSE(agg_.is_solo());
+  EXPECT_EQ(cell(Level::city, city, yuan, kTotalWindow).to_string(), "0");
+}
+
 TEST(BlockKey, PacksAndUnpacksEveryField) {
   for (const std::int32_t window : {kTotalWindow, 0, 17700, (1 << 24) - 1}) {
     const auto k = BlockKey::unpack(BlockKey::pack(Level::cadre, 123456, 4095, window));

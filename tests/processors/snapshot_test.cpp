@@ -137,6 +137,30 @@ TEST(Snapshot, DroppingAPartitionLeavesTheOthers) {
   EXPECT_EQ(view(*a), view(*only));
 }
 
+TEST(Snapshot, PartitionsComingAndGoingKeepTheViewOfThoseLeft) {
+  auto a = make_core();
+  run_all(*a, stream(7, 200, "a-"), 0);  // the only partition
+  const std::string snap0 = a->snapshot_partition(0);
+  run_all(*a, stream(8, 200, "b-"), 1);  // a second one
+  a->drop_partition(0);                  // back to one
+  run_all(*a, stream(9, 200, "c-"), 1);
+  auto only = make_core();
+  run_all(*only, stream(8, 200, "b-"), 1);
+  run_all(*only, stream(9, 200, "c-"), 1);
+  EXPECT_EQ(view(*a), view(*only));
+
+  a->restore_partition(0, snap0);  // back to two
+  run_all(*only, stream(7, 200, "a-"), 0);
+  EXPECT_EQ(view(*a), view(*only));
+
+  a->drop_partition(1);
+  a->drop_partition(0);
+  run_all(*a, stream(10, 200, "d-"), 3);
+  auto last = make_core();
+  run_all(*last, stream(10, 200, "d-"), 3);
+  EXPECT_EQ(view(*a), view(*last));
+}
+
 TEST(Snapshot, AnUnknownPartitionSnapshotsAsEmpty) {
   auto a = make_core();
   auto b = make_core();
