@@ -116,8 +116,13 @@ void Pipeline::process(std::span<const RawMessage> batch) {
   }
   probe_.apply(result_);
   probe_.observe_latency(batch, clock_());
+  // A full batch means more is waiting: the consumer is behind.
+  const bool backlog = batch.size() >= options_.batch_max;
   try {
-    for (auto& sink : sinks_) sink->write(batch, result_);
+    for (auto& sink : sinks_) {
+      sink->set_backlog(backlog);
+      sink->write(batch, result_);
+    }
   } catch (const std::exception& e) {
     fail(e.what());
     return;

@@ -33,6 +33,11 @@ class Sink {
   // Outputs handed on but not yet acknowledged; the pipeline pauses its input
   // when the sinks fall this far behind.
   [[nodiscard]] virtual std::size_t unacknowledged() const = 0;
+
+  // The pipeline is working through a backlog (its batches come full): a sink
+  // that coalesces may hold outputs longer, as flush() still hands them on at
+  // every checkpoint round. Called before each write().
+  virtual void set_backlog(bool /*behind*/) {}
 };
 
 }  // namespace fp

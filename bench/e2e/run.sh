@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end benchmark of `fieldpulse run` (Release build): loads N simulated reports into
-# an embedded broker, times the pipeline from start until everything is consumed, and
+# End-to-end benchmark of `fieldpulse run` (Release build with -DFP_ARCH=native, so
+# simdjson uses its SIMD kernels rather than its generic fallback): loads N simulated
+# reports into an embedded broker, times the pipeline from start until everything is consumed, and
 # compares it with a bare librdkafka consumer reading the same topic (with and without
 # simdjson parsing) in the same run. Then measures processing latency at a steady rate.
 #
@@ -23,7 +24,7 @@ RUN_ARGS=${FP_BENCH_RUN_ARGS:-}
 FP=$BUILD/app/fieldpulse
 BC=$BUILD/bench/e2e/bench_consume
 if [[ ! -x $FP || ! -x $BC ]]; then
-  echo "build first: cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build $BUILD --target fieldpulse bench_consume" >&2
+  echo "build first: cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP_ARCH=native -DFP_SANITIZE=OFF && cmake --build $BUILD --target fieldpulse bench_consume" >&2
   exit 2
 fi
 

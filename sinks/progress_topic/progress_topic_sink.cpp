@@ -4,6 +4,13 @@
 
 namespace fp {
 
+namespace {
+
+// Bounds the coalescing map while a backlog defers flushes (~80 bytes a key).
+constexpr std::size_t kMaxPendingKeys = 200000;
+
+}  // namespace
+
 std::size_t ProgressTopicSink::KeyHash::operator()(const ProgressKey& k) const noexcept {
   std::uint64_t h = static_cast<std::uint64_t>(k.entity) * 0x9E3779B97F4A7C15ULL;
   h ^= (static_cast<std::uint64_t>(k.metric) << 40) ^ (static_cast<std::uint64_t>(k.level) << 56);
@@ -37,13 +44,14 @@ ProgressTopicSink::~ProgressTopicSink() { timer_.cancel(); }
 
 void ProgressTopicSink::write(std::span<const RawMessage> /*messages*/, const BatchResult& result) {
   for (const auto& change : result.changes) pending_.insert_or_assign(change.key, change.value);
-  if (pending_.empty() || timer_armed_) return;
+  if (backlog_ && pending_.size() >= kMaxPendingKeys) flush();
+  if (pending_.empty() || timer_armed_ || backlog_) return;
   timer_armed_ = true;
   timer_.expires_after(flush_interval_);
   timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     timer_armed_ = false;
-    flush();
+    if (!backlog_) flush();
   });
 }
 

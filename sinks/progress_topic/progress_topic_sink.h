@@ -18,7 +18,10 @@ namespace fp {
 struct SinkContext;
 
 // Changes are coalesced in a map (latest value per key wins) and produced when
-// the flush timer fires or flush() is called. Keyed level|id|metric|window so a
+// the flush timer fires or flush() is called. While the pipeline works through a
+// backlog the timer does not flush: every report moves ~20 keys, few of them hot,
+// so only a long window coalesces enough to keep the topic from costing more
+// than the processing (docs/operations.md, "Throughput"). Keyed level|id|metric|window so a
 // compacted topic keeps the latest row per key.
 class ProgressTopicSink final : public Sink {
  public:
@@ -34,6 +37,7 @@ class ProgressTopicSink final : public Sink {
     return writer_->durable_through() >= mark;
   }
   [[nodiscard]] std::size_t unacknowledged() const override { return writer_->in_flight(); }
+  void set_backlog(bool behind) override { backlog_ = behind; }
 
  private:
   struct KeyHash {
@@ -48,6 +52,7 @@ class ProgressTopicSink final : public Sink {
   std::unique_ptr<KafkaWriter> writer_;
   boost::asio::steady_timer timer_;
   bool timer_armed_ = false;
+  bool backlog_ = false;  // coalesce until a checkpoint round or kMaxPendingKeys
   std::uint64_t reported_ = 0;  // acknowledged records already counted
   std::unordered_map<ProgressKey, ProgressValue, KeyHash> pending_;
   std::string key_buffer_;
