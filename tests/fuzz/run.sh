@@ -27,7 +27,17 @@ cp "$root"/tests/data/corpus/* "$work/corpus/"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# libFuzzer's progress lines go to a log; on failure the log's tail is shown.
+log="$build/fuzz.log"
+status=0
 "$build/tests/fuzz/report_reader_fuzz" "$work/corpus" \
   -dict="$root/tests/fuzz/report.dict" \
   -max_total_time="$seconds" -max_len=70000 -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix="$build/artifacts/" -print_final_stats=1
+  -artifact_prefix="$build/artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
+if [ "$status" -ne 0 ]; then
+  tail -n 80 "$log"
+  echo "fuzz: report_reader_fuzz failed (exit $status); reproducer in $build/artifacts/" >&2
+  exit "$status"
+fi
+grep -E '^(Done|stat::)' "$log" || true
+echo "fuzz: report_reader_fuzz ran ${seconds}s with no crash, leak or sanitizer report"
