@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <chrono>
 #include <boost/asio/post.hpp>
 #include <stdexcept>
 
@@ -20,11 +21,14 @@ void log_commit(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
   }
 }
 
+// Well under librdkafka's smallest useful max.poll.interval.ms.
+constexpr std::chrono::milliseconds kKeepaliveInterval{1000};
+
 }  // namespace
 
 KafkaSource::KafkaSource(boost::asio::io_context& io, KafkaSourceOptions options,
                          KafkaSourceHandler handler)
-    : io_(io), options_(std::move(options)), handler_(std::move(handler)) {
+    : io_(io), options_(std::move(options)), handler_(std::move(handler)), keepalive_(io) {
   kafka::KafkaConfig config;
   // Offsets are committed by the pipeline once outputs and state are durable.
   config.set("enable.auto.commit", "false").set("enable.auto.offset.store", "false");
@@ -47,6 +51,7 @@ KafkaSource::KafkaSource(boost::asio::io_context& io, KafkaSourceOptions options
 
 KafkaSource::~KafkaSource() {
   *alive_ = false;
+  keepalive_.cancel();
   wakeup_.reset();
   if (!closing_) close();
   queue_.reset();
@@ -62,6 +67,18 @@ void KafkaSource::start() {
                              rd_kafka_err2str(err));
   }
   schedule_drain();
+  arm_keepalive();
+}
+
+void KafkaSource::arm_keepalive() {
+  keepalive_.expires_after(kKeepaliveInterval);
+  keepalive_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    if (ec || !*alive || closing_) return;
+    // An idle queue never wakes the io_context; an empty consume call still
+    // counts as a poll.
+    schedule_drain();
+    arm_keepalive();
+  });
 }
 
 void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -251,6 +268,7 @@ void KafkaSource::commit(std::span<const PartitionOffset> offsets, bool synchron
 void KafkaSource::close() {
   if (closing_) return;
   closing_ = true;
+  keepalive_.cancel();
   if (wakeup_) wakeup_->cancel();
   const auto err = rd_kafka_consumer_close(consumer_.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

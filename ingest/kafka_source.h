@@ -2,6 +2,7 @@
 // librdkafka's queue, drained in batches, with rebalances the pipeline takes part in.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -106,6 +107,7 @@ class KafkaSource {
   void wait_for_wakeup();
   void handle_rebalance();
   void rebalance_finished();
+  void arm_keepalive();
 
   boost::asio::io_context& io_;
   KafkaSourceOptions options_;
@@ -113,6 +115,9 @@ class KafkaSource {
   kafka::KafkaHandle consumer_;
   kafka::QueueHandle queue_;
   std::unique_ptr<QueueWakeup> wakeup_;
+  // Drains even when no wake-up comes: librdkafka counts only consume calls as
+  // polls and leaves the group after max.poll.interval.ms without one.
+  boost::asio::steady_timer keepalive_;
   std::vector<rd_kafka_message_t*> messages_;
   std::vector<RawMessage> batch_;
   std::vector<std::int32_t> assigned_;
