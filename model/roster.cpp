@@ -428,13 +428,21 @@ Roster Roster::parse(std::string_view json, std::string_view source_name) {
   Roster roster;
   roster.regions_ = std::move(builder.regions);
   roster.cadres_ = std::move(builder.cadres);
-  roster.region_by_code_.reserve(roster.regions_.size());
   for (RegionId id = 0; id < roster.regions_.size(); ++id) {
-    roster.region_by_code_.emplace(roster.regions_[id].code, id);
+    const std::string& code = roster.regions_[id].code;
+    if (const auto key = PackedIndex::pack(code)) {
+      roster.region_by_packed_code_.insert(*key, id);
+    } else {
+      roster.region_by_code_.emplace(code, id);
+    }
   }
-  roster.cadre_by_id_.reserve(roster.cadres_.size());
   for (CadreId id = 0; id < roster.cadres_.size(); ++id) {
-    roster.cadre_by_id_.emplace(roster.cadres_[id].cadre_id, id);
+    const std::string& cadre_id = roster.cadres_[id].cadre_id;
+    if (const auto key = PackedIndex::pack(cadre_id)) {
+      roster.cadre_by_packed_id_.insert(*key, id);
+    } else {
+      roster.cadre_by_id_.emplace(cadre_id, id);
+    }
   }
 
   // Chains: parents precede children, so one forward pass fills them.
@@ -470,7 +478,75 @@ Roster Roster::parse(std::string_view json, std::string_view source_name) {
   return roster;
 }
 
+namespace {
+
+std::uint64_t mix(std::uint64_t k) {  // murmur3 fmix64
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  k ^= k >> 33;
+  return k;
+}
+
+}  // namespace
+
+// Digits: bit 63 set, the length in bits 54-58, the value below. Other codes of
+// up to 7 bytes: bit 63 clear, the length in bits 56-58, the bytes below. Both
+// are one-to-one, and no key is ~0 (the empty slot).
+std::optional<std::uint64_t> Roster::PackedIndex::pack(std::string_view code) {
+  if (code.empty()) return std::nullopt;
+  if (code.size() <= 16) {
+    std::uint64_t value = 0;
+    bool digits = true;
+    for (const char c : code) {
+      const auto d = static_cast<unsigned>(c - '0');
+      if (d > 9) {
+        digits = false;
+        break;
+      }
+      value = value * 10 + d;
+    }
+    if (digits) return (std::uint64_t{1} << 63) | (std::uint64_t{code.size()} << 54) | value;
+  }
+  if (code.size() > 7) return std::nullopt;
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    bytes |= std::uint64_t{static_cast<unsigned char>(code[i])} << (8 * i);
+  }
+  return (std::uint64_t{code.size()} << 56) | bytes;
+}
+
+void Roster::PackedIndex::insert(std::uint64_t key, std::uint32_t id) {
+  if ((size_ + 1) * 2 > slots_.size()) grow();
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = mix(key) & mask;
+  while (slots_[i].key != ~std::uint64_t{0} && slots_[i].key != key) i = (i + 1) & mask;
+  if (slots_[i].key == key) return;  // the first entry wins, as with the string maps
+  ++size_;
+  slots_[i] = {key, id};
+}
+
+std::optional<std::uint32_t> Roster::PackedIndex::find(std::uint64_t key) const {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = mix(key) & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.key == key) return s.id;
+    if (s.key == ~std::uint64_t{0}) return std::nullopt;
+  }
+}
+
+void Roster::PackedIndex::grow() {
+  std::vector<Slot> old(slots_.size() * 2);
+  old.swap(slots_);
+  size_ = 0;
+  for (const Slot& s : old) {
+    if (s.key != ~std::uint64_t{0}) insert(s.key, s.id);
+  }
+}
+
 std::optional<RegionId> Roster::find_region(std::string_view code) const {
+  if (const auto key = PackedIndex::pack(code)) return region_by_packed_code_.find(*key);
   const auto it = region_by_code_.find(code);
   if (it == region_by_code_.end()) return std::nullopt;
   return it->second;
@@ -483,6 +559,7 @@ std::optional<RegionId> Roster::find_village(std::string_view code) const {
 }
 
 std::optional<CadreId> Roster::find_cadre(std::string_view cadre_id) const {
+  if (const auto key = PackedIndex::pack(cadre_id)) return cadre_by_packed_id_.find(*key);
   const auto it = cadre_by_id_.find(cadre_id);
   if (it == cadre_by_id_.end()) return std::nullopt;
   return it->second;

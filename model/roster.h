@@ -105,8 +105,30 @@ class Roster {
   template <typename V>
   using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
+  // The readers look a village and a cadre up for every report, so codes that
+  // pack into a 64-bit key (up to 16 digits, or up to 7 bytes: every region
+  // code and the usual cadre ids) are found in a flat open-addressing table
+  // without hashing or comparing strings; the string maps hold the rest.
+  class PackedIndex {
+   public:
+    static std::optional<std::uint64_t> pack(std::string_view code);
+    void insert(std::uint64_t key, std::uint32_t id);
+    [[nodiscard]] std::optional<std::uint32_t> find(std::uint64_t key) const;
+
+   private:
+    struct Slot {
+      std::uint64_t key = ~std::uint64_t{0};
+      std::uint32_t id = 0;
+    };
+    void grow();
+    std::vector<Slot> slots_ = std::vector<Slot>(16);
+    std::size_t size_ = 0;
+  };
+
   std::vector<Region> regions_;
   std::vector<Cadre> cadres_;
+  PackedIndex region_by_packed_code_;
+  PackedIndex cadre_by_packed_id_;
   StringMap<RegionId> region_by_code_;
   StringMap<CadreId> cadre_by_id_;
   std::vector<std::size_t> cadres_within_;

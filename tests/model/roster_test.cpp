@@ -69,6 +69,29 @@ TEST(Roster, LookupsByCodeAndId) {
   EXPECT_FALSE(r.find_cadre("C9999").has_value());
 }
 
+TEST(Roster, LookupsMatchWholeCodesWhateverTheirLength) {
+  std::string json =
+      replaced(valid_json(), R"("cadre_id": "C0001")", R"("cadre_id": "CADRE-000001")");
+  json = replaced(json, R"("tier": "section", "region": "440823105201", "round": 1}]})",
+                  R"("tier": "section", "region": "440823105201", "round": 1},
+{"cadre_id": "0001", "name": "李四", "tier": "section", "region": "440823105201", "round": 1},
+{"cadre_id": "C01", "name": "王五", "tier": "section", "region": "440823105201", "round": 1}]})");
+  const Roster r = Roster::parse(json, "roster.json");
+  ASSERT_EQ(r.cadres().size(), 3u);
+  EXPECT_EQ(r.find_cadre("CADRE-000001"), std::optional<CadreId>(0));  // longer than a key
+  EXPECT_EQ(r.find_cadre("0001"), std::optional<CadreId>(1));          // all digits
+  EXPECT_EQ(r.find_cadre("C01"), std::optional<CadreId>(2));
+  for (const char* absent : {"001", "00001", "1", "CADRE-000002", "C010", "C0", ""}) {
+    EXPECT_FALSE(r.find_cadre(absent).has_value()) << absent;
+  }
+  EXPECT_FALSE(r.find_cadre(std::string_view("C01\0", 4)).has_value());
+  EXPECT_FALSE(r.find_region("0440823105201").has_value());  // a leading zero is another code
+  EXPECT_FALSE(r.find_region("44082310520").has_value());
+  EXPECT_FALSE(r.find_region("44088").has_value());
+  EXPECT_TRUE(r.find_village("440823105201").has_value());
+  EXPECT_EQ(r.find_region("440882"), std::optional<RegionId>(2));
+}
+
 TEST(Roster, ChainRunsFromCityToVillage) {
   const Roster r = Roster::load(kMini);
   const RegionId v = *r.find_village("440882112201");
