@@ -48,8 +48,8 @@ class SimulatedCadres {
     options.dup_ppm = 10000;  // 1% resent
     generator_ = std::make_unique<ReportGenerator>(core.catalog(), core.roster(), options);
     writer_ = std::make_unique<KafkaWriter>(
-        io, KafkaWriter::Options{"simulator", {{"bootstrap.servers", std::move(brokers)}}},
-        nullptr, nullptr);
+        io, KafkaWriter::Options{"simulator", {{"bootstrap.servers", std::move(brokers)}}}, nullptr,
+        nullptr);
     start_ = std::chrono::steady_clock::now();
     tick();
   }
@@ -92,7 +92,8 @@ class SimulatedCadres {
 
 int run_demo(const DemoFlags& flags) {
   ConfigFlags config_flags;
-  if (!flags.roster.empty()) config_flags.overrides.push_back({"roster", flags.roster, "flag --roster"});
+  if (!flags.roster.empty())
+    config_flags.overrides.push_back({"roster", flags.roster, "flag --roster"});
   config_flags.overrides.push_back({"http.listen", flags.http, "flag --http"});
   config_flags.overrides.push_back({"kafka.group", "fieldpulse-demo", "demo"});
   config_flags.overrides.push_back({"checkpoint.interval_ms", "5000", "demo"});
@@ -125,8 +126,8 @@ int run_demo(const DemoFlags& flags) {
         flags.seed != 0 ? flags.seed : static_cast<std::uint64_t>(now_ms()));
     cadres = simulated;
     const std::string base = "http://127.0.0.1:" + std::to_string(port);
-    std::cout << "fieldpulse demo: " << flags.rate << " simulated reports/s into an embedded broker ("
-              << cluster->bootstrap() << ")\n"
+    std::cout << "fieldpulse demo: " << flags.rate
+              << " simulated reports/s into an embedded broker (" << cluster->bootstrap() << ")\n"
               << "  dashboard:  " << base << "/\n"
               << "  try:        curl " << base << "/v1/summary\n"
               << "              curl '" << base

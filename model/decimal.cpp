@@ -55,8 +55,8 @@ std::optional<Decimal> Decimal::parse(std::string_view token, ParseError* error)
 
   // Collect significant digits into an int128 mantissa with a decimal exponent.
   Int128 mantissa = 0;
-  int exponent = 0;            // value = mantissa * 10^exponent
-  int significant = 0;         // digits accumulated (bounded to keep int128 safe)
+  int exponent = 0;     // value = mantissa * 10^exponent
+  int significant = 0;  // digits accumulated (bounded to keep int128 safe)
   bool overflow = false;
   auto push_digit = [&](char c, bool fractional) {
     if (mantissa == 0 && c == '0') {
@@ -90,8 +90,10 @@ std::optional<Decimal> Decimal::parse(std::string_view token, ParseError* error)
       ++i;
     }
     if (e >= 100000) {
-      if (mantissa == 0) e = 0;  // 0e999999 is zero
-      else return fail(neg ? ParseError::too_many_digits : ParseError::too_large);
+      if (mantissa == 0)
+        e = 0;  // 0e999999 is zero
+      else
+        return fail(neg ? ParseError::too_many_digits : ParseError::too_large);
     }
     exponent += static_cast<int>(neg ? -e : e);
   }
@@ -131,11 +133,16 @@ void DecimalSum::append_to(std::string& out) const { append_milli(out, milli); }
 
 std::string_view to_string(Decimal::ParseError error) {
   switch (error) {
-    case Decimal::ParseError::none: return "ok";
-    case Decimal::ParseError::not_a_number: return "is not a plain decimal number";
-    case Decimal::ParseError::negative: return "is negative";
-    case Decimal::ParseError::too_many_digits: return "has more than 3 fractional digits";
-    case Decimal::ParseError::too_large: return "is larger than 1e12";
+    case Decimal::ParseError::none:
+      return "ok";
+    case Decimal::ParseError::not_a_number:
+      return "is not a plain decimal number";
+    case Decimal::ParseError::negative:
+      return "is negative";
+    case Decimal::ParseError::too_many_digits:
+      return "has more than 3 fractional digits";
+    case Decimal::ParseError::too_large:
+      return "is larger than 1e12";
   }
   return "invalid";
 }

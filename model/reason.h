@@ -29,10 +29,9 @@ enum class Reason : std::uint8_t {
 inline constexpr std::size_t kReasonCount = 15;
 
 inline constexpr std::array<std::string_view, kReasonCount> kReasonNames = {
-    "malformed_json", "not_an_object",  "too_large",       "invalid_utf8",
-    "unsupported_version", "missing_field", "wrong_type",  "unknown_kind",
-    "unknown_field",  "unknown_village", "unknown_cadre",  "bad_value",
-    "bad_timestamp",  "future_timestamp", "too_old",
+    "malformed_json", "not_an_object", "too_large",     "invalid_utf8",     "unsupported_version",
+    "missing_field",  "wrong_type",    "unknown_kind",  "unknown_field",    "unknown_village",
+    "unknown_cadre",  "bad_value",     "bad_timestamp", "future_timestamp", "too_old",
 };
 
 constexpr std::string_view to_string(Reason r) { return kReasonNames[static_cast<std::size_t>(r)]; }

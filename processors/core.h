@@ -66,8 +66,8 @@ struct Summary {
 
 struct ProgressQuery {
   Level level = Level::city;
-  std::optional<std::uint32_t> entity;  // none: every entity of the level
-  std::optional<MetricId> metric;       // none: every metric
+  std::optional<std::uint32_t> entity;      // none: every entity of the level
+  std::optional<MetricId> metric;           // none: every metric
   std::int32_t from_window = kTotalWindow;  // kTotalWindow, or a CST day range
   std::int32_t to_window = kTotalWindow;
 };

@@ -39,8 +39,8 @@ struct Report {
   KindId kind = 0;
   RegionId village = 0;
   CadreId cadre = 0;
-  std::int64_t at_ms = 0;     // event time, UTC epoch milliseconds
-  std::int32_t cst_day = 0;   // days since 1970-01-01 of `at` in UTC+08:00
+  std::int64_t at_ms = 0;                         // event time, UTC epoch milliseconds
+  std::int32_t cst_day = 0;                       // days since 1970-01-01 of `at` in UTC+08:00
   std::array<Decimal, kMaxValueFields> values{};  // catalog field order
 };
 

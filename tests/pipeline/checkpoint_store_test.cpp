@@ -1,9 +1,9 @@
 // The checkpoint record layout: chunking, headers, and what counts as a valid header.
+#include "ingest/checkpoint_store.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "ingest/checkpoint_store.h"
 
 namespace fp {
 namespace {

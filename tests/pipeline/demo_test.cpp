@@ -19,9 +19,9 @@ Subprocess::Options inherit_stderr() {
 using std::chrono::seconds;
 
 TEST(PipelineDemo, ServesAGrowingSummaryAndExitsZeroOnSigint) {
-  Subprocess demo({FP_BINARY, "demo", "--http", "127.0.0.1:0", "--rate", "400", "--roster",
-                   roster_path()},
-                  inherit_stderr());
+  Subprocess demo(
+      {FP_BINARY, "demo", "--http", "127.0.0.1:0", "--rate", "400", "--roster", roster_path()},
+      inherit_stderr());
   const auto line = demo.read_stdout_line(seconds(60));
   ASSERT_TRUE(line.has_value()) << "no 'serving' line on stdout";
   const auto port = serving_port(*line);

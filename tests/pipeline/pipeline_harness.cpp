@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <librdkafka/rdkafka.h>
 #include <netinet/in.h>
+#include <simdjson.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,7 +11,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <simdjson.h>
 #include <stdexcept>
 #include <thread>
 
@@ -39,7 +39,8 @@ const Roster& roster() {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
     s.remove_suffix(1);
   }
   return s;
@@ -119,7 +120,8 @@ Expected expect(const Stream& stream) {
         value = field.default_value.value();
       }
       totals[kind + "." + field.name].add(value);
-      if (kind == "funds_raised" && field.name == "yuan") by_county[village.substr(0, 6)].add(value);
+      if (kind == "funds_raised" && field.name == "yuan")
+        by_county[village.substr(0, 6)].add(value);
     }
   }
   for (const auto& [metric, sum] : totals) e.totals[metric] = sum.to_string();
@@ -230,7 +232,8 @@ std::optional<SummaryFigures> parse_summary(const std::string& json) {
     f.rejected = reports["rejected"].get_uint64().value();
     for (auto field : reports["rejected_by_reason"].get_object()) {
       const auto n = field.value().get_uint64().value();
-      if (n != 0) f.rejected_by_reason[std::string(std::string_view(field.unescaped_key().value()))] = n;
+      if (n != 0)
+        f.rejected_by_reason[std::string(std::string_view(field.unescaped_key().value()))] = n;
     }
     f.cadres_reporting = doc["cadres"]["reporting"].get_uint64().value();
     for (auto field : doc["totals"].get_object()) {

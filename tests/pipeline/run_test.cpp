@@ -3,11 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <simdjson.h>
 
 #include <chrono>
 #include <fstream>
 #include <map>
-#include <simdjson.h>
 #include <string>
 #include <vector>
 
@@ -36,16 +36,16 @@ class RunProcess {
  public:
   RunProcess(const std::string& bootstrap, const std::string& group,
              std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {FP_BINARY, "run",     "--brokers", bootstrap,
-                                     "--group", group,     "--roster",  roster_path(),
-                                     "--http",  "127.0.0.1:0",
+    std::vector<std::string> argv = {FP_BINARY, "run", "--brokers", bootstrap, "--group", group,
+                                     "--roster", roster_path(), "--http", "127.0.0.1:0",
                                      // The embedded broker delays a group's next
                                      // rebalance by about the session timeout.
-                                     "--set",   "kafka.properties.session.timeout.ms=6000",
-                                     "--set",   "checkpoint.interval_ms=1000"};
+                                     "--set", "kafka.properties.session.timeout.ms=6000", "--set",
+                                     "checkpoint.interval_ms=1000"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<Subprocess>(argv, inherit_stderr());
-    if (auto line = process_->read_stdout_line(seconds(60))) port_ = serving_port(*line).value_or(0);
+    if (auto line = process_->read_stdout_line(seconds(60)))
+      port_ = serving_port(*line).value_or(0);
   }
   std::uint16_t port() const { return port_; }
   Subprocess& process() { return *process_; }
@@ -104,7 +104,8 @@ TEST(PipelineRun, OutputsEqualFiguresComputedFromTheSentReports) {
   RunProcess run(broker.bootstrap(), "figures", {"--jsonl", dir.file("progress.jsonl")});
   ASSERT_NE(run.port(), 0) << "no 'serving' line on stdout";
   const auto got = await_summary(
-      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; }, seconds(120));
+      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
+      seconds(120));
   ASSERT_TRUE(got.has_value());
   expect_summary_equals(*got, want);
 
@@ -146,9 +147,9 @@ TEST(PipelineRun, OutputsEqualFiguresComputedFromTheSentReports) {
   EXPECT_EQ(metric_value(metrics->body, "fieldpulse_reports_duplicate_total"),
             static_cast<double>(want.duplicate));
   for (const auto& [reason, n] : want.rejected_by_reason) {
-    EXPECT_EQ(metric_value(metrics->body,
-                           "fieldpulse_reports_rejected_total{reason=\"" + reason + "\"}"),
-              static_cast<double>(n))
+    EXPECT_EQ(
+        metric_value(metrics->body, "fieldpulse_reports_rejected_total{reason=\"" + reason + "\"}"),
+        static_cast<double>(n))
         << reason;
   }
   EXPECT_THAT(metrics->body, HasSubstr("fieldpulse_consumer_lag_messages"));
@@ -230,7 +231,8 @@ TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting
   expect_summary_equals(*got, want);
   // Nothing more arrives later (no message applied twice after a quiet moment).
   const auto again = await_summary(
-      second.port(), [&](const SummaryFigures& f) { return f.consumed > want.consumed; }, seconds(2));
+      second.port(), [&](const SummaryFigures& f) { return f.consumed > want.consumed; },
+      seconds(2));
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->consumed, want.consumed);
   EXPECT_EQ(second.terminate().first, 0);
