@@ -1,12 +1,12 @@
 #include "app/pipeline.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/registry.h>
 #include <random>
 
 #include "ingest/checkpoint_store.h"
@@ -35,14 +35,20 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, MetricsReg
       drain_timer_(io) {
   gap_family_ = &prometheus::BuildCounter()
                      .Name("fieldpulse_data_gap_messages_total")
-                     .Help("Messages of the reports topic that expired before they were "
-                           "processed (OFFSET_OUT_OF_RANGE): never counted.")
+                     .Help(
+                         "Messages of the reports topic that expired before they were "
+                         "processed (OFFSET_OUT_OF_RANGE): never counted.")
                      .Register(metrics.registry());
   std::random_device random;
   generation_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
 
-  SinkContext context{io_, core_, probe_, options_.kafka_properties, clock_,
-                      [this] { acked(); }, [this](const std::string& why) { fail(why); }};
+  SinkContext context{io_,
+                      core_,
+                      probe_,
+                      options_.kafka_properties,
+                      clock_,
+                      [this] { acked(); },
+                      [this](const std::string& why) { fail(why); }};
   for (const auto name : enabled_sinks(options_.sinks)) {
     sinks_.push_back(make_sink(name, options_.sinks, context));
   }
@@ -71,7 +77,7 @@ Pipeline::~Pipeline() {
   checkpoint_timer_.cancel();
   lag_timer_.cancel();
   drain_timer_.cancel();
-  source_.reset();  // leaves the group before the writers go
+  source_.reset();        // leaves the group before the writers go
   state_writer_.reset();  // before rounds_, whose snapshots it may still reference
 }
 
@@ -176,9 +182,8 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
     ps.next_offset = start;
     ps.catch_up_to = high;
     starts.push_back({p, start});
-    spdlog::debug("assigned {}[{}]: {} at offset {} (high watermark {})", options_.reports_topic,
-                  p, checkpoints.contains(p) ? "restored checkpoint" : "no checkpoint", start,
-                  high);
+    spdlog::debug("assigned {}[{}]: {} at offset {} (high watermark {})", options_.reports_topic, p,
+                  checkpoints.contains(p) ? "restored checkpoint" : "no checkpoint", start, high);
   }
   spdlog::info("assigned {} partition(s) of {}, {} restored from checkpoints", partitions.size(),
                options_.reports_topic, checkpoints.size());
@@ -248,9 +253,9 @@ void Pipeline::advance_rounds() {
         if (!sinks_[i]->durable(round.sink_marks[i])) return;
       }
       for (const auto& part : round.partitions) {
-        for (const auto& chunk : checkpoint_chunks(options_.reports_topic, part.partition,
-                                                   part.through_offset, part.snapshot,
-                                                   ++generation_)) {
+        for (const auto& chunk :
+             checkpoint_chunks(options_.reports_topic, part.partition, part.through_offset,
+                               part.snapshot, ++generation_)) {
           try {
             // The snapshot stays in rounds_ until acknowledged: no copy of it.
             state_writer_->produce_borrowed(options_.state_topic, part.partition, chunk.key,
@@ -366,8 +371,7 @@ void Pipeline::drain(std::function<void(int)> done) {
   drain_timer_.expires_after(options_.drain_timeout);
   drain_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
     if (ec || !*alive || !drained_) return;
-    spdlog::error("drain: outputs not acknowledged within {} ms",
-                  options_.drain_timeout.count());
+    spdlog::error("drain: outputs not acknowledged within {} ms", options_.drain_timeout.count());
     auto callback = std::move(drained_);
     drained_ = nullptr;
     callback(1);

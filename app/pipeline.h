@@ -2,6 +2,7 @@
 // checkpoints, offset commits after durability, backpressure and drain.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -10,8 +11,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include "ingest/kafka_source.h"
 #include "processors/core.h"
@@ -90,7 +89,7 @@ class Pipeline {
  private:
   struct PartitionState {
     bool owned = false;
-    std::int64_t next_offset = 0;   // next offset to process
+    std::int64_t next_offset = 0;    // next offset to process
     std::int64_t checkpointed = -1;  // through-offset of the newest checkpoint taken
     std::int64_t catch_up_to = 0;    // high watermark at assignment
   };

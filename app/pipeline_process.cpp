@@ -70,8 +70,8 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
   auto logger = spdlog::get("fieldpulse");
   if (!logger) logger = spdlog::stderr_color_mt("fieldpulse");
   spdlog::set_default_logger(logger);
-  if (auto level = spdlog::level::from_str(config.log.level); level != spdlog::level::off ||
-                                                               config.log.level == "off") {
+  if (auto level = spdlog::level::from_str(config.log.level);
+      level != spdlog::level::off || config.log.level == "off") {
     spdlog::set_level(level);
   }
   if (config.kafka.brokers.empty()) {
@@ -108,11 +108,13 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
     HttpApiOptions http_options;
     http_options.listen = config.http.listen;
     http_options.clock = &system_now_ms;
-    HttpApi http(io, core, metrics, [&pipeline] { return pipeline.readiness(); }, http_options);
+    HttpApi http(
+        io, core, metrics, [&pipeline] { return pipeline.readiness(); }, http_options);
     http.start();
     // The first line of stdout: where to reach it (tests read it when --http says port 0).
-    std::cout << "fieldpulse: serving http://" << config.http.listen.substr(0, config.http.listen.rfind(':'))
-              << ':' << http.port() << "/" << std::endl;
+    std::cout << "fieldpulse: serving http://"
+              << config.http.listen.substr(0, config.http.listen.rfind(':')) << ':' << http.port()
+              << "/" << std::endl;
 
     bool stopping = false;
     auto finish = [&](int code) {

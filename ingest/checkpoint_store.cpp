@@ -78,13 +78,15 @@ class StateReader {
             const std::map<std::int32_t, std::int64_t>& starts,
             std::chrono::steady_clock::time_point deadline) {
     if (starts.empty()) return;
-    kafka::PartitionListHandle list(rd_kafka_topic_partition_list_new(static_cast<int>(starts.size())));
+    kafka::PartitionListHandle list(
+        rd_kafka_topic_partition_list_new(static_cast<int>(starts.size())));
     for (const auto& [p, start] : starts) {
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p)->offset = start;
       assemblies[p].done = false;
     }
     if (const auto err = rd_kafka_assign(consumer_.get(), list.get()); err) {
-      throw std::runtime_error(std::string("cannot read the state topic: ") + rd_kafka_err2str(err));
+      throw std::runtime_error(std::string("cannot read the state topic: ") +
+                               rd_kafka_err2str(err));
     }
     std::size_t remaining = starts.size();
     while (remaining > 0) {
@@ -146,7 +148,8 @@ std::vector<CheckpointChunk> checkpoint_chunks(std::string_view source_topic,
   const std::string key = chunk_key(source_topic, partition);
   for (std::size_t i = 0; i < count; ++i) {
     const std::size_t begin = i * kCheckpointChunkBytes;
-    const std::size_t size = std::min(kCheckpointChunkBytes, snapshot.size() - std::min(begin, snapshot.size()));
+    const std::size_t size =
+        std::min(kCheckpointChunkBytes, snapshot.size() - std::min(begin, snapshot.size()));
     chunks.push_back({key,
                       "1 " + std::to_string(generation) + " " + std::to_string(i) + " " +
                           std::to_string(count) + " " + std::to_string(through_offset),

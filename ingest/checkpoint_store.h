@@ -40,8 +40,7 @@ struct CheckpointChunk {
 // Cuts a snapshot into records; `generation` tells one checkpoint's chunks from another's.
 std::vector<CheckpointChunk> checkpoint_chunks(std::string_view source_topic,
                                                std::int32_t partition, std::int64_t through_offset,
-                                               std::string_view snapshot,
-                                               std::uint64_t generation);
+                                               std::string_view snapshot, std::uint64_t generation);
 
 struct ChunkHeader {
   std::uint64_t generation = 0;

@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <chrono>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <stdexcept>
 
 #include "ingest/queue_wakeup.h"
@@ -91,8 +91,8 @@ void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   }
   // Handled between batches by handle_rebalance(); librdkafka waits for the
   // assign call, which comes once the owner has restored or drained.
-  self->pending_.push_back({err, kafka::PartitionListHandle(
-                                     rd_kafka_topic_partition_list_copy(partitions))});
+  self->pending_.push_back(
+      {err, kafka::PartitionListHandle(rd_kafka_topic_partition_list_copy(partitions))});
 }
 
 void KafkaSource::schedule_drain() {
@@ -125,8 +125,8 @@ void KafkaSource::drain() {
     wait_for_wakeup();
     return;
   }
-  const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, messages_.data(),
-                                                 messages_.size());
+  const ssize_t n =
+      rd_kafka_consume_batch_queue(queue_.get(), 0, messages_.data(), messages_.size());
   batch_.clear();
   for (ssize_t i = 0; i < n; ++i) {
     const rd_kafka_message_t* m = messages_[static_cast<std::size_t>(i)];
@@ -138,7 +138,8 @@ void KafkaSource::drain() {
     }
     const auto p = m->partition;
     // A message fetched before a revoke may still sit in the queue; drop it.
-    if (p < 0 || static_cast<std::size_t>(p) >= owned_.size() || !owned_[static_cast<std::size_t>(p)]) {
+    if (p < 0 || static_cast<std::size_t>(p) >= owned_.size() ||
+        !owned_[static_cast<std::size_t>(p)]) {
       continue;
     }
     RawMessage raw;
@@ -153,8 +154,8 @@ void KafkaSource::drain() {
   if (!batch_.empty() && handler_.on_batch) handler_.on_batch(batch_);
   for (ssize_t i = 0; i < n; ++i) rd_kafka_message_destroy(messages_[static_cast<std::size_t>(i)]);
 
-  if (char fatal[256]; rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal) !=
-                       RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (char fatal[256];
+      rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (handler_.on_error) handler_.on_error(std::string("kafka consumer: ") + fatal);
     return;
   }
@@ -192,12 +193,14 @@ void KafkaSource::handle_rebalance() {
     const auto err = rd_kafka_assign(consumer_.get(), event.partitions.get());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       rebalancing_ = false;
-      if (handler_.on_error) handler_.on_error(std::string("assign failed: ") + rd_kafka_err2str(err));
+      if (handler_.on_error)
+        handler_.on_error(std::string("assign failed: ") + rd_kafka_err2str(err));
       return;
     }
     assigned_ = partitions;
     for (const auto p : partitions) {
-      if (static_cast<std::size_t>(p) >= owned_.size()) owned_.resize(static_cast<std::size_t>(p) + 1);
+      if (static_cast<std::size_t>(p) >= owned_.size())
+        owned_.resize(static_cast<std::size_t>(p) + 1);
       owned_[static_cast<std::size_t>(p)] = true;
     }
     if (paused_) rd_kafka_pause_partitions(consumer_.get(), event.partitions.get());

@@ -46,15 +46,15 @@ class QueueWakeup {
   // Nothing is called after cancel() or destruction.
   template <typename Handler>
   void async_wait(Handler handler) {
-    descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                           [this, h = std::move(handler)](boost::system::error_code ec) mutable {
-                             if (ec) return;  // cancelled: `this` may be gone
-                             std::array<char, 256> sink{};
-                             while (::read(descriptor_.native_handle(), sink.data(), sink.size()) >
-                                    0) {
-                             }
-                             h();
-                           });
+    descriptor_.async_wait(
+        boost::asio::posix::stream_descriptor::wait_read,
+        [this, h = std::move(handler)](boost::system::error_code ec) mutable {
+          if (ec) return;  // cancelled: `this` may be gone
+          std::array<char, 256> sink{};
+          while (::read(descriptor_.native_handle(), sink.data(), sink.size()) > 0) {
+          }
+          h();
+        });
   }
 
   void cancel() {

@@ -42,7 +42,8 @@ std::map<std::int32_t, Watermarks> query_watermarks(rd_kafka_t* client, const st
   const auto high = ask(client, topic, partitions, kLatest, timeout_ms);
   if (!high) return result;
   const auto unknown = [](rd_kafka_resp_err_t e) {
-    return e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    return e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+           e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
   };
   for (int i = 0; i < low->cnt; ++i) {
     const auto& l = low->elems[i];
@@ -50,9 +51,9 @@ std::map<std::int32_t, Watermarks> query_watermarks(rd_kafka_t* client, const st
     const auto herr = h != nullptr ? h->err : RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
     if (unknown(l.err) || unknown(herr)) continue;
     if (l.err != RD_KAFKA_RESP_ERR_NO_ERROR || herr != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw std::runtime_error("cannot read the offsets of " + topic + "[" +
-                               std::to_string(l.partition) + "]: " +
-                               rd_kafka_err2str(l.err != RD_KAFKA_RESP_ERR_NO_ERROR ? l.err : herr));
+      throw std::runtime_error(
+          "cannot read the offsets of " + topic + "[" + std::to_string(l.partition) +
+          "]: " + rd_kafka_err2str(l.err != RD_KAFKA_RESP_ERR_NO_ERROR ? l.err : herr));
     }
     result[l.partition] = Watermarks{l.offset, h->offset};
   }

@@ -10,7 +10,7 @@ build_pkgs=(
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-test_pkgs=(kcat clang libclang-rt-14-dev prometheus)  # prometheus: promtool checks /metrics
+test_pkgs=(kcat clang clang-format libclang-rt-14-dev prometheus)  # prometheus: promtool checks /metrics
 
 pkgs=("${build_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -64,8 +64,7 @@ std::uint64_t KafkaWriter::produce_with(int flags, std::string_view topic, std::
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(topic_name.c_str()),
         RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
-        RD_KAFKA_V_MSGFLAGS(flags),
-        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+        RD_KAFKA_V_MSGFLAGS(flags), RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(sequence))),
         RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
@@ -89,8 +88,7 @@ bool KafkaWriter::flush(std::chrono::milliseconds timeout) {
   return err == RD_KAFKA_RESP_ERR_NO_ERROR && durable_ == produced_;
 }
 
-void KafkaWriter::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message,
-                              void* opaque) {
+void KafkaWriter::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message, void* opaque) {
   auto* self = static_cast<KafkaWriter*>(opaque);
   self->delivered(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message->_private)),
                   message->err);

@@ -29,7 +29,7 @@ class QueueWakeup;
 class KafkaWriter {
  public:
   struct Options {
-    std::string name;  // for logs, e.g. "field-progress"
+    std::string name;                                             // for logs, e.g. "field-progress"
     std::vector<std::pair<std::string, std::string>> properties;  // bootstrap.servers, ...
   };
   // `on_acked` runs after each served round of delivery reports; `on_error`

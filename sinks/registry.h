@@ -27,7 +27,7 @@ struct SinkContext {
   PipelineProbe& probe;
   std::vector<std::pair<std::string, std::string>> kafka_properties;  // bootstrap.servers, ...
   Clock clock;
-  std::function<void()> on_acked;                  // some output became durable
+  std::function<void()> on_acked;                    // some output became durable
   std::function<void(const std::string&)> on_error;  // an output was lost: stop
 };
 

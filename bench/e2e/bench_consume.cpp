@@ -25,8 +25,10 @@ struct Args {
 };
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "bench_consume: %s\nusage: bench_consume --brokers B [--topic T] "
-               "(--count N [--parse] | --watermarks)\n", why);
+  std::fprintf(stderr,
+               "bench_consume: %s\nusage: bench_consume --brokers B [--topic T] "
+               "(--count N [--parse] | --watermarks)\n",
+               why);
   std::exit(2);
 }
 
@@ -38,12 +40,18 @@ Args parse_args(int argc, char** argv) {
       if (i + 1 >= argc) usage(("missing value of " + arg).c_str());
       return argv[++i];
     };
-    if (arg == "--brokers") a.brokers = value();
-    else if (arg == "--topic") a.topic = value();
-    else if (arg == "--count") a.count = std::atoll(value().c_str());
-    else if (arg == "--parse") a.parse = true;
-    else if (arg == "--watermarks") a.watermarks = true;
-    else usage(("unknown flag " + arg).c_str());
+    if (arg == "--brokers")
+      a.brokers = value();
+    else if (arg == "--topic")
+      a.topic = value();
+    else if (arg == "--count")
+      a.count = std::atoll(value().c_str());
+    else if (arg == "--parse")
+      a.parse = true;
+    else if (arg == "--watermarks")
+      a.watermarks = true;
+    else
+      usage(("unknown flag " + arg).c_str());
   }
   if (a.brokers.empty()) usage("--brokers is required");
   if (!a.watermarks && a.count <= 0) usage("--count N is required");
@@ -168,8 +176,8 @@ int main(int argc, char** argv) {
         if (args.parse) {
           padded.assign(static_cast<const char*>(m->payload), m->len);
           padded.append(simdjson::SIMDJSON_PADDING, '\0');
-          fields += parse_all(parser, simdjson::padded_string_view(padded.data(), m->len,
-                                                                   padded.size()));
+          fields +=
+              parse_all(parser, simdjson::padded_string_view(padded.data(), m->len, padded.size()));
         }
       }
       rd_kafka_message_destroy(m);
