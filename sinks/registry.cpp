@@ -3,8 +3,10 @@
 #include <array>
 #include <stdexcept>
 
+#include "metrics/pipeline_probe.h"
 #include "sinks/dead_letter/dead_letter_sink.h"
 #include "sinks/jsonl/jsonl_sink.h"
+#include "sinks/kafka_writer.h"
 #include "sinks/progress_topic/progress_topic_sink.h"
 
 namespace fp {
@@ -53,6 +55,30 @@ std::unique_ptr<Sink> make_sink(std::string_view name, const SinkSettings& setti
     if (entry.name == name) return entry.make(settings, context);
   }
   throw std::invalid_argument("unknown sink '" + std::string(name) + "'");
+}
+
+std::unique_ptr<KafkaWriter> make_sink_writer(SinkContext& context, const std::string& name,
+                                              SinkProbe& probe) {
+  // The acknowledgement callback needs the writer it belongs to.
+  struct Acked {
+    KafkaWriter* writer = nullptr;
+    std::uint64_t reported = 0;  // acknowledged records already counted
+  };
+  auto acked = std::make_shared<Acked>();
+  auto writer = std::make_unique<KafkaWriter>(
+      context.io, KafkaWriter::Options{name, context.kafka_properties},
+      [acked, &probe, on_acked = context.on_acked] {
+        const auto durable = acked->writer->durable_through();
+        if (durable > acked->reported) probe.wrote(durable - acked->reported);
+        acked->reported = durable;
+        if (on_acked) on_acked();
+      },
+      [&probe, on_error = context.on_error](const std::string& error) {
+        probe.failed();
+        if (on_error) on_error(error);
+      });
+  acked->writer = writer.get();
+  return writer;
 }
 
 }  // namespace fp

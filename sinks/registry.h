@@ -18,7 +18,9 @@ class io_context;
 
 namespace fp {
 
+class KafkaWriter;
 class PipelineProbe;
+class SinkProbe;
 
 // What every sink may need from the process around it.
 struct SinkContext {
@@ -38,6 +40,11 @@ struct SinkSettings {
   std::string dlq_topic = "field-reports.dlq";
   std::string jsonl_path;  // empty: no JSON Lines sink
 };
+
+// A KafkaWriter for a Kafka-backed sink: acknowledged records and failures are
+// counted on `probe`, then the pipeline hears of them (context.on_acked/on_error).
+std::unique_ptr<KafkaWriter> make_sink_writer(SinkContext& context, const std::string& name,
+                                              SinkProbe& probe);
 
 // The names make_sink() knows: "field-progress", "dead-letter", "jsonl".
 std::span<const std::string_view> sink_names();

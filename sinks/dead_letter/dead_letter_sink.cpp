@@ -30,18 +30,7 @@ void render_dead_letter(const RawMessage& message, const Rejection& rejection, s
 
 DeadLetterSink::DeadLetterSink(SinkContext& context, std::string topic)
     : topic_(std::move(topic)), probe_(context.probe.sink("dead-letter")) {
-  writer_ = std::make_unique<KafkaWriter>(
-      context.io, KafkaWriter::Options{"dead-letter", context.kafka_properties},
-      [this, on_acked = context.on_acked] {
-        const auto durable = writer_->durable_through();
-        if (durable > reported_) probe_.wrote(durable - reported_);
-        reported_ = durable;
-        if (on_acked) on_acked();
-      },
-      [this, on_error = context.on_error](const std::string& error) {
-        probe_.failed();
-        if (on_error) on_error(error);
-      });
+  writer_ = make_sink_writer(context, "dead-letter", probe_);
 }
 
 void DeadLetterSink::write(std::span<const RawMessage> messages, const BatchResult& result) {

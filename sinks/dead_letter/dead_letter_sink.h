@@ -36,7 +36,6 @@ class DeadLetterSink final : public Sink {
   std::string topic_;
   SinkProbe probe_;
   std::unique_ptr<KafkaWriter> writer_;
-  std::uint64_t reported_ = 0;
   std::string buffer_;
 };
 

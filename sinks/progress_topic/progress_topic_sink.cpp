@@ -26,18 +26,7 @@ ProgressTopicSink::ProgressTopicSink(SinkContext& context, std::string topic,
       renderer_(context.core),
       probe_(context.probe.sink("field-progress")),
       timer_(context.io) {
-  writer_ = std::make_unique<KafkaWriter>(
-      context.io, KafkaWriter::Options{"field-progress", context.kafka_properties},
-      [this, on_acked = context.on_acked] {
-        const auto durable = writer_->durable_through();
-        if (durable > reported_) probe_.wrote(durable - reported_);
-        reported_ = durable;
-        if (on_acked) on_acked();
-      },
-      [this, on_error = context.on_error](const std::string& error) {
-        probe_.failed();
-        if (on_error) on_error(error);
-      });
+  writer_ = make_sink_writer(context, "field-progress", probe_);
 }
 
 ProgressTopicSink::~ProgressTopicSink() { timer_.cancel(); }

@@ -52,8 +52,7 @@ class ProgressTopicSink final : public Sink {
   std::unique_ptr<KafkaWriter> writer_;
   boost::asio::steady_timer timer_;
   bool timer_armed_ = false;
-  bool backlog_ = false;        // coalesce until a checkpoint round or kMaxPendingKeys
-  std::uint64_t reported_ = 0;  // acknowledged records already counted
+  bool backlog_ = false;  // coalesce until a checkpoint round or kMaxPendingKeys
   std::unordered_map<ProgressKey, ProgressValue, KeyHash> pending_;
   std::string key_buffer_;
   std::string row_buffer_;
