@@ -27,6 +27,22 @@ Int128 make_header(std::uint64_t key) {
   return h;
 }
 
+// A report adds to ten blocks: five levels x {total, its CST day}. Their keys
+// are computed and prefetched together so the index's cache misses overlap.
+constexpr int kBlocks = 10;
+
+void block_keys(const Roster& roster, const Report& report, FlatIndex& index,
+                std::uint64_t (&keys)[kBlocks]) {
+  const Roster::Chain chain = roster.chain(report.village);
+  const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
+                                     report.cadre};
+  for (int i = 0; i < kBlocks; ++i) {
+    keys[i] = BlockKey::pack(static_cast<Level>(i / 2), entities[i / 2], report.kind,
+                             i % 2 == 0 ? kTotalWindow : report.cst_day);
+    index.prefetch(keys[i]);
+  }
+}
+
 }  // namespace
 
 Aggregator::Aggregator(const Catalog& catalog, const Roster& roster)
@@ -119,17 +135,9 @@ void Aggregator::add(PartialAggregates& part, const Report& report) {
 }
 
 void Aggregator::add_solo(PartialAggregates& part, const Report& report) {
-  const Roster::Chain chain = roster_.chain(report.village);
-  const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
-                                     report.cadre};
   const std::uint32_t n = block_size_[report.kind];
-  constexpr int kBlocks = 10;
   std::uint64_t keys[kBlocks];
-  for (int i = 0; i < kBlocks; ++i) {
-    keys[i] = BlockKey::pack(static_cast<Level>(i / 2), entities[i / 2], report.kind,
-                             i % 2 == 0 ? kTotalWindow : report.cst_day);
-    part.index.prefetch(keys[i]);
-  }
+  block_keys(roster_, report, part.index, keys);
   std::uint32_t local[kBlocks];
   for (int i = 0; i < kBlocks; ++i) {
     bool inserted = false;
@@ -155,19 +163,9 @@ void Aggregator::add_solo(PartialAggregates& part, const Report& report) {
 }
 
 void Aggregator::add_shared(PartialAggregates& part, const Report& report) {
-  const Roster::Chain chain = roster_.chain(report.village);
-  const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
-                                     report.cadre};
   const std::uint32_t n = block_size_[report.kind];
-  // Ten blocks per report, mostly in different cache lines: find them all
-  // first, prefetching, so the memory loads overlap instead of queueing.
-  constexpr int kBlocks = 10;
   std::uint64_t keys[kBlocks];
-  for (int i = 0; i < kBlocks; ++i) {
-    keys[i] = BlockKey::pack(static_cast<Level>(i / 2), entities[i / 2], report.kind,
-                             i % 2 == 0 ? kTotalWindow : report.cst_day);
-    part.index.prefetch(keys[i]);
-  }
+  block_keys(roster_, report, part.index, keys);
   std::uint32_t local[kBlocks], global[kBlocks];
   for (int i = 0; i < kBlocks; ++i) {
     bool inserted = false;
