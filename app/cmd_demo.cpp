@@ -57,9 +57,12 @@ class SimulatedCadres {
   SimulatedCadres(const SimulatedCadres&) = delete;
   SimulatedCadres& operator=(const SimulatedCadres&) = delete;
 
+  // Stops reporting; reports already handed to librdkafka are delivered first,
+  // so the pipeline's drain sees every report the simulator sent.
   void stop() {
     stopped_ = true;
     timer_.cancel();
+    writer_->flush(std::chrono::seconds(2));
   }
 
  private:
