@@ -10,12 +10,6 @@
 namespace fp::test {
 namespace {
 
-Subprocess::Options inherit_stderr() {
-  Subprocess::Options options;
-  options.inherit_stderr = true;
-  return options;
-}
-
 using std::chrono::seconds;
 
 TEST(PipelineDemo, ServesAGrowingSummaryAndExitsZeroOnSigint) {

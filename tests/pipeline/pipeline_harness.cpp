@@ -246,6 +246,12 @@ std::optional<SummaryFigures> parse_summary(const std::string& json) {
   }
 }
 
+Subprocess::Options inherit_stderr() {
+  Subprocess::Options options;
+  options.inherit_stderr = true;
+  return options;
+}
+
 std::optional<HttpReply> await_get(std::uint16_t port, const std::string& target,
                                    const std::function<bool(const HttpReply&)>& done,
                                    std::chrono::seconds deadline) {

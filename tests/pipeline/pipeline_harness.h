@@ -18,6 +18,7 @@
 #include "model/reason.h"
 #include "model/roster.h"
 #include "simulate/report_generator.h"
+#include "tests/support/subprocess.h"
 
 namespace fp::test {
 
@@ -55,6 +56,9 @@ struct HttpReply {
   int status = 0;
   std::string body;
 };
+// Options for a `fieldpulse` child whose logs go to the test's stderr.
+Subprocess::Options inherit_stderr();
+
 // GET http://127.0.0.1:port/target; nullopt when the connection fails.
 std::optional<HttpReply> http_get(std::uint16_t port, const std::string& target);
 

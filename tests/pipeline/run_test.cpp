@@ -20,12 +20,6 @@
 namespace fp::test {
 namespace {
 
-Subprocess::Options inherit_stderr() {
-  Subprocess::Options options;
-  options.inherit_stderr = true;
-  return options;
-}
-
 using std::chrono::seconds;
 using ::testing::HasSubstr;
 
