@@ -1,7 +1,11 @@
 #include "processors/partition_state.h"
 
+#include <algorithm>
+#include <climits>
 #include <optional>
-#include <unordered_map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "processors/snapshot.h"
 
@@ -9,9 +13,160 @@ namespace fp {
 namespace {
 
 constexpr std::string_view kMagic = "FPPS";
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kUnused = UINT32_MAX;
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr std::int64_t kCstOffsetMs = 8LL * 3600 * 1000;
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// CST midnight of `day`: span times are written relative to it, so they stay short.
+std::int64_t day_start_ms(std::int32_t day) { return day * kDayMs - kCstOffsetMs; }
+
+// The ids of one table (regions, cadres, kinds) a snapshot references, and
+// their dense snapshot indexes in id order, so sorting by either sorts by both.
+class LocalTable {
+ public:
+  explicit LocalTable(std::size_t ids) : local_(ids, kUnused) {}
+  void mark(std::uint32_t id) { local_[id] = 0; }
+  void number() {
+    for (std::uint32_t id = 0; id < local_.size(); ++id) {
+      if (local_[id] == kUnused) continue;
+      local_[id] = static_cast<std::uint32_t>(ids_.size());
+      ids_.push_back(id);
+    }
+  }
+  [[nodiscard]] std::uint32_t local(std::uint32_t id) const { return local_[id]; }
+  [[nodiscard]] const std::vector<std::uint32_t>& ids() const { return ids_; }
+
+ private:
+  std::vector<std::uint32_t> local_;
+  std::vector<std::uint32_t> ids_;
+};
+
+// A report id by (village, day) group: the village's roster id in the high
+// half, the day with its sign bit flipped (so unsigned order is day order) in the low.
+struct IdRef {
+  std::uint64_t group;
+  const char* data;
+  std::uint32_t size;
+
+  [[nodiscard]] std::string_view id() const { return {data, size}; }
+  [[nodiscard]] RegionId village() const { return static_cast<RegionId>(group >> 32); }
+  [[nodiscard]] std::int32_t day() const {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(group) ^ 0x80000000U);
+  }
+};
+
+struct BlockRef {
+  std::uint64_t key;  // packed; after numbering, with snapshot entity and kind indexes
+  std::uint32_t cells;
+};
+
+// Names -> current ids, for both formats.
+class NameResolver {
+ public:
+  NameResolver(const Catalog& catalog, const Roster& roster)
+      : catalog_(catalog),
+        roster_(roster),
+        region_seen_(roster.regions().size(), 0),
+        cadre_seen_(roster.cadres().size(), 0),
+        kind_seen_(catalog.kinds().size(), 0) {}
+
+  RegionId region(std::string_view code) {
+    const auto found = roster_.find_region(code);
+    if (!found)
+      throw SnapshotError("snapshot: region " + in_quotes(code) + " is not in the roster");
+    if (std::exchange(region_seen_[*found], 1) != 0) {
+      throw SnapshotError("snapshot: region " + in_quotes(code) + " is listed twice");
+    }
+    return *found;
+  }
+  CadreId cadre(std::string_view cadre_id) {
+    const auto found = roster_.find_cadre(cadre_id);
+    if (!found) {
+      throw SnapshotError("snapshot: cadre " + in_quotes(cadre_id) + " is not in the roster");
+    }
+    if (std::exchange(cadre_seen_[*found], 1) != 0) {
+      throw SnapshotError("snapshot: cadre " + in_quotes(cadre_id) + " is listed twice");
+    }
+    return *found;
+  }
+  KindId kind(std::string_view name) {
+    const auto found = catalog_.find(name);
+    if (!found) throw SnapshotError("snapshot: kind " + in_quotes(name) + " is not in the catalog");
+    if (std::exchange(kind_seen_[*found], 1) != 0) {
+      throw SnapshotError("snapshot: kind " + in_quotes(name) + " is listed twice");
+    }
+    return *found;
+  }
+  // The cell of `field` in a block of `kind`; `used` holds the cells taken so far.
+  std::uint32_t field_slot(KindId kind, std::string_view field,
+                           std::vector<std::uint32_t>& used) const {
+    const Kind& k = catalog_.kind(kind);
+    for (std::size_t i = 0; i < k.fields.size(); ++i) {
+      if (k.fields[i].name != field) continue;
+      const auto slot = static_cast<std::uint32_t>(1 + i);
+      if (std::find(used.begin(), used.end(), slot) != used.end()) {
+        throw SnapshotError("snapshot: field " + in_quotes(field) + " of kind " +
+                            in_quotes(k.name) + " is listed twice");
+      }
+      return slot;
+    }
+    throw SnapshotError("snapshot: field " + in_quotes(field) + " of kind " + in_quotes(k.name) +
+                        " is not in the catalog");
+  }
+
+ private:
+  const Catalog& catalog_;
+  const Roster& roster_;
+  std::vector<char> region_seen_, cadre_seen_, kind_seen_;
+};
+
+struct KindMap {
+  KindId kind;
+  std::vector<std::uint32_t> slots;  // snapshot cell -> current cell (0: reports)
+};
+
+void check_counts(const OutcomeCounts& c, std::size_t ids) {
+  if (c.consumed != c.accepted + c.duplicate + c.rejected) {
+    throw SnapshotError("snapshot: outcome counts do not add up");
+  }
+  std::uint64_t by_reason = 0, by_kind = 0;
+  for (const std::uint64_t n : c.rejected_by_reason) by_reason += n;
+  for (const std::uint64_t n : c.accepted_by_kind) by_kind += n;
+  if (by_reason != c.rejected || by_kind != c.accepted) {
+    throw SnapshotError("snapshot: outcome counts do not add up");
+  }
+  if (ids > c.accepted) throw SnapshotError("snapshot: more report ids than accepted reports");
+}
+
+void check_window(std::int64_t window) {
+  if (window != kTotalWindow && (window < 0 || window >= BlockKey::kWindowBias)) {
+    throw SnapshotError("snapshot: bad window");
+  }
+}
+
+std::int32_t checked_day(std::int64_t day) {
+  if (day < INT32_MIN || day > INT32_MAX) throw SnapshotError("snapshot: bad day");
+  return static_cast<std::int32_t>(day);
+}
+
+void add_span(PartialActivity& activity, const ActivitySpan& s) {
+  bool inserted = false;
+  FlatIndex::Slot* slot =
+      activity.index.find_or_insert(CadreActivity::key(s.cadre, s.day), inserted);
+  if (!inserted) throw SnapshotError("snapshot: repeated activity span");
+  slot->a = static_cast<std::uint32_t>(activity.spans.size());
+  activity.spans.push_back(s);
+}
+
+DecodedPartition decode_v1(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
+                           const Roster& roster, const Aggregator& aggregator,
+                           std::int32_t horizon_days);
+DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
+                           const Roster& roster, const Aggregator& aggregator,
+                           std::int32_t horizon_days);
 
 }  // namespace
 
@@ -34,127 +189,407 @@ void OutcomeCounts::add(const OutcomeCounts& o, int sign) {
 std::string encode_partition(std::int32_t partition, const PartitionState& state,
                              const Catalog& catalog, const Roster& roster,
                              const Aggregator& aggregator) {
-  SnapshotWriter w;
-  w.raw(kMagic.data(), kMagic.size());
-  w.u32(kVersion);
-  w.i32(partition);
+  LocalTable regions(roster.regions().size()), cadres(roster.cadres().size()),
+      kinds(catalog.kinds().size());
+  std::int32_t base_day = INT32_MAX;
 
-  w.u64(roster.regions().size());
-  for (const Region& r : roster.regions()) w.str(r.code);
-  w.u64(roster.cadres().size());
-  for (const Cadre& c : roster.cadres()) w.str(c.cadre_id);
-  w.u64(catalog.kinds().size());
-  for (const Kind& k : catalog.kinds()) {
-    w.str(k.name);
-    w.u64(k.fields.size());
-    for (const ValueField& f : k.fields) w.str(f.name);
-  }
-
-  const OutcomeCounts& c = state.counts;
-  w.u64(c.consumed);
-  w.u64(c.accepted);
-  w.u64(c.duplicate);
-  w.u64(c.rejected);
-  w.u64(kReasonCount);
-  for (std::size_t i = 0; i < kReasonCount; ++i) {
-    w.str(kReasonNames[i]);
-    w.u64(c.rejected_by_reason[i]);
-  }
-  for (std::size_t k = 0; k < catalog.kinds().size(); ++k) {
-    w.u64(k < c.accepted_by_kind.size() ? c.accepted_by_kind[k] : 0);
-  }
-
-  w.u64(state.deduper.size());
-  state.deduper.for_each([&w](RegionId village, std::string_view id, std::int32_t day) {
-    w.u32(village);
-    w.i32(day);
-    w.str(id);
+  // Gather what the state references, sorted so that neighbours share most of their bytes.
+  std::vector<IdRef> ids;
+  ids.reserve(state.deduper.size());
+  state.deduper.for_each([&](RegionId village, std::string_view id, std::int32_t day) {
+    ids.push_back({(static_cast<std::uint64_t>(village) << 32) |
+                       (static_cast<std::uint32_t>(day) ^ 0x80000000U),
+                   id.data(), static_cast<std::uint32_t>(id.size())});
+    regions.mark(village);
+    base_day = std::min(base_day, day);
+  });
+  std::sort(ids.begin(), ids.end(), [](const IdRef& a, const IdRef& b) {
+    return a.group != b.group ? a.group < b.group : a.id() < b.id();
   });
 
-  w.u64(state.aggregates.index.size());
+  std::vector<BlockRef> blocks;
+  blocks.reserve(state.aggregates.index.size());
   for (const FlatIndex::Slot& s : state.aggregates.index.slots()) {
     if (s.key == FlatIndex::kEmpty) continue;
     const BlockKey k = BlockKey::unpack(s.key);
-    w.u8(static_cast<std::uint8_t>(k.level));
-    w.u32(k.entity);
-    w.u32(k.kind);
-    w.i32(k.window);
-    for (std::uint32_t f = 0; f < aggregator.block_size(k.kind); ++f) {
-      w.i128(state.aggregates.cells[s.a + f]);
+    (k.level == Level::cadre ? cadres : regions).mark(k.entity);
+    kinds.mark(k.kind);
+    if (k.window != kTotalWindow) base_day = std::min(base_day, k.window);
+    blocks.push_back({s.key, s.a});
+  }
+
+  std::vector<ActivitySpan> spans(state.activity.spans.begin(), state.activity.spans.end());
+  for (const ActivitySpan& s : spans) {
+    cadres.mark(s.cadre);
+    base_day = std::min(base_day, s.day);
+  }
+  std::sort(spans.begin(), spans.end(), [](const ActivitySpan& a, const ActivitySpan& b) {
+    return a.cadre != b.cadre ? a.cadre < b.cadre : a.day < b.day;
+  });
+
+  const OutcomeCounts& c = state.counts;
+  for (std::size_t k = 0; k < c.accepted_by_kind.size(); ++k) {
+    if (c.accepted_by_kind[k] != 0) kinds.mark(static_cast<KindId>(k));
+  }
+  regions.number();
+  cadres.number();
+  kinds.number();
+  if (base_day == INT32_MAX) base_day = 0;
+
+  for (BlockRef& b : blocks) {
+    const BlockKey k = BlockKey::unpack(b.key);
+    const std::uint32_t entity =
+        k.level == Level::cadre ? cadres.local(k.entity) : regions.local(k.entity);
+    b.key = BlockKey::pack(k.level, entity, kinds.local(k.kind), k.window);
+  }
+  std::sort(blocks.begin(), blocks.end(),
+            [](const BlockRef& a, const BlockRef& b) { return a.key < b.key; });
+
+  SnapshotWriter w(256 + ids.size() * 8 + blocks.size() * 6 + spans.size() * 10);
+  w.raw(kMagic.data(), kMagic.size());
+  w.u32(kVersion);
+  w.svarint(partition);
+  w.svarint(base_day);
+
+  std::string_view previous;
+  w.uvarint(regions.ids().size());
+  for (const RegionId r : regions.ids()) {
+    const std::string_view code = roster.region(r).code;
+    w.str_after(previous, code);
+    previous = code;
+  }
+  previous = {};
+  w.uvarint(cadres.ids().size());
+  for (const CadreId id : cadres.ids()) {
+    const std::string_view cadre_id = roster.cadre(id).cadre_id;
+    w.str_after(previous, cadre_id);
+    previous = cadre_id;
+  }
+  w.uvarint(kinds.ids().size());
+  for (const KindId k : kinds.ids()) {
+    const Kind& kind = catalog.kind(k);
+    w.str(kind.name);
+    w.uvarint(kind.fields.size());
+    for (const ValueField& f : kind.fields) w.str(f.name);
+  }
+
+  w.uvarint(c.consumed);
+  w.uvarint(c.accepted);
+  w.uvarint(c.duplicate);
+  w.uvarint(c.rejected);
+  w.uvarint(static_cast<std::uint64_t>(std::count_if(c.rejected_by_reason.begin(),
+                                                     c.rejected_by_reason.end(),
+                                                     [](std::uint64_t n) { return n != 0; })));
+  for (std::size_t i = 0; i < kReasonCount; ++i) {
+    if (c.rejected_by_reason[i] == 0) continue;
+    w.str(kReasonNames[i]);
+    w.uvarint(c.rejected_by_reason[i]);
+  }
+  for (const KindId k : kinds.ids()) {
+    w.uvarint(k < c.accepted_by_kind.size() ? c.accepted_by_kind[k] : 0);
+  }
+
+  // Report ids: (village, day) groups, each id after the previous one of its group.
+  std::size_t groups = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i == 0 || ids[i].group != ids[i - 1].group) ++groups;
+  }
+  w.uvarint(ids.size());
+  w.uvarint(groups);
+  std::uint32_t previous_village = 0;
+  for (std::size_t i = 0; i < ids.size();) {
+    std::size_t end = i + 1;
+    while (end < ids.size() && ids[end].group == ids[i].group) ++end;
+    const std::uint32_t village = regions.local(ids[i].village());
+    w.uvarint(village - previous_village);
+    previous_village = village;
+    w.svarint(static_cast<std::int64_t>(ids[i].day()) - base_day);
+    w.uvarint(end - i);
+    previous = {};
+    for (; i < end; ++i) {
+      w.str_after(previous, ids[i].id());
+      previous = ids[i].id();
     }
   }
 
-  w.u64(state.activity.spans.size());
-  for (const ActivitySpan& s : state.activity.spans) {
-    w.u32(s.cadre);
-    w.i32(s.day);
-    w.i64(s.first_ms);
-    w.i64(s.last_ms);
+  // Aggregate blocks: (level, entity, kind) groups, each with its windows in
+  // order (0: the total, else 1 + days after base_day) and cells.
+  groups = 0;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    if (i == 0 || (blocks[i].key >> 25) != (blocks[i - 1].key >> 25)) ++groups;
+  }
+  w.uvarint(blocks.size());
+  w.uvarint(groups);
+  BlockKey last{Level::city, 0, 0, 0};
+  for (std::size_t i = 0; i < blocks.size();) {
+    std::size_t end = i + 1;
+    while (end < blocks.size() && (blocks[end].key >> 25) == (blocks[i].key >> 25)) ++end;
+    const BlockKey k = BlockKey::unpack(blocks[i].key);
+    const auto level_step =
+        static_cast<std::uint32_t>(k.level) - static_cast<std::uint32_t>(last.level);
+    w.uvarint(level_step);
+    w.uvarint(level_step == 0 ? k.entity - last.entity : k.entity);
+    w.uvarint(k.kind);
+    w.uvarint(end - i);
+    last = k;
+    const std::uint32_t cells = aggregator.block_size(kinds.ids()[k.kind]);
+    std::int64_t previous_code = 0;
+    for (; i < end; ++i) {
+      const std::int32_t window = BlockKey::unpack(blocks[i].key).window;
+      const std::int64_t code =
+          window == kTotalWindow ? 0 : static_cast<std::int64_t>(window) - base_day + 1;
+      w.uvarint(static_cast<std::uint64_t>(code - previous_code));
+      previous_code = code;
+      const Int128* cell = &state.aggregates.cells[blocks[i].cells];
+      for (std::uint32_t f = 0; f < cells; ++f) w.cell(cell[f]);
+    }
   }
 
-  const std::uint64_t sum = snapshot_checksum(w.buffer());
-  w.u64(sum);
-  return std::move(w.buffer());
+  // Activity spans: by cadre, days in order, times from the day's start.
+  groups = 0;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (i == 0 || spans[i].cadre != spans[i - 1].cadre) ++groups;
+  }
+  w.uvarint(spans.size());
+  w.uvarint(groups);
+  std::uint32_t previous_cadre = 0;
+  for (std::size_t i = 0; i < spans.size();) {
+    std::size_t end = i + 1;
+    while (end < spans.size() && spans[end].cadre == spans[i].cadre) ++end;
+    const std::uint32_t cadre = cadres.local(spans[i].cadre);
+    w.uvarint(cadre - previous_cadre);
+    previous_cadre = cadre;
+    w.uvarint(end - i);
+    for (std::int64_t previous_day = base_day; i < end; ++i) {
+      const ActivitySpan& s = spans[i];
+      w.uvarint(static_cast<std::uint64_t>(s.day - previous_day));
+      previous_day = s.day;
+      // Unsigned, so any int64 times round-trip exactly.
+      w.svarint(static_cast<std::int64_t>(static_cast<std::uint64_t>(s.first_ms) -
+                                          static_cast<std::uint64_t>(day_start_ms(s.day))));
+      w.uvarint(static_cast<std::uint64_t>(s.last_ms) - static_cast<std::uint64_t>(s.first_ms));
+    }
+  }
+
+  w.u64(snapshot_checksum(w.written()));
+  return w.take();
 }
 
 DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes,
                                   const Catalog& catalog, const Roster& roster,
                                   const Aggregator& aggregator, std::int32_t horizon_days) {
-  if (bytes.size() < kMagic.size() + 8 + 8 || bytes.substr(0, kMagic.size()) != kMagic) {
+  if (bytes.size() < kMagic.size() + 4 + 8 || bytes.substr(0, kMagic.size()) != kMagic) {
     throw SnapshotError("snapshot: not a partition snapshot");
   }
-  const std::string_view body = bytes.substr(0, bytes.size() - 8);
-  SnapshotReader tail(bytes.substr(bytes.size() - 8));
-  if (tail.u64() != snapshot_checksum(body)) throw SnapshotError("snapshot: checksum mismatch");
-
-  SnapshotReader r(body.substr(kMagic.size()));
-  if (const std::uint32_t v = r.u32(); v != kVersion) {
-    throw SnapshotError("snapshot: unsupported version " + std::to_string(v));
+  const std::uint32_t version = SnapshotReader(bytes.substr(kMagic.size())).u32();
+  if (version == 1) return decode_v1(partition, bytes, catalog, roster, aggregator, horizon_days);
+  if (version == kVersion) {
+    return decode_v2(partition, bytes, catalog, roster, aggregator, horizon_days);
   }
+  throw SnapshotError("snapshot: unsupported version " + std::to_string(version));
+}
+
+namespace {
+
+DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
+                           const Roster& roster, const Aggregator& aggregator,
+                           std::int32_t horizon_days) {
+  const std::string_view body = bytes.substr(0, bytes.size() - 8);
+  if (SnapshotReader(bytes.substr(bytes.size() - 8)).u64() != snapshot_checksum(body)) {
+    throw SnapshotError("snapshot: checksum mismatch");
+  }
+  SnapshotReader r(body.substr(kMagic.size() + 4));
+  if (const std::int64_t p = r.svarint(); p != partition) {
+    throw SnapshotError("snapshot: is for partition " + std::to_string(p) + ", not " +
+                        std::to_string(partition));
+  }
+  const std::int64_t base_day = checked_day(r.svarint());
+
+  NameResolver names(catalog, roster);
+  std::string name;
+  std::vector<RegionId> regions(r.vcount(2));
+  for (RegionId& id : regions) {
+    r.str_after(name);
+    id = names.region(name);
+  }
+  name.clear();
+  std::vector<CadreId> cadres(r.vcount(2));
+  for (CadreId& id : cadres) {
+    r.str_after(name);
+    id = names.cadre(name);
+  }
+  std::vector<KindMap> kinds(r.vcount(3));
+  for (KindMap& km : kinds) {
+    km.kind = names.kind(r.vstr());
+    km.slots.assign(1 + r.vcount(1), 0);
+    for (std::size_t f = 1; f < km.slots.size(); ++f) {
+      km.slots[f] = names.field_slot(km.kind, r.vstr(), km.slots);
+    }
+  }
+
+  DecodedPartition out;
+  out.state = std::make_unique<PartitionState>(horizon_days, catalog.kinds().size());
+  PartitionState& st = *out.state;
+  OutcomeCounts& c = st.counts;
+  c.consumed = r.uvarint();
+  c.accepted = r.uvarint();
+  c.duplicate = r.uvarint();
+  c.rejected = r.uvarint();
+  const std::uint64_t reasons = r.vcount(2);
+  for (std::uint64_t i = 0; i < reasons; ++i) {
+    const std::string_view reason_name = r.vstr();
+    const auto reason = reason_from_string(reason_name);
+    if (!reason) throw SnapshotError("snapshot: unknown reason " + in_quotes(reason_name));
+    std::uint64_t& n = c.rejected_by_reason[static_cast<std::size_t>(*reason)];
+    if (n != 0)
+      throw SnapshotError("snapshot: reason " + in_quotes(reason_name) + " is listed twice");
+    n = r.uvarint();
+  }
+  for (const KindMap& km : kinds) c.accepted_by_kind[km.kind] = r.uvarint();
+
+  const auto region_at = [&regions](std::uint64_t i) {
+    if (i >= regions.size()) throw SnapshotError("snapshot: region index out of range");
+    return regions[i];
+  };
+
+  const std::uint64_t ids = r.vcount(3);
+  const std::uint64_t id_groups = r.vcount(4);
+  check_counts(c, ids);
+  std::uint64_t ids_seen = 0, village_index = 0;
+  std::string id;
+  for (std::uint64_t g = 0; g < id_groups; ++g) {
+    village_index += r.uvarint();
+    const RegionId village = region_at(village_index);
+    const std::int32_t day = checked_day(base_day + r.svarint());
+    const std::uint64_t n = r.vcount(3);
+    if (n == 0 || n > ids - ids_seen)
+      throw SnapshotError("snapshot: report id counts do not add up");
+    ids_seen += n;
+    id.clear();
+    for (std::uint64_t i = 0; i < n; ++i) {
+      r.str_after(id);
+      if (id.empty() || id.size() > 0xFFFF) throw SnapshotError("snapshot: bad report id");
+      if (!st.deduper.insert(village, id, day)) {
+        throw SnapshotError("snapshot: repeated report id " + in_quotes(id));
+      }
+    }
+  }
+  if (ids_seen != ids) throw SnapshotError("snapshot: report id counts do not add up");
+
+  const std::uint64_t blocks = r.vcount(2);
+  const std::uint64_t block_groups = r.vcount(5);
+  out.block_keys.reserve(blocks);
+  std::uint64_t level = 0, entity_index = 0, kind_index = 0;
+  for (std::uint64_t g = 0; g < block_groups; ++g) {
+    const std::uint64_t level_step = r.uvarint();
+    const std::uint64_t entity_value = r.uvarint();
+    const std::uint64_t next_kind = r.uvarint();
+    // Groups come in strictly increasing (level, entity, kind) order, so no key repeats.
+    if (level_step > static_cast<std::uint64_t>(Level::cadre) - level) {
+      throw SnapshotError("snapshot: bad level");
+    }
+    if (level_step == 0) {
+      if (entity_value > UINT32_MAX || (g > 0 && entity_value == 0 && next_kind <= kind_index)) {
+        throw SnapshotError("snapshot: blocks out of order");
+      }
+      entity_index += entity_value;
+    } else {
+      entity_index = entity_value;
+    }
+    level += level_step;
+    kind_index = next_kind;
+    if (kind_index >= kinds.size()) throw SnapshotError("snapshot: kind index out of range");
+    const auto lv = static_cast<Level>(level);
+    std::uint32_t entity = 0;
+    if (lv == Level::cadre) {
+      if (entity_index >= cadres.size()) throw SnapshotError("snapshot: cadre index out of range");
+      entity = cadres[entity_index];
+    } else {
+      entity = region_at(entity_index);
+    }
+    const KindMap& km = kinds[kind_index];
+    const std::uint64_t n = r.vcount(1 + km.slots.size());
+    if (n == 0 || n > blocks - out.block_keys.size()) {
+      throw SnapshotError("snapshot: block counts do not add up");
+    }
+    const std::uint32_t size = aggregator.block_size(km.kind);
+    std::int64_t code = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const std::uint64_t step = r.uvarint();
+      if ((i > 0 && step == 0) || step > (std::uint64_t{1} << 32)) {
+        throw SnapshotError("snapshot: bad window");
+      }
+      code += static_cast<std::int64_t>(step);
+      const std::int64_t window = code == 0 ? kTotalWindow : base_day + code - 1;
+      check_window(window);
+      out.block_keys.push_back(
+          BlockKey::pack(lv, entity, km.kind, static_cast<std::int32_t>(window)));
+      const std::size_t base = out.block_cells.size();
+      out.block_cells.resize(base + size, 0);
+      for (const std::uint32_t slot : km.slots) out.block_cells[base + slot] = r.cell();
+    }
+  }
+  if (out.block_keys.size() != blocks) throw SnapshotError("snapshot: block counts do not add up");
+
+  const std::uint64_t spans = r.vcount(3);
+  const std::uint64_t span_groups = r.vcount(5);
+  std::uint64_t cadre_index = 0;
+  for (std::uint64_t g = 0; g < span_groups; ++g) {
+    cadre_index += r.uvarint();
+    if (cadre_index >= cadres.size()) throw SnapshotError("snapshot: cadre index out of range");
+    const std::uint64_t n = r.vcount(3);
+    if (n == 0 || n > spans - st.activity.spans.size()) {
+      throw SnapshotError("snapshot: activity span counts do not add up");
+    }
+    std::int64_t day = base_day;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const std::uint64_t step = r.uvarint();
+      if (step > UINT32_MAX) throw SnapshotError("snapshot: bad day");
+      day = checked_day(day + static_cast<std::int64_t>(step));
+      ActivitySpan s{cadres[cadre_index], static_cast<std::int32_t>(day), 0, 0};
+      s.first_ms = static_cast<std::int64_t>(static_cast<std::uint64_t>(day_start_ms(s.day)) +
+                                             static_cast<std::uint64_t>(r.svarint()));
+      const std::uint64_t length = r.uvarint();
+      if (length > static_cast<std::uint64_t>(INT64_MAX) - static_cast<std::uint64_t>(s.first_ms)) {
+        throw SnapshotError("snapshot: bad activity span");
+      }
+      s.last_ms = static_cast<std::int64_t>(static_cast<std::uint64_t>(s.first_ms) + length);
+      add_span(st.activity, s);
+    }
+  }
+  if (st.activity.spans.size() != spans) {
+    throw SnapshotError("snapshot: activity span counts do not add up");
+  }
+  if (!r.at_end()) throw SnapshotError("snapshot: trailing bytes");
+  return out;
+}
+
+// Format v1 (fixed-width fields and the whole roster and catalog), as written
+// before v2: still read, so checkpoints survive an upgrade.
+DecodedPartition decode_v1(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
+                           const Roster& roster, const Aggregator& aggregator,
+                           std::int32_t horizon_days) {
+  const std::string_view body = bytes.substr(0, bytes.size() - 8);
+  if (SnapshotReader(bytes.substr(bytes.size() - 8)).u64() != snapshot_checksum_v1(body)) {
+    throw SnapshotError("snapshot: checksum mismatch");
+  }
+  SnapshotReader r(body.substr(kMagic.size() + 4));
   if (const std::int32_t p = r.i32(); p != partition) {
     throw SnapshotError("snapshot: is for partition " + std::to_string(p) + ", not " +
                         std::to_string(partition));
   }
 
-  // Names -> current ids.
+  NameResolver names(catalog, roster);
   std::vector<RegionId> regions(r.count(4));
-  for (RegionId& id : regions) {
-    const std::string_view code = r.str();
-    const auto found = roster.find_region(code);
-    if (!found) throw SnapshotError("snapshot: region " + quoted(code) + " is not in the roster");
-    id = *found;
-  }
+  for (RegionId& id : regions) id = names.region(r.str());
   std::vector<CadreId> cadres(r.count(4));
-  for (CadreId& id : cadres) {
-    const std::string_view cadre_id = r.str();
-    const auto found = roster.find_cadre(cadre_id);
-    if (!found)
-      throw SnapshotError("snapshot: cadre " + quoted(cadre_id) + " is not in the roster");
-    id = *found;
-  }
-  struct KindMap {
-    KindId kind;
-    std::vector<std::uint32_t> slots;  // snapshot slot -> current slot
-  };
+  for (CadreId& id : cadres) id = names.cadre(r.str());
   std::vector<KindMap> kinds(r.count(12));
   for (KindMap& km : kinds) {
-    const std::string_view name = r.str();
-    const auto found = catalog.find(name);
-    if (!found) throw SnapshotError("snapshot: kind " + quoted(name) + " is not in the catalog");
-    km.kind = *found;
-    const Kind& kind = catalog.kind(*found);
+    km.kind = names.kind(r.str());
     km.slots.assign(1 + r.count(4), 0);
     for (std::size_t f = 1; f < km.slots.size(); ++f) {
-      const std::string_view field = r.str();
-      std::optional<std::uint32_t> slot;
-      for (std::size_t i = 0; i < kind.fields.size(); ++i) {
-        if (kind.fields[i].name == field) slot = static_cast<std::uint32_t>(1 + i);
-      }
-      if (!slot) {
-        throw SnapshotError("snapshot: field " + quoted(field) + " of kind " + quoted(name) +
-                            " is not in the catalog");
-      }
-      km.slots[f] = *slot;
+      km.slots[f] = names.field_slot(km.kind, r.str(), km.slots);
     }
   }
 
@@ -170,29 +605,30 @@ DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes
   for (std::uint64_t i = 0; i < reasons; ++i) {
     const std::string_view name = r.str();
     const auto reason = reason_from_string(name);
-    if (!reason) throw SnapshotError("snapshot: unknown reason " + quoted(name));
+    if (!reason) throw SnapshotError("snapshot: unknown reason " + in_quotes(name));
     c.rejected_by_reason[static_cast<std::size_t>(*reason)] = r.u64();
   }
   for (const KindMap& km : kinds) c.accepted_by_kind[km.kind] += r.u64();
-  if (c.consumed != c.accepted + c.duplicate + c.rejected) {
-    throw SnapshotError("snapshot: outcome counts do not add up");
-  }
 
   const auto region_at = [&regions](std::uint32_t i) {
     if (i >= regions.size()) throw SnapshotError("snapshot: region index out of range");
     return regions[i];
   };
   const std::uint64_t ids = r.count(12);
+  check_counts(c, ids);
   for (std::uint64_t i = 0; i < ids; ++i) {
     const RegionId village = region_at(r.u32());
     const std::int32_t day = r.i32();
     const std::string_view id = r.str();
     if (id.empty() || id.size() > 0xFFFF) throw SnapshotError("snapshot: bad report id");
-    st.deduper.insert(village, id, day);
+    if (!st.deduper.insert(village, id, day)) {
+      throw SnapshotError("snapshot: repeated report id " + in_quotes(id));
+    }
   }
 
   const std::uint64_t blocks = r.count(13 + 16);
   out.block_keys.reserve(blocks);
+  FlatIndex seen;
   for (std::uint64_t i = 0; i < blocks; ++i) {
     const std::uint8_t level_byte = r.u8();
     if (level_byte > static_cast<std::uint8_t>(Level::cadre)) {
@@ -211,10 +647,12 @@ DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes
     if (kind_index >= kinds.size()) throw SnapshotError("snapshot: kind index out of range");
     const KindMap& km = kinds[kind_index];
     const std::int32_t window = r.i32();
-    if (window != kTotalWindow && (window < 0 || window >= BlockKey::kWindowBias)) {
-      throw SnapshotError("snapshot: bad window");
-    }
-    out.block_keys.push_back(BlockKey::pack(level, entity, km.kind, window));
+    check_window(window);
+    const std::uint64_t key = BlockKey::pack(level, entity, km.kind, window);
+    bool inserted = false;
+    seen.find_or_insert(key, inserted);
+    if (!inserted) throw SnapshotError("snapshot: repeated block");
+    out.block_keys.push_back(key);
     const std::size_t base = out.block_cells.size();
     out.block_cells.resize(base + aggregator.block_size(km.kind), 0);
     for (const std::uint32_t slot : km.slots) out.block_cells[base + slot] = r.i128();
@@ -226,15 +664,11 @@ DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes
     if (cadre_index >= cadres.size()) throw SnapshotError("snapshot: cadre index out of range");
     ActivitySpan s{cadres[cadre_index], r.i32(), r.i64(), r.i64()};
     if (s.first_ms > s.last_ms) throw SnapshotError("snapshot: bad activity span");
-    bool inserted = false;
-    FlatIndex::Slot* slot =
-        st.activity.index.find_or_insert(CadreActivity::key(s.cadre, s.day), inserted);
-    if (!inserted) throw SnapshotError("snapshot: repeated activity span");
-    slot->a = static_cast<std::uint32_t>(st.activity.spans.size());
-    st.activity.spans.push_back(s);
+    add_span(st.activity, s);
   }
   if (!r.at_end()) throw SnapshotError("snapshot: trailing bytes");
   return out;
 }
 
+}  // namespace
 }  // namespace fp
