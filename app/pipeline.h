@@ -43,7 +43,7 @@ struct PipelineOptions {
   std::chrono::milliseconds lag_interval{1000};
   // Backpressure: pause fetching above this many unacknowledged outputs,
   // resume below half of it.
-  std::size_t max_unacknowledged = 100000;
+  std::size_t max_unacknowledged = 500000;
   std::chrono::milliseconds drain_timeout{8000};
 };
 

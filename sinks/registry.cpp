@@ -58,7 +58,8 @@ std::unique_ptr<Sink> make_sink(std::string_view name, const SinkSettings& setti
 }
 
 std::unique_ptr<KafkaWriter> make_sink_writer(SinkContext& context, const std::string& name,
-                                              SinkProbe& probe) {
+                                              SinkProbe& probe,
+                                              std::function<void()> on_sink_acked) {
   // The acknowledgement callback needs the writer it belongs to.
   struct Acked {
     KafkaWriter* writer = nullptr;
@@ -67,10 +68,11 @@ std::unique_ptr<KafkaWriter> make_sink_writer(SinkContext& context, const std::s
   auto acked = std::make_shared<Acked>();
   auto writer = std::make_unique<KafkaWriter>(
       context.io, KafkaWriter::Options{name, context.kafka_properties},
-      [acked, &probe, on_acked = context.on_acked] {
+      [acked, &probe, on_sink_acked = std::move(on_sink_acked), on_acked = context.on_acked] {
         const auto durable = acked->writer->durable_through();
         if (durable > acked->reported) probe.wrote(durable - acked->reported);
         acked->reported = durable;
+        if (on_sink_acked) on_sink_acked();
         if (on_acked) on_acked();
       },
       [&probe, on_error = context.on_error](const std::string& error) {

@@ -42,9 +42,11 @@ struct SinkSettings {
 };
 
 // A KafkaWriter for a Kafka-backed sink: acknowledged records and failures are
-// counted on `probe`, then the pipeline hears of them (context.on_acked/on_error).
+// counted on `probe`, then `on_sink_acked` (the sink itself) and the pipeline
+// (context.on_acked/on_error) hear of them.
 std::unique_ptr<KafkaWriter> make_sink_writer(SinkContext& context, const std::string& name,
-                                              SinkProbe& probe);
+                                              SinkProbe& probe,
+                                              std::function<void()> on_sink_acked = nullptr);
 
 // The names make_sink() knows: "field-progress", "dead-letter", "jsonl".
 std::span<const std::string_view> sink_names();

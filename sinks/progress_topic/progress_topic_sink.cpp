@@ -1,22 +1,10 @@
 #include "sinks/progress_topic/progress_topic_sink.h"
 
+#include <boost/asio/post.hpp>
+
 #include "sinks/registry.h"
 
 namespace fp {
-
-namespace {
-
-// Bounds the coalescing map while a backlog defers flushes (~80 bytes a key).
-constexpr std::size_t kMaxPendingKeys = 200000;
-
-}  // namespace
-
-std::size_t ProgressTopicSink::KeyHash::operator()(const ProgressKey& k) const noexcept {
-  std::uint64_t h = static_cast<std::uint64_t>(k.entity) * 0x9E3779B97F4A7C15ULL;
-  h ^= (static_cast<std::uint64_t>(k.metric) << 40) ^ (static_cast<std::uint64_t>(k.level) << 56);
-  h ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.window)) * 0xC2B2AE3D27D4EB4FULL;
-  return static_cast<std::size_t>(h ^ (h >> 29));
-}
 
 ProgressTopicSink::ProgressTopicSink(SinkContext& context, std::string topic,
                                      std::chrono::milliseconds flush_interval)
@@ -25,14 +13,20 @@ ProgressTopicSink::ProgressTopicSink(SinkContext& context, std::string topic,
       flush_interval_(flush_interval),
       renderer_(context.core),
       probe_(context.probe.sink("field-progress")),
+      io_(context.io),
       timer_(context.io) {
-  writer_ = make_sink_writer(context, "field-progress", probe_);
+  writer_ = make_sink_writer(context, "field-progress", probe_, [this] {
+    if (next_ < outgoing_.size()) schedule_produce();
+  });
 }
 
-ProgressTopicSink::~ProgressTopicSink() { timer_.cancel(); }
+ProgressTopicSink::~ProgressTopicSink() {
+  *alive_ = false;
+  timer_.cancel();
+}
 
 void ProgressTopicSink::write(std::span<const RawMessage> /*messages*/, const BatchResult& result) {
-  for (const auto& change : result.changes) pending_.insert_or_assign(change.key, change.value);
+  for (const auto& change : result.changes) pending_.put(change.key, change.value);
   if (backlog_ && pending_.size() >= kMaxPendingKeys) flush();
   if (pending_.empty() || timer_armed_ || backlog_) return;
   timer_armed_ = true;
@@ -46,13 +40,38 @@ void ProgressTopicSink::write(std::span<const RawMessage> /*messages*/, const Ba
 
 void ProgressTopicSink::flush() {
   if (pending_.empty()) return;
+  outgoing_.erase(outgoing_.begin(), outgoing_.begin() + static_cast<std::ptrdiff_t>(next_));
+  next_ = 0;
+  pending_.take(outgoing_);
+  produce_some();
+}
+
+void ProgressTopicSink::schedule_produce() {
+  if (produce_scheduled_) return;
+  produce_scheduled_ = true;
+  boost::asio::post(io_, [this, alive = alive_] {
+    if (!*alive) return;
+    produce_scheduled_ = false;
+    produce_some();
+  });
+}
+
+void ProgressTopicSink::produce_some() {
   const std::int64_t now = clock_();
-  for (const auto& [key, value] : pending_) {
-    renderer_.key(key, key_buffer_);
-    renderer_.row(key, value, now, row_buffer_);
+  const std::size_t end = std::min(outgoing_.size(), next_ + kSliceRows);
+  while (next_ < end && writer_->in_flight() < kMaxInFlight) {
+    const ProgressChange& change = outgoing_[next_];
+    renderer_.key(change.key, key_buffer_);
+    renderer_.row(change.key, change.value, now, row_buffer_);
     writer_->produce(topic_, -1, key_buffer_, row_buffer_);
+    ++next_;
   }
-  pending_.clear();
+  if (next_ == outgoing_.size()) {
+    outgoing_.clear();
+    next_ = 0;
+  } else if (writer_->in_flight() < kMaxInFlight) {
+    schedule_produce();  // the next slice after whatever else is waiting
+  }                      // else an acknowledgement resumes it
 }
 
 }  // namespace fp

@@ -6,23 +6,30 @@
 #include <chrono>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "metrics/pipeline_probe.h"
 #include "sinks/kafka_writer.h"
 #include "sinks/progress_row.h"
+#include "sinks/progress_topic/progress_coalescer.h"
 #include "sinks/sink.h"
 
 namespace fp {
 
 struct SinkContext;
 
-// Changes are coalesced in a map (latest value per key wins) and produced when
-// the flush timer fires or flush() is called. While the pipeline works through a
-// backlog the timer does not flush: every report moves ~20 keys, few of them hot,
-// so only a long window coalesces enough to keep the topic from costing more
-// than the processing (docs/operations.md, "Throughput"). Keyed level|id|metric|window so a
-// compacted topic keeps the latest row per key.
+// Changes are coalesced (latest value per key wins) and handed on when the
+// flush timer fires or flush() is called. While the pipeline works through a
+// backlog the timer does not flush: every report moves ~20 keys, few of them
+// hot, so only a long window coalesces enough to keep the topic from costing
+// more than the processing (docs/operations.md, "Throughput").
+//
+// Handing on is paced: rows are rendered and produced a slice per turn of the
+// io_context, and no further while librdkafka holds kMaxInFlight unacknowledged,
+// so a flush of many keys never stalls ingest. (A stalled event loop lets the
+// consumer's prefetch queue overflow, and librdkafka 2.0 then stops fetching for
+// a whole second.) mark() already covers rows flushed but not yet produced.
+// Keyed level|id|metric|window so a compacted topic keeps the latest row per key.
 class ProgressTopicSink final : public Sink {
  public:
   ProgressTopicSink(SinkContext& context, std::string topic,
@@ -32,28 +39,42 @@ class ProgressTopicSink final : public Sink {
   [[nodiscard]] std::string_view name() const override { return "field-progress"; }
   void write(std::span<const RawMessage> messages, const BatchResult& result) override;
   void flush() override;
-  [[nodiscard]] std::uint64_t mark() const override { return writer_->produced(); }
+  [[nodiscard]] std::uint64_t mark() const override {
+    return writer_->produced() + (outgoing_.size() - next_);
+  }
   [[nodiscard]] bool durable(std::uint64_t mark) const override {
     return writer_->durable_through() >= mark;
   }
-  [[nodiscard]] std::size_t unacknowledged() const override { return writer_->in_flight(); }
+  [[nodiscard]] std::size_t unacknowledged() const override {
+    return writer_->in_flight() + (outgoing_.size() - next_);
+  }
   void set_backlog(bool behind) override { backlog_ = behind; }
 
+  // Coalesced keys that force a flush while behind (bounds memory: ~70 bytes a key).
+  static constexpr std::size_t kMaxPendingKeys = 200000;
+  // Rows produced per turn of the io_context, and librdkafka's unacknowledged ceiling.
+  static constexpr std::size_t kSliceRows = 2048;
+  static constexpr std::size_t kMaxInFlight = 50000;
+
  private:
-  struct KeyHash {
-    std::size_t operator()(const ProgressKey& k) const noexcept;
-  };
+  void produce_some();
+  void schedule_produce();
 
   Clock clock_;
   std::string topic_;
   std::chrono::milliseconds flush_interval_;
   ProgressRowRenderer renderer_;
   SinkProbe probe_;
+  boost::asio::io_context& io_;
   std::unique_ptr<KafkaWriter> writer_;
   boost::asio::steady_timer timer_;
   bool timer_armed_ = false;
   bool backlog_ = false;  // coalesce until a checkpoint round or kMaxPendingKeys
-  std::unordered_map<ProgressKey, ProgressValue, KeyHash> pending_;
+  bool produce_scheduled_ = false;
+  ProgressCoalescer pending_;
+  std::vector<ProgressChange> outgoing_;  // flushed; rows before next_ are produced
+  std::size_t next_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::string key_buffer_;
   std::string row_buffer_;
 };
