@@ -36,6 +36,9 @@ KafkaSource::KafkaSource(boost::asio::io_context& io, KafkaSourceOptions options
   // A member that died is noticed within 10 s (librdkafka's default is 45 s);
   // the embedded broker also delays a group's next rebalance by about this much.
   config.set("session.timeout.ms", "10000").set("heartbeat.interval.ms", "1000");
+  // Fetch responses stay under glibc's largest mmap threshold (32 MiB), so their
+  // buffers are reused from the heap instead of being mapped and faulted in anew.
+  config.set("fetch.max.bytes", "16777216");
   config.set_all(options_.properties);
   rd_kafka_conf_set_rebalance_cb(config.raw(), &KafkaSource::on_rebalance);
   rd_kafka_conf_set_offset_commit_cb(config.raw(), &log_commit);
