@@ -27,20 +27,10 @@ Int128 make_header(std::uint64_t key) {
   return h;
 }
 
-// A report adds to ten blocks: five levels x {total, its CST day}. Their keys
-// are computed and prefetched together so the index's cache misses overlap.
-constexpr int kBlocks = 10;
-
-void block_keys(const Roster& roster, const Report& report, FlatIndex& index,
-                std::uint64_t (&keys)[kBlocks]) {
-  const Roster::Chain chain = roster.chain(report.village);
-  const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
-                                     report.cadre};
-  for (int i = 0; i < kBlocks; ++i) {
-    keys[i] = BlockKey::pack(static_cast<Level>(i / 2), entities[i / 2], report.kind,
-                             i % 2 == 0 ? kTotalWindow : report.cst_day);
-    index.prefetch(keys[i]);
-  }
+// Starts loading the cache lines of a block of n cells.
+void prefetch_block(const Int128* first, std::uint32_t n) {
+  __builtin_prefetch(first, 1);
+  __builtin_prefetch(first + n - 1, 1);
 }
 
 }  // namespace
@@ -129,19 +119,48 @@ std::uint32_t Aggregator::global_block(std::uint64_t key, KindId kind) {
 }
 
 void Aggregator::add(PartialAggregates& part, const Report& report) {
-  if (&part == sole_) return add_solo(part, report);
-  if (sole_ != nullptr) unsolo();
-  add_shared(part, report);
+  Staged staged;
+  stage(part, report, staged);
+  add_staged(std::span(&staged, 1));
 }
 
-void Aggregator::add_solo(PartialAggregates& part, const Report& report) {
-  const std::uint32_t n = block_size_[report.kind];
-  std::uint64_t keys[kBlocks];
-  block_keys(roster_, report, part.index, keys);
-  std::uint32_t local[kBlocks];
+void Aggregator::stage(PartialAggregates& part, const Report& report, Staged& out) const {
+  out.part = &part;
+  out.report = &report;
+  const Roster::Chain chain = roster_.chain(report.village);
+  const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
+                                     report.cadre};
+  for (int i = 0; i < kBlocks; ++i) {
+    out.keys[i] = BlockKey::pack(static_cast<Level>(i / 2), entities[i / 2], report.kind,
+                                 i % 2 == 0 ? kTotalWindow : report.cst_day);
+    part.index.prefetch(out.keys[i]);
+  }
+}
+
+void Aggregator::add_staged(std::span<Staged> run) {
+  if (sole_ != nullptr) {
+    for (const Staged& s : run) {
+      if (s.part != sole_) {
+        unsolo();  // before any block of the run is resolved against the solo layout
+        break;
+      }
+    }
+  }
+  if (sole_ != nullptr) {
+    for (Staged& s : run) resolve_solo(s);
+    for (const Staged& s : run) apply_solo(s);
+  } else {
+    for (Staged& s : run) resolve_shared(s);
+    for (const Staged& s : run) apply_shared(s);
+  }
+}
+
+void Aggregator::resolve_solo(Staged& s) {
+  PartialAggregates& part = *s.part;
+  const std::uint32_t n = block_size_[s.report->kind];
   for (int i = 0; i < kBlocks; ++i) {
     bool inserted = false;
-    FlatIndex::Slot* slot = part.index.find_or_insert(keys[i], inserted);
+    FlatIndex::Slot* slot = part.index.find_or_insert(s.keys[i], inserted);
     if (inserted) {
       if (part.cells.size() + n > UINT32_MAX)
         throw std::length_error("partition cells exceed 2^32");
@@ -150,41 +169,51 @@ void Aggregator::add_solo(PartialAggregates& part, const Report& report) {
     }
     if (slot->b != batch_) {
       slot->b = batch_;
-      solo_moved_.push_back({keys[i], slot->a});
+      solo_moved_.push_back({s.keys[i], slot->a});
     }
-    local[i] = slot->a;
-    __builtin_prefetch(&part.cells[slot->a]);
+    s.local[i] = slot->a;
+    prefetch_block(&part.cells[slot->a], n);
   }
+}
+
+void Aggregator::apply_solo(const Staged& s) {
+  const Report& report = *s.report;
+  const std::uint32_t n = block_size_[report.kind];
+  Int128* cells = s.part->cells.data();
   for (int i = 0; i < kBlocks; ++i) {
-    Int128* pc = &part.cells[local[i]];
+    Int128* pc = cells + s.local[i];
     pc[0] += 1;
     for (std::uint32_t f = 1; f < n; ++f) pc[f] += report.values[f - 1].milli;
   }
 }
 
-void Aggregator::add_shared(PartialAggregates& part, const Report& report) {
-  const std::uint32_t n = block_size_[report.kind];
-  std::uint64_t keys[kBlocks];
-  block_keys(roster_, report, part.index, keys);
-  std::uint32_t local[kBlocks], global[kBlocks];
+void Aggregator::resolve_shared(Staged& s) {
+  PartialAggregates& part = *s.part;
+  const std::uint32_t n = block_size_[s.report->kind];
   for (int i = 0; i < kBlocks; ++i) {
     bool inserted = false;
-    FlatIndex::Slot* slot = part.index.find_or_insert(keys[i], inserted);
+    FlatIndex::Slot* slot = part.index.find_or_insert(s.keys[i], inserted);
     if (inserted) {
       if (part.cells.size() + n > UINT32_MAX)
         throw std::length_error("partition cells exceed 2^32");
       slot->a = static_cast<std::uint32_t>(part.cells.size());
       part.cells.resize(part.cells.size() + n);
-      slot->b = global_block(keys[i], report.kind);
+      slot->b = global_block(s.keys[i], s.report->kind);
     }
-    local[i] = slot->a;
-    global[i] = slot->b;
-    __builtin_prefetch(&part.cells[slot->a]);
-    __builtin_prefetch(&cells_[slot->b]);
+    s.local[i] = slot->a;
+    s.global[i] = slot->b;
+    prefetch_block(&part.cells[slot->a], n);
+    prefetch_block(&cells_[slot->b], n + 1);
   }
+}
+
+void Aggregator::apply_shared(const Staged& s) {
+  const Report& report = *s.report;
+  const std::uint32_t n = block_size_[report.kind];
+  Int128* local = s.part->cells.data();
   for (int i = 0; i < kBlocks; ++i) {
-    Int128* pc = &part.cells[local[i]];
-    Int128* gc = &cells_[global[i]];
+    Int128* pc = local + s.local[i];
+    Int128* gc = &cells_[s.global[i]];
     pc[0] += 1;
     gc[1] += 1;
     for (std::uint32_t f = 1; f < n; ++f) {
@@ -193,18 +222,8 @@ void Aggregator::add_shared(PartialAggregates& part, const Report& report) {
     }
     if (header_batch(gc[0]) != batch_) {
       set_header_batch(gc[0], batch_);
-      moved_.push_back(global[i]);
+      moved_.push_back(s.global[i]);
     }
-  }
-}
-
-void Aggregator::prefetch(const PartialAggregates& part, const Report& report) const {
-  const Roster::Chain chain = roster_.chain(report.village);
-  const std::uint32_t entities[5] = {chain.city, chain.county, chain.town, chain.village,
-                                     report.cadre};
-  for (int level = 0; level < 5; ++level) {
-    part.index.prefetch(
-        BlockKey::pack(static_cast<Level>(level), entities[level], report.kind, report.cst_day));
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "processors/core.h"
@@ -67,10 +68,29 @@ class Aggregator {
   [[nodiscard]] KindId metric_kind(MetricId m) const { return metric_kind_[m]; }
   [[nodiscard]] std::uint32_t metric_slot(MetricId m) const { return metric_slot_[m]; }
 
+  // A report adds to ten blocks: five levels x {total, its CST day}.
+  static constexpr int kBlocks = 10;
+
+  // A report on its way through add_staged(): its block keys, then the offsets
+  // of its blocks in the partition's cells (local) and the global cells (global).
+  struct Staged {
+    PartialAggregates* part;
+    const Report* report;
+    std::uint64_t keys[kBlocks];
+    std::uint32_t local[kBlocks];
+    std::uint32_t global[kBlocks];
+  };
+
   void begin_batch();
   void add(PartialAggregates& part, const Report& report);
-  // Starts loading the partition index slots add() will need for `report`.
-  void prefetch(const PartialAggregates& part, const Report& report) const;
+  // add() for a run of reports in three passes, so the cache misses of many
+  // reports overlap instead of each stalling in turn: stage() computes a
+  // report's keys and starts loading its index slots; add_staged() finds or
+  // inserts every block of the run (starting the loads of the cells), then adds
+  // the values. The result equals add() of each report in order; `report`
+  // must stay valid until add_staged().
+  void stage(PartialAggregates& part, const Report& report, Staged& out) const;
+  void add_staged(std::span<Staged> run);
   // Appends one change per moved (key, metric) of this batch, with its global value.
   void collect_changes(std::vector<ProgressChange>& out) const;
 
@@ -105,8 +125,10 @@ class Aggregator {
   };
 
   std::uint32_t global_block(std::uint64_t key, KindId kind);  // header offset
-  void add_solo(PartialAggregates& part, const Report& report);
-  void add_shared(PartialAggregates& part, const Report& report);
+  void resolve_solo(Staged& s);
+  void resolve_shared(Staged& s);
+  void apply_solo(const Staged& s);
+  void apply_shared(const Staged& s);
   // Builds the global copy from the solo partition, keeping this batch's moves.
   void unsolo();
   void reset_global();

@@ -43,20 +43,43 @@ std::uint32_t CadreActivity::global_span(CadreId cadre, std::int32_t day, std::i
 
 void CadreActivity::add(PartialActivity& part, CadreId cadre, std::int32_t day,
                         std::int64_t at_ms) {
-  bool inserted = false;
-  FlatIndex::Slot* slot = part.index.find_or_insert(key(cadre, day), inserted);
-  if (inserted) {
-    slot->a = static_cast<std::uint32_t>(part.spans.size());
-    part.spans.push_back({cadre, day, at_ms, at_ms});
-    slot->b = global_span(cadre, day, at_ms);
+  Staged staged;
+  stage(part, cadre, day, at_ms, staged);
+  add_staged(std::span(&staged, 1));
+}
+
+void CadreActivity::stage(PartialActivity& part, CadreId cadre, std::int32_t day,
+                          std::int64_t at_ms, Staged& out) const {
+  out = {&part, cadre, day, at_ms, 0, 0};
+  part.index.prefetch(key(cadre, day));
+  index_.prefetch(key(cadre, day));  // needed when the span is new to the partition
+}
+
+void CadreActivity::add_staged(std::span<Staged> run) {
+  for (Staged& s : run) {
+    PartialActivity& part = *s.part;
+    bool inserted = false;
+    FlatIndex::Slot* slot = part.index.find_or_insert(key(s.cadre, s.day), inserted);
+    if (inserted) {
+      slot->a = static_cast<std::uint32_t>(part.spans.size());
+      part.spans.push_back({s.cadre, s.day, s.at_ms, s.at_ms});
+      slot->b = global_span(s.cadre, s.day, s.at_ms);
+    }
+    s.local = slot->a;
+    s.global = slot->b;
+    __builtin_prefetch(&part.spans[s.local], 1);
+    __builtin_prefetch(&spans_[s.global], 1);
+    __builtin_prefetch(&last_ms_[s.cadre], 1);
   }
-  ActivitySpan& p = part.spans[slot->a];
-  p.first_ms = std::min(p.first_ms, at_ms);
-  p.last_ms = std::max(p.last_ms, at_ms);
-  ActivitySpan& g = spans_[slot->b];
-  g.first_ms = std::min(g.first_ms, at_ms);
-  g.last_ms = std::max(g.last_ms, at_ms);
-  note_last(cadre, at_ms);
+  for (const Staged& s : run) {
+    ActivitySpan& p = s.part->spans[s.local];
+    p.first_ms = std::min(p.first_ms, s.at_ms);
+    p.last_ms = std::max(p.last_ms, s.at_ms);
+    ActivitySpan& g = spans_[s.global];
+    g.first_ms = std::min(g.first_ms, s.at_ms);
+    g.last_ms = std::max(g.last_ms, s.at_ms);
+    note_last(s.cadre, s.at_ms);
+  }
 }
 
 void CadreActivity::merge(PartialActivity& part) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "processors/core.h"
@@ -33,6 +34,21 @@ class CadreActivity {
   explicit CadreActivity(const Roster& roster);
 
   void add(PartialActivity& part, CadreId cadre, std::int32_t day, std::int64_t at_ms);
+
+  // add() for a run of reports in passes whose cache misses overlap, like
+  // Aggregator::add_staged: stage() starts loading the index slots, add_staged()
+  // finds or inserts every span of the run, then updates them. Same result as
+  // add() of each in order.
+  struct Staged {
+    PartialActivity* part;
+    CadreId cadre;
+    std::int32_t day;
+    std::int64_t at_ms;
+    std::uint32_t local, global;  // span indexes, once found
+  };
+  void stage(PartialActivity& part, CadreId cadre, std::int32_t day, std::int64_t at_ms,
+             Staged& out) const;
+  void add_staged(std::span<Staged> run);
   // Adds a partition's spans to the global view (restore).
   void merge(PartialActivity& part);
   // Rebuilds the global view from the remaining partitions (drop).

@@ -2,12 +2,15 @@
 // member from one thread (or one Asio strand); nothing here locks.
 #include "processors/core.h"
 
+#include <algorithm>
+#include <array>
 #include <map>
 
 #include "processors/aggregator.h"
 #include "processors/cadre_activity.h"
 #include "processors/partition_state.h"
 #include "processors/report_reader.h"
+#include "processors/validator.h"
 
 namespace fp {
 
@@ -23,9 +26,15 @@ void BatchResult::clear() {
 struct ProcessingCore::Pending {
   PartitionState* part = nullptr;
   Report report;
-  std::string id;
   std::uint64_t hash = 0;
+  std::array<char, kMaxReportIdChars> id{};
 };
+
+namespace {
+// Reports go through the later stages in runs of this many: each stage starts
+// the loads the next one needs for the whole run, so their cache misses overlap.
+constexpr std::size_t kRun = 32;
+}  // namespace
 
 struct ProcessingCore::Impl {
   Impl(std::shared_ptr<const Catalog> c, std::shared_ptr<const Roster> r, CoreOptions o, Clock k)
@@ -66,7 +75,10 @@ struct ProcessingCore::Impl {
   PartitionState* last_state = nullptr;
   Report report;
   Rejection why;
-  Pending pending[2];
+  std::array<Pending, kRun> pending;
+  std::array<Aggregator::Staged, kRun> staged_blocks;
+  std::array<CadreActivity::Staged, kRun> staged_spans;
+  std::size_t staged = 0;  // reports of the run that passed dedupe
 };
 
 ProcessingCore::ProcessingCore(std::shared_ptr<const Catalog> catalog,
@@ -82,42 +94,50 @@ void ProcessingCore::process(std::span<const RawMessage> batch, BatchResult& out
   out.clear();
   out.accepted_by_kind.resize(s.catalog->kinds().size(), 0);
   s.aggregator.begin_batch();
-  // A one-report pipeline: a valid report's dedupe and aggregate slots are
-  // prefetched, then the next message is decoded while they load, and only
-  // then is the report deduplicated and aggregated. Order is kept: a report
-  // is always finished before the next one is.
-  Pending* pending = nullptr;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const RawMessage& m = batch[i];
-    PartitionState& part = s.partition(m.partition);
-    ++part.counts.consumed;
-    ++s.totals.consumed;
-    if (!s.reader.read(m.payload, s.report, s.why)) {
-      const auto reason = static_cast<std::size_t>(s.why.reason);
-      ++part.counts.rejected;
-      ++part.counts.rejected_by_reason[reason];
-      ++s.totals.rejected;
-      ++s.totals.rejected_by_reason[reason];
-      ++out.rejected;
-      ++out.rejected_by_reason[reason];
-      out.dead_letters.push_back({i, s.why});
-      continue;
+  // Runs of kRun messages, each in passes: decode and validate every message
+  // (starting the loads of the dedupe slots), dedupe the valid ones in order
+  // (starting the loads of the aggregate and activity index slots), then the
+  // aggregator and the activity each find their blocks and add. Every stage
+  // sees the reports in batch order, so the outcome equals one-by-one processing.
+  for (std::size_t start = 0; start < batch.size(); start += kRun) {
+    const std::size_t end = std::min(batch.size(), start + kRun);
+    std::size_t valid = 0;
+    for (std::size_t i = start; i < end; ++i) {
+      const RawMessage& m = batch[i];
+      PartitionState& part = s.partition(m.partition);
+      ++part.counts.consumed;
+      ++s.totals.consumed;
+      if (!s.reader.read(m.payload, s.report, s.why)) {
+        const auto reason = static_cast<std::size_t>(s.why.reason);
+        ++part.counts.rejected;
+        ++part.counts.rejected_by_reason[reason];
+        ++s.totals.rejected;
+        ++s.totals.rejected_by_reason[reason];
+        ++out.rejected;
+        ++out.rejected_by_reason[reason];
+        out.dead_letters.push_back({i, s.why});
+        continue;
+      }
+      Pending& p = s.pending[valid++];
+      p.part = &part;
+      p.report = s.report;
+      // The reader's views end at its next call; the validator bounds the id's length.
+      const std::size_t id_size = std::min(s.report.report_id.size(), p.id.size());
+      std::copy_n(s.report.report_id.data(), id_size, p.id.data());
+      p.report.report_id = std::string_view(p.id.data(), id_size);
+      p.hash = Deduper::hash(p.report.village, p.report.report_id);
+      part.deduper.prefetch(p.hash);
     }
-    Pending& next = s.pending[pending == &s.pending[0] ? 1 : 0];
-    next.part = &part;
-    next.id.assign(s.report.report_id);  // the reader's views end at its next call
-    next.report = s.report;
-    next.report.report_id = next.id;
-    next.hash = Deduper::hash(next.report.village, next.id);
-    part.deduper.prefetch(next.hash);
-    s.aggregator.prefetch(part.aggregates, next.report);
-    if (pending != nullptr) finish(*pending, out);
-    pending = &next;
+    s.staged = 0;
+    for (std::size_t k = 0; k < valid; ++k) finish(s.pending[k], out);
+    s.aggregator.add_staged(std::span(s.staged_blocks.data(), s.staged));
+    s.activity.add_staged(std::span(s.staged_spans.data(), s.staged));
   }
-  if (pending != nullptr) finish(*pending, out);
   s.aggregator.collect_changes(out.changes);
 }
 
+// Dedupes a valid report and, when it is new, counts it and stages it for the
+// aggregator and the activity.
 void ProcessingCore::finish(Pending& p, BatchResult& out) {
   Impl& s = *impl_;
   PartitionState& part = *p.part;
@@ -134,8 +154,9 @@ void ProcessingCore::finish(Pending& p, BatchResult& out) {
   ++s.totals.accepted_by_kind[r.kind];
   ++out.accepted;
   ++out.accepted_by_kind[r.kind];
-  s.aggregator.add(part.aggregates, r);
-  s.activity.add(part.activity, r.cadre, r.cst_day, r.at_ms);
+  const std::size_t k = s.staged++;
+  s.aggregator.stage(part.aggregates, r, s.staged_blocks[k]);
+  s.activity.stage(part.activity, r.cadre, r.cst_day, r.at_ms, s.staged_spans[k]);
 }
 
 std::string ProcessingCore::snapshot_partition(std::int32_t partition) const {
