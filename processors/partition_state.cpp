@@ -1,8 +1,11 @@
 #include "processors/partition_state.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
+#include <cstring>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,19 +47,114 @@ class LocalTable {
   std::vector<std::uint32_t> ids_;
 };
 
-// A report id by (village, day) group: the village's roster id in the high
-// half, the day with its sign bit flipped (so unsigned order is day order) in the low.
-struct IdRef {
-  std::uint64_t group;
-  const char* data;
-  std::uint32_t size;
-
-  [[nodiscard]] std::string_view id() const { return {data, size}; }
-  [[nodiscard]] RegionId village() const { return static_cast<RegionId>(group >> 32); }
-  [[nodiscard]] std::int32_t day() const {
-    return static_cast<std::int32_t>(static_cast<std::uint32_t>(group) ^ 0x80000000U);
-  }
+// The deduper's report ids grouped by (village, day), groups in that order.
+struct GroupedIds {
+  struct Group {
+    RegionId village;
+    std::int32_t day;
+    std::uint32_t end;  // of its ids in `ids`
+  };
+  std::vector<std::string_view> ids;
+  std::vector<Group> groups;
 };
+
+// A counting sort over three passes of the deduper when the groups are dense
+// enough (they usually are: few villages a partition, days within the dedupe
+// horizon), else a sort. Either way the ids' bytes stay where they are.
+GroupedIds group_ids(const Deduper& deduper, std::size_t regions) {
+  GroupedIds out;
+  std::vector<std::uint32_t> village_rank(regions, kUnused);
+  std::int32_t min_day = INT32_MAX, max_day = INT32_MIN;
+  deduper.for_each([&](RegionId village, std::string_view, std::int32_t day) {
+    village_rank[village] = 0;
+    min_day = std::min(min_day, day);
+    max_day = std::max(max_day, day);
+  });
+  if (deduper.size() == 0) return out;
+  std::vector<RegionId> villages;
+  for (RegionId v = 0; v < regions; ++v) {
+    if (village_rank[v] == kUnused) continue;
+    village_rank[v] = static_cast<std::uint32_t>(villages.size());
+    villages.push_back(v);
+  }
+  const auto days = static_cast<std::uint64_t>(std::int64_t{max_day} - min_day + 1);
+  out.ids.resize(deduper.size());
+
+  if (villages.size() * days > std::max<std::uint64_t>(4096, 2 * deduper.size())) {
+    std::vector<std::pair<std::uint64_t, std::string_view>> all;
+    all.reserve(deduper.size());
+    deduper.for_each([&](RegionId village, std::string_view id, std::int32_t day) {
+      all.emplace_back((std::uint64_t{village} << 32) | static_cast<std::uint32_t>(day - min_day),
+                       id);
+    });
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      out.ids[i] = all[i].second;
+      if (i + 1 == all.size() || all[i + 1].first != all[i].first) {
+        out.groups.push_back({static_cast<RegionId>(all[i].first >> 32),
+                              static_cast<std::int32_t>(min_day + (all[i].first & UINT32_MAX)),
+                              static_cast<std::uint32_t>(i + 1)});
+      }
+    }
+    return out;
+  }
+
+  std::vector<std::uint32_t> next(villages.size() * days + 1, 0);  // counts, then positions
+  const auto bucket = [&](RegionId village, std::int32_t day) {
+    return village_rank[village] * days + static_cast<std::uint64_t>(day - min_day);
+  };
+  deduper.for_each([&](RegionId village, std::string_view, std::int32_t day) {
+    ++next[bucket(village, day) + 1];
+  });
+  for (std::size_t b = 1; b < next.size(); ++b) {
+    if (next[b] != 0) {
+      out.groups.push_back(
+          {villages[(b - 1) / days],
+           static_cast<std::int32_t>(min_day + static_cast<std::int64_t>((b - 1) % days)),
+           next[b - 1] + next[b]});
+    }
+    next[b] += next[b - 1];
+  }
+  deduper.for_each([&](RegionId village, std::string_view id, std::int32_t day) {
+    out.ids[next[bucket(village, day)]++] = id;
+  });
+  return out;
+}
+
+// An id by the 16 bytes after the prefix all ids of its group share,
+// big-endian, so integer order is byte order.
+struct KeyedId {
+  std::uint64_t high, low;
+  std::string_view id;
+};
+
+// Writes one (village, day) group's ids in sorted order, each after the one before it.
+void write_id_group(SnapshotWriter& w, std::span<const std::string_view> group,
+                    std::vector<KeyedId>& keyed) {
+  const std::string_view first = group[0];
+  std::size_t shared = first.size();
+  for (const std::string_view id : group.subspan(1)) {
+    shared = shared_prefix(first.substr(0, shared), id);
+  }
+  keyed.clear();
+  for (const std::string_view id : group) {
+    const std::string_view rest = id.substr(shared);
+    std::uint64_t bytes[2] = {0, 0};
+    std::memcpy(bytes, rest.data(), std::min<std::size_t>(16, rest.size()));
+    keyed.push_back({__builtin_bswap64(bytes[0]), __builtin_bswap64(bytes[1]), id});
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const KeyedId& a, const KeyedId& b) {
+    if (a.high != b.high) return a.high < b.high;
+    if (a.low != b.low) return a.low < b.low;
+    return a.id < b.id;
+  });
+  std::string_view previous;
+  for (const KeyedId& k : keyed) {
+    w.str_after(previous, k.id);
+    previous = k.id;
+  }
+}
 
 struct BlockRef {
   std::uint64_t key;  // packed; after numbering, with snapshot entity and kind indexes
@@ -161,6 +259,47 @@ void add_span(PartialActivity& activity, const ActivitySpan& s) {
   activity.spans.push_back(s);
 }
 
+// Adds decoded ids to a deduper a few behind their decoding, prefetching each
+// one's slot first: sorted ids land in random slots, and this overlaps the misses.
+class IdInserter {
+ public:
+  explicit IdInserter(Deduper& deduper) : deduper_(deduper) {}
+  void add(RegionId village, std::string_view id, std::int32_t day) {
+    Pending& p = ring_[added_ % kAhead];
+    if (added_ >= kAhead) insert(p);
+    p.hash = Deduper::hash(village, id);
+    p.village = village;
+    p.day = day;
+    p.id.assign(id);
+    deduper_.prefetch(p.hash);
+    ++added_;
+  }
+  void finish() {
+    for (std::uint64_t i = added_ > kAhead ? added_ - kAhead : 0; i < added_; ++i) {
+      insert(ring_[i % kAhead]);
+    }
+    added_ = 0;
+  }
+
+ private:
+  static constexpr std::size_t kAhead = 16;
+  struct Pending {
+    std::uint64_t hash = 0;
+    RegionId village = 0;
+    std::int32_t day = 0;
+    std::string id;
+  };
+  void insert(const Pending& p) {
+    if (!deduper_.insert_hashed(p.hash, p.village, p.id, p.day)) {
+      throw SnapshotError("snapshot: repeated report id " + in_quotes(p.id));
+    }
+  }
+
+  Deduper& deduper_;
+  std::array<Pending, kAhead> ring_;
+  std::uint64_t added_ = 0;
+};
+
 DecodedPartition decode_v1(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
                            const Roster& roster, const Aggregator& aggregator,
                            std::int32_t horizon_days);
@@ -194,18 +333,11 @@ std::string encode_partition(std::int32_t partition, const PartitionState& state
   std::int32_t base_day = INT32_MAX;
 
   // Gather what the state references, sorted so that neighbours share most of their bytes.
-  std::vector<IdRef> ids;
-  ids.reserve(state.deduper.size());
-  state.deduper.for_each([&](RegionId village, std::string_view id, std::int32_t day) {
-    ids.push_back({(static_cast<std::uint64_t>(village) << 32) |
-                       (static_cast<std::uint32_t>(day) ^ 0x80000000U),
-                   id.data(), static_cast<std::uint32_t>(id.size())});
-    regions.mark(village);
-    base_day = std::min(base_day, day);
-  });
-  std::sort(ids.begin(), ids.end(), [](const IdRef& a, const IdRef& b) {
-    return a.group != b.group ? a.group < b.group : a.id() < b.id();
-  });
+  const GroupedIds ids = group_ids(state.deduper, roster.regions().size());
+  for (const GroupedIds::Group& g : ids.groups) {
+    regions.mark(g.village);
+    base_day = std::min(base_day, g.day);
+  }
 
   std::vector<BlockRef> blocks;
   blocks.reserve(state.aggregates.index.size());
@@ -245,7 +377,7 @@ std::string encode_partition(std::int32_t partition, const PartitionState& state
   std::sort(blocks.begin(), blocks.end(),
             [](const BlockRef& a, const BlockRef& b) { return a.key < b.key; });
 
-  SnapshotWriter w(256 + ids.size() * 8 + blocks.size() * 6 + spans.size() * 10);
+  SnapshotWriter w(256 + ids.ids.size() * 8 + blocks.size() * 6 + spans.size() * 10);
   w.raw(kMagic.data(), kMagic.size());
   w.u32(kVersion);
   w.svarint(partition);
@@ -290,31 +422,31 @@ std::string encode_partition(std::int32_t partition, const PartitionState& state
   }
 
   // Report ids: (village, day) groups, each id after the previous one of its group.
-  std::size_t groups = 0;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i == 0 || ids[i].group != ids[i - 1].group) ++groups;
-  }
-  w.uvarint(ids.size());
-  w.uvarint(groups);
+  w.uvarint(ids.ids.size());
+  w.uvarint(ids.groups.size());
   std::uint32_t previous_village = 0;
-  for (std::size_t i = 0; i < ids.size();) {
-    std::size_t end = i + 1;
-    while (end < ids.size() && ids[end].group == ids[i].group) ++end;
-    const std::uint32_t village = regions.local(ids[i].village());
+  std::vector<KeyedId> keyed;
+  const auto group_ids_at = [&ids](std::size_t g) {
+    const std::uint32_t begin = g == 0 ? 0 : ids.groups[g - 1].end;
+    return std::span(ids.ids).subspan(begin, ids.groups[g].end - begin);
+  };
+  std::size_t prefetched = 0;
+  for (std::size_t g = 0; g < ids.groups.size(); ++g) {
+    // The ids' bytes lie scattered in the deduper's arena: start loading them
+    // a little ahead of their use, so the cache misses overlap.
+    const std::size_t ahead = std::min<std::size_t>(ids.ids.size(), ids.groups[g].end + 64);
+    for (; prefetched < ahead; ++prefetched) __builtin_prefetch(ids.ids[prefetched].data());
+    const std::uint32_t village = regions.local(ids.groups[g].village);
     w.uvarint(village - previous_village);
     previous_village = village;
-    w.svarint(static_cast<std::int64_t>(ids[i].day()) - base_day);
-    w.uvarint(end - i);
-    previous = {};
-    for (; i < end; ++i) {
-      w.str_after(previous, ids[i].id());
-      previous = ids[i].id();
-    }
+    w.svarint(static_cast<std::int64_t>(ids.groups[g].day) - base_day);
+    w.uvarint(group_ids_at(g).size());
+    write_id_group(w, group_ids_at(g), keyed);
   }
 
   // Aggregate blocks: (level, entity, kind) groups, each with its windows in
   // order (0: the total, else 1 + days after base_day) and cells.
-  groups = 0;
+  std::size_t groups = 0;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     if (i == 0 || (blocks[i].key >> 25) != (blocks[i - 1].key >> 25)) ++groups;
   }
@@ -457,6 +589,7 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
   check_counts(c, ids);
   std::uint64_t ids_seen = 0, village_index = 0;
   std::string id;
+  IdInserter inserter(st.deduper);
   for (std::uint64_t g = 0; g < id_groups; ++g) {
     village_index += r.uvarint();
     const RegionId village = region_at(village_index);
@@ -469,12 +602,11 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
     for (std::uint64_t i = 0; i < n; ++i) {
       r.str_after(id);
       if (id.empty() || id.size() > 0xFFFF) throw SnapshotError("snapshot: bad report id");
-      if (!st.deduper.insert(village, id, day)) {
-        throw SnapshotError("snapshot: repeated report id " + in_quotes(id));
-      }
+      inserter.add(village, id, day);
     }
   }
   if (ids_seen != ids) throw SnapshotError("snapshot: report id counts do not add up");
+  inserter.finish();
 
   const std::uint64_t blocks = r.vcount(2);
   const std::uint64_t block_groups = r.vcount(5);

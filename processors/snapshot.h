@@ -34,6 +34,20 @@ constexpr Uint128 zigzag128(Int128 v) {
 }
 constexpr Int128 unzigzag128(Uint128 z) { return static_cast<Int128>((z >> 1) ^ (~(z & 1) + 1)); }
 
+// How many leading bytes `a` and `b` share, compared 8 at a time.
+inline std::size_t shared_prefix(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) return i + static_cast<std::size_t>(std::countr_zero(x ^ y) / 8);
+  }
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
 // Writes into a buffer grown by doubling; varints reserve their longest form
 // first, so each is one bounds check and a short loop.
 class SnapshotWriter {
@@ -84,9 +98,7 @@ class SnapshotWriter {
   }
   // `s` after `previous` in a sorted run: the length of the prefix they share, then the rest.
   void str_after(std::string_view previous, std::string_view s) {
-    const std::size_t n = std::min(previous.size(), s.size());
-    std::size_t shared = 0;
-    while (shared < n && previous[shared] == s[shared]) ++shared;
+    const std::size_t shared = shared_prefix(previous, s);
     uvarint(shared);
     str(s.substr(shared));
   }
