@@ -1,6 +1,8 @@
 #include "processors/deduper.h"
 
+#include <algorithm>
 #include <bit>
+#include <climits>
 #include <cstring>
 #include <stdexcept>
 
@@ -45,6 +47,28 @@ std::uint64_t Deduper::hash(RegionId village, std::string_view id) {
   return mix(h, k1 ^ village);
 }
 
+Deduper::Record Deduper::record_at(std::size_t offset) const {
+  const char* p = arena_.data() + offset;
+  Record r{};
+  std::uint16_t length = 0;
+  std::memcpy(&r.hash, p, 8);
+  std::memcpy(&r.village, p + 8, 4);
+  std::memcpy(&r.day, p + 12, 4);
+  std::memcpy(&length, p + 16, 2);
+  r.id = std::string_view(p + kRecordHeader, length);
+  return r;
+}
+
+bool Deduper::same(std::uint64_t slot, RegionId village, std::string_view id) const {
+  const char* p = arena_.data() + (static_cast<std::uint32_t>(slot) - 1);
+  RegionId v = 0;
+  std::uint16_t length = 0;
+  std::memcpy(&v, p + 8, 4);
+  std::memcpy(&length, p + 16, 2);
+  return v == village && length == id.size() &&
+         std::memcmp(p + kRecordHeader, id.data(), length) == 0;
+}
+
 bool Deduper::insert_hashed(std::uint64_t h, RegionId village, std::string_view id,
                             std::int32_t day) {
   if (id.empty() || id.size() > 0xFFFF)
@@ -53,19 +77,29 @@ bool Deduper::insert_hashed(std::uint64_t h, RegionId village, std::string_view 
     if (day > newest_day_) newest_day_ = day;
     rehash();
   }
+  const std::uint64_t tag = h & kTagMask;
   const std::size_t mask = table_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    Entry& e = table_[i];
-    if (e.id_length == 0) {
-      if (arena_.size() + id.size() > UINT32_MAX) throw std::length_error("Deduper: arena full");
-      e = Entry{h, village, day, static_cast<std::uint32_t>(arena_.size()),
-                static_cast<std::uint32_t>(id.size())};
-      arena_.insert(arena_.end(), id.begin(), id.end());
+    std::uint64_t& slot = table_[i];
+    if (slot == 0) {
+      const std::size_t offset = arena_.size();
+      const std::size_t bytes = kRecordHeader + id.size();
+      if (offset + bytes >= UINT32_MAX) throw std::length_error("Deduper: arena full");
+      arena_.resize(offset + bytes);
+      char* p = arena_.data() + offset;
+      const auto length = static_cast<std::uint16_t>(id.size());
+      std::memcpy(p, &h, 8);
+      std::memcpy(p + 8, &village, 4);
+      std::memcpy(p + 12, &day, 4);
+      std::memcpy(p + 16, &length, 2);
+      std::memcpy(p + kRecordHeader, id.data(), id.size());
+      slot = slot_of(h, offset);
       ++size_;
       if (day > newest_day_) newest_day_ = day;
+      if (day < oldest_day_) oldest_day_ = day;
       return true;
     }
-    if (e.hash == h && e.village == village && id_of(e) == id) return false;
+    if ((slot & kTagMask) == tag && same(slot, village, id)) return false;
   }
 }
 
@@ -73,49 +107,64 @@ bool Deduper::contains(RegionId village, std::string_view id) const {
   const std::uint64_t h = hash(village, id);
   const std::size_t mask = table_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    const Entry& e = table_[i];
-    if (e.id_length == 0) return false;
-    if (e.hash == h && e.village == village && id_of(e) == id) return true;
+    const std::uint64_t slot = table_[i];
+    if (slot == 0) return false;
+    if ((slot & kTagMask) == (h & kTagMask) && same(slot, village, id)) return true;
   }
 }
 
 void Deduper::rehash() {
   // Forget ids beyond the horizon, then size the table so the live ids fill at
   // most 3/8 of it: without forgetting that doubles it, and the next rehash
-  // comes after a third more ids. The arena is rebuilt only when something was
-  // forgotten.
+  // comes after a third more ids. The arena is rebuilt only when something is
+  // forgotten, and is scanned only when some record may be old enough.
   const std::int64_t oldest_kept = static_cast<std::int64_t>(newest_day_) - horizon_days_;
-  std::size_t live = 0;
-  for (const Entry& e : table_) {
-    if (e.id_length != 0 && e.day >= oldest_kept) ++live;
+  std::size_t live = size_;
+  if (oldest_day_ < oldest_kept) {
+    live = 0;
+    for (std::size_t at = 0; at < arena_.size();) {
+      const Record r = record_at(at);
+      if (r.day >= oldest_kept) ++live;
+      at += kRecordHeader + r.id.size();
+    }
   }
   const bool compact = live != size_;
   const std::size_t capacity =
       std::max<std::size_t>(kInitialSlots, std::bit_ceil((live + 1) * 8 / 3 + 1));
-  HugeVector<Entry> table(capacity);
+  HugeVector<std::uint64_t> table(capacity);
   HugeVector<char> arena;
   if (compact) arena.reserve(arena_.capacity());
+  std::int32_t oldest = INT32_MAX;
   const std::size_t mask = capacity - 1;
-  for (const Entry& e : table_) {
-    if (e.id_length == 0 || e.day < oldest_kept) continue;
-    std::size_t i = e.hash & mask;
-    while (table[i].id_length != 0) i = (i + 1) & mask;
-    table[i] = e;
-    if (compact) {
-      table[i].id_offset = static_cast<std::uint32_t>(arena.size());
-      const std::string_view id = id_of(e);
-      arena.insert(arena.end(), id.begin(), id.end());
+  for (std::size_t at = 0; at < arena_.size();) {
+    const Record r = record_at(at);
+    const std::size_t bytes = kRecordHeader + r.id.size();
+    if (r.day >= oldest_kept) {
+      std::size_t offset = at;
+      if (compact) {
+        offset = arena.size();
+        arena.insert(arena.end(), arena_.begin() + static_cast<std::ptrdiff_t>(at),
+                     arena_.begin() + static_cast<std::ptrdiff_t>(at + bytes));
+      }
+      std::size_t i = r.hash & mask;
+      while (table[i] != 0) i = (i + 1) & mask;
+      table[i] = slot_of(r.hash, offset);
+      oldest = std::min(oldest, r.day);
     }
+    at += bytes;
   }
   table_.swap(table);
   if (compact) arena_.swap(arena);
   size_ = live;
+  oldest_day_ = oldest;
 }
 
 void Deduper::for_each(
     const std::function<void(RegionId, std::string_view, std::int32_t)>& visit) const {
-  for (const Entry& e : table_) {
-    if (e.id_length != 0) visit(e.village, id_of(e), e.day);
+  for (std::size_t at = 0; at < arena_.size();) {
+    const Record r = record_at(at);
+    visit(r.village, r.id, r.day);
+    at += kRecordHeader + r.id.size();
   }
 }
 

@@ -11,16 +11,19 @@
 
 namespace fp {
 
-// The set of (village, report_id) accepted in one partition. Report ids live
-// in one arena and the table holds fixed-size entries, so steady-state
-// inserts do not allocate.
+// The set of (village, report_id) accepted in one partition. Each id is a
+// record in one arena (hash, village, day, length, bytes, in insertion order);
+// the table holds 8-byte slots, the upper half of the hash and the record's
+// offset, so a lookup of a new id touches one table slot and nothing else,
+// eight slots share a cache line, and steady-state inserts do not allocate.
 //
 // Horizon: an id whose event day is more than `horizon_days` before the
 // newest event day seen in this partition may be forgotten. Forgetting
-// happens only when the table would grow (at a rehash), so memory stays
-// within about 3x the ids inside the horizon (24-byte slots, at most half full). A resend of a
-// forgotten id would be accepted again; with the default of 400 days the
-// programme's phones do not hold reports that long.
+// happens only when the table would grow (at a rehash, which reads the arena
+// in order), so memory stays within about the ids inside the horizon (their
+// records plus 16-32 bytes of table each). A resend of a forgotten id would be
+// accepted again; with the default of 400 days the programme's phones do not
+// hold reports that long.
 class Deduper {
  public:
   explicit Deduper(std::int32_t horizon_days);
@@ -34,7 +37,7 @@ class Deduper {
                      std::int32_t day);
   // Starts loading the slot `hash` lands in, so a later insert finds it in cache.
   void prefetch(std::uint64_t hash) const {
-    __builtin_prefetch(&table_[hash & (table_.size() - 1)]);
+    __builtin_prefetch(&table_[hash & (table_.size() - 1)], 1);
   }
 
   [[nodiscard]] std::size_t size() const { return size_; }
@@ -48,24 +51,30 @@ class Deduper {
   static std::uint64_t hash(RegionId village, std::string_view report_id);
 
  private:
-  struct Entry {
-    std::uint64_t hash = 0;
-    RegionId village = 0;
-    std::int32_t day = 0;
-    std::uint32_t id_offset = 0;
-    std::uint32_t id_length = 0;  // 0: empty slot (report ids are never empty)
+  // A record: hash (8 bytes), village (4), day (4), id length (2), then the id.
+  static constexpr std::size_t kRecordHeader = 18;
+  static constexpr std::uint64_t kTagMask = 0xFFFFFFFF00000000ULL;
+  struct Record {
+    std::uint64_t hash;
+    RegionId village;
+    std::int32_t day;
+    std::string_view id;
   };
-
-  [[nodiscard]] std::string_view id_of(const Entry& e) const {
-    return {arena_.data() + e.id_offset, e.id_length};
+  // A slot: 0 when empty, else hash >> 32 above (record offset + 1).
+  static std::uint64_t slot_of(std::uint64_t hash, std::size_t offset) {
+    return (hash & kTagMask) | (offset + 1);
   }
+  [[nodiscard]] Record record_at(std::size_t offset) const;
+  // Whether the slot's record is (village, id); its tag already matched.
+  [[nodiscard]] bool same(std::uint64_t slot, RegionId village, std::string_view id) const;
   void rehash();
 
   static constexpr std::size_t kInitialSlots = 1024;
 
   std::int32_t horizon_days_;
   std::int32_t newest_day_ = INT32_MIN;
-  HugeVector<Entry> table_;
+  std::int32_t oldest_day_ = INT32_MAX;  // of the records in the arena
+  HugeVector<std::uint64_t> table_;
   HugeVector<char> arena_;
   std::size_t size_ = 0;
 };

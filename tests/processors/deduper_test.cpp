@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace fp {
 namespace {
@@ -61,6 +62,22 @@ TEST(Deduper, KeepsOldIdsWhileNothingNewerArrives) {
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(d.insert(1, "x" + std::to_string(i), 5));
   EXPECT_EQ(d.size(), 1000U);
   EXPECT_FALSE(d.insert(1, "x0", 5));
+}
+
+TEST(Deduper, ForEachVisitsTheRememberedIdsInInsertionOrder) {
+  Deduper d(10);
+  ASSERT_TRUE(d.insert(1, "old", 100));
+  for (int i = 0; i < 600; ++i) ASSERT_TRUE(d.insert(2, "n" + std::to_string(i), 200));
+  ASSERT_FALSE(d.contains(1, "old"));  // forgotten at a rehash
+  std::vector<std::string> seen;
+  d.for_each([&seen](RegionId village, std::string_view id, std::int32_t day) {
+    EXPECT_EQ(village, 2U);
+    EXPECT_EQ(day, 200);
+    seen.emplace_back(id);
+  });
+  ASSERT_EQ(seen.size(), 600U);
+  for (int i = 0; i < 600; ++i)
+    EXPECT_EQ(seen[static_cast<std::size_t>(i)], "n" + std::to_string(i));
 }
 
 }  // namespace
