@@ -88,11 +88,17 @@ if [[ $held != "$N" || $lost != 0 ]]; then
   exit 1
 fi
 
-echo "== ceiling: bare librdkafka consumer (tuned fetch)"
-read -r _ bare_s bare_rate bare_mb _ < <("$BC" --brokers "$BS" --count "$N")
-echo "   consume:        $bare_rate msg/s  ($bare_mb MB/s, $bare_s s)"
-read -r _ parse_s parse_rate parse_mb _ < <("$BC" --brokers "$BS" --count "$N" --parse)
-echo "   consume+parse:  $parse_rate msg/s  ($parse_mb MB/s, $parse_s s)"
+echo "== ceiling: bare librdkafka consumer (tuned fetch, prefetch holds the whole topic)"
+# Output: messages, seconds and rate from start, MB/s, seconds and rate from the first message.
+read -r _ _ _ bare_mb _ bare_rate _ < <("$BC" --brokers "$BS" --count "$N")
+echo "   consume:        $bare_rate msg/s from the first message ($bare_mb MB/s)"
+read -r _ _ _ parse_mb _ parse_rate _ < <("$BC" --brokers "$BS" --count "$N" --parse)
+echo "   consume+parse:  $parse_rate msg/s from the first message ($parse_mb MB/s)"
+# The same reader as a member of a new consumer group, like `fieldpulse run`: the
+# group's first join waits out the broker's initial rebalance delay (3 s by default
+# on Kafka, and in the embedded broker).
+read -r _ gparse_s gparse_rate _ _ _ _ < <("$BC" --brokers "$BS" --count "$N" --parse --group "bench-$$")
+echo "   consume+parse in a new group: $gparse_rate msg/s from start ($gparse_s s, group join included)"
 
 echo "== fieldpulse run: from start until all $N are consumed"
 t0=$(now)
@@ -143,6 +149,6 @@ stop_run
 echo "   latency (Kafka timestamp to applied): p50 <= ${p50}s, p99 <= ${p99}s (histogram bucket bounds)"
 
 echo "== result (N=$N)"
-echo "   run / consume+parse = $(ratio "$run_rate" "$parse_rate") from start, $(ratio "$work_rate" "$parse_rate") from first batch   (goal >= 80%)"
-echo "   run / bare consume  = $(ratio "$run_rate" "$bare_rate") from start, $(ratio "$work_rate" "$bare_rate") from first batch   (goal >= 50%)"
+echo "   run / consume+parse = $(ratio "$work_rate" "$parse_rate") from the first batch, $(ratio "$run_rate" "$gparse_rate") from start against the group reader   (goal >= 80%)"
+echo "   run / bare consume  = $(ratio "$work_rate" "$bare_rate") from the first batch   (goal >= 50%)"
 echo "   RSS $((hwm_kb / 1024)) MB (goal <= 300), p99 <= ${p99}s (goal <= 0.05)"
