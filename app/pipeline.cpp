@@ -150,7 +150,7 @@ void Pipeline::acked() {
 
 std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> partitions) {
   const auto checkpoints =
-      read_latest_checkpoints(options_.kafka_properties, options_.state_topic,
+      read_latest_checkpoints(options_.kafka_properties, options_.state_topic, options_.group,
                               options_.reports_topic, partitions, kRestoreTimeout);
   const auto marks = source_->query_watermarks(partitions, kWatermarkTimeoutMs);
   std::vector<PartitionOffset> starts;
@@ -254,8 +254,8 @@ void Pipeline::advance_rounds() {
       }
       for (const auto& part : round.partitions) {
         for (const auto& chunk :
-             checkpoint_chunks(options_.reports_topic, part.partition, part.through_offset,
-                               part.snapshot, ++generation_)) {
+             checkpoint_chunks(options_.group, options_.reports_topic, part.partition,
+                               part.through_offset, part.snapshot, ++generation_)) {
           try {
             // The snapshot stays in rounds_ until acknowledged: no copy of it.
             state_writer_->produce_borrowed(options_.state_topic, part.partition, chunk.key,

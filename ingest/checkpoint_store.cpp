@@ -19,10 +19,6 @@ bool parse_number(std::string_view& text, T& out) {
   return true;
 }
 
-std::string chunk_key(std::string_view source_topic, std::int32_t partition) {
-  return std::string(source_topic) + "/" + std::to_string(partition);
-}
-
 // Assembles consecutive chunks of one partition, remembering the last complete checkpoint.
 struct Assembly {
   std::int64_t end = 0;  // read up to (excluding) this offset
@@ -31,6 +27,8 @@ struct Assembly {
   std::string buffer;
   std::optional<Checkpoint> complete;
   std::optional<ChunkHeader> last_seen;
+  std::string key;          // the records this partition's checkpoints carry
+  std::string foreign_key;  // a checkpoint record with another key was read
 
   void add(const ChunkHeader& h, std::string_view value) {
     last_seen = h;
@@ -118,7 +116,12 @@ class StateReader {
       if (rd_kafka_message_headers(m.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
           rd_kafka_header_get_last(headers, kCheckpointHeader.data(), &value, &size) ==
               RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (auto h = parse_chunk_header({static_cast<const char*>(value), size})) {
+        const std::string_view key =
+            m->key == nullptr ? std::string_view{}
+                              : std::string_view{static_cast<const char*>(m->key), m->key_len};
+        if (key != a.key) {
+          a.foreign_key = key;
+        } else if (auto h = parse_chunk_header({static_cast<const char*>(value), size})) {
           a.add(*h, {static_cast<const char*>(m->payload), m->len});
         }
       }
@@ -137,7 +140,13 @@ class StateReader {
 
 }  // namespace
 
-std::vector<CheckpointChunk> checkpoint_chunks(std::string_view source_topic,
+std::string checkpoint_key(std::string_view group, std::string_view source_topic,
+                           std::int32_t partition) {
+  return std::string(group) + "/" + std::string(source_topic) + "/" + std::to_string(partition);
+}
+
+std::vector<CheckpointChunk> checkpoint_chunks(std::string_view group,
+                                               std::string_view source_topic,
                                                std::int32_t partition, std::int64_t through_offset,
                                                std::string_view snapshot,
                                                std::uint64_t generation) {
@@ -145,7 +154,7 @@ std::vector<CheckpointChunk> checkpoint_chunks(std::string_view source_topic,
       snapshot.empty() ? 1 : (snapshot.size() + kCheckpointChunkBytes - 1) / kCheckpointChunkBytes;
   std::vector<CheckpointChunk> chunks;
   chunks.reserve(count);
-  const std::string key = chunk_key(source_topic, partition);
+  const std::string key = checkpoint_key(group, source_topic, partition);
   for (std::size_t i = 0; i < count; ++i) {
     const std::size_t begin = i * kCheckpointChunkBytes;
     const std::size_t size =
@@ -172,7 +181,7 @@ std::optional<ChunkHeader> parse_chunk_header(std::string_view text) {
 
 std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
     const std::vector<std::pair<std::string, std::string>>& properties,
-    std::string_view state_topic, std::string_view /*source_topic*/,
+    std::string_view state_topic, std::string_view group, std::string_view source_topic,
     std::span<const std::int32_t> partitions, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const int query_ms = static_cast<int>(std::max<std::int64_t>(timeout.count() / 2, 1000));
@@ -190,11 +199,20 @@ std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
     assemblies[p].end = wm.second;
   }
   std::map<std::int32_t, Assembly> last;
-  for (const auto& [p, wm] : marks) last[p].end = wm.second;
+  for (const auto& [p, wm] : marks) {
+    last[p].end = wm.second;
+    last[p].key = assemblies[p].key = checkpoint_key(group, source_topic, p);
+  }
   reader.read(last, starts, deadline);
   starts.clear();
   for (const auto& [p, wm] : marks) {
     const Assembly& a = last[p];
+    if (!a.foreign_key.empty()) {
+      throw std::runtime_error(
+          std::string(state_topic) + "[" + std::to_string(p) + "] holds the checkpoints of '" +
+          a.foreign_key + "', not of '" + a.key +
+          "': give each consumer group its own state topic (kafka.topics.state)");
+    }
     if (a.complete) {  // a single-chunk checkpoint
       assemblies[p].complete = a.complete;
       continue;

@@ -23,7 +23,7 @@ struct Checkpoint {
 };
 
 // Record layout. Checkpoint of source partition P goes to state partition P,
-// keyed "<source topic>/<P>", as `count` records (chunks of at most
+// keyed "<group>/<source topic>/<P>", as `count` records (chunks of at most
 // kCheckpointChunkBytes) carrying the header "fp.checkpoint" =
 // "1 <generation> <index> <count> <through_offset>". A checkpoint is
 // self-contained: restore needs only its own chunks, never older records
@@ -37,8 +37,13 @@ struct CheckpointChunk {
   std::string_view value;  // a view into the snapshot
 };
 
+// The record key of a checkpoint: whose state it is (consumer group, source topic, partition).
+std::string checkpoint_key(std::string_view group, std::string_view source_topic,
+                           std::int32_t partition);
+
 // Cuts a snapshot into records; `generation` tells one checkpoint's chunks from another's.
-std::vector<CheckpointChunk> checkpoint_chunks(std::string_view source_topic,
+std::vector<CheckpointChunk> checkpoint_chunks(std::string_view group,
+                                               std::string_view source_topic,
                                                std::int32_t partition, std::int64_t through_offset,
                                                std::string_view snapshot, std::uint64_t generation);
 
@@ -53,10 +58,12 @@ std::optional<ChunkHeader> parse_chunk_header(std::string_view text);
 // Reads the newest complete checkpoint of each partition with a short-lived
 // consumer of its own (assign, no group membership, no commits). Partitions
 // with none are absent from the result. Blocking; throws std::runtime_error
-// when the state topic cannot be read within `timeout`.
+// when the state topic cannot be read within `timeout`, and when a partition's
+// newest record is another group's or topic's: restoring someone else's state
+// would count their reports as ours, so each group needs its own state topic.
 std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
     const std::vector<std::pair<std::string, std::string>>& properties,
-    std::string_view state_topic, std::string_view source_topic,
+    std::string_view state_topic, std::string_view group, std::string_view source_topic,
     std::span<const std::int32_t> partitions, std::chrono::milliseconds timeout);
 
 }  // namespace fp

@@ -9,9 +9,9 @@ namespace fp {
 namespace {
 
 TEST(CheckpointChunks, SmallSnapshotIsOneRecordWithItsThroughOffset) {
-  const auto chunks = checkpoint_chunks("field-reports", 3, 1234, "state", 77);
+  const auto chunks = checkpoint_chunks("fieldpulse", "field-reports", 3, 1234, "state", 77);
   ASSERT_EQ(chunks.size(), 1u);
-  EXPECT_EQ(chunks[0].key, "field-reports/3");
+  EXPECT_EQ(chunks[0].key, "fieldpulse/field-reports/3");
   EXPECT_EQ(chunks[0].value, "state");
   const auto h = parse_chunk_header(chunks[0].header);
   ASSERT_TRUE(h.has_value());
@@ -24,7 +24,7 @@ TEST(CheckpointChunks, SmallSnapshotIsOneRecordWithItsThroughOffset) {
 TEST(CheckpointChunks, LargeSnapshotIsCutIntoBoundedChunksThatJoinBack) {
   std::string snapshot(kCheckpointChunkBytes * 2 + 10, '\0');
   for (std::size_t i = 0; i < snapshot.size(); ++i) snapshot[i] = static_cast<char>(i * 7);
-  const auto chunks = checkpoint_chunks("r", 0, 9, snapshot, 5);
+  const auto chunks = checkpoint_chunks("g", "r", 0, 9, snapshot, 5);
   ASSERT_EQ(chunks.size(), 3u);
   std::string joined;
   for (std::size_t i = 0; i < chunks.size(); ++i) {
@@ -39,9 +39,18 @@ TEST(CheckpointChunks, LargeSnapshotIsCutIntoBoundedChunksThatJoinBack) {
 }
 
 TEST(CheckpointChunks, EmptySnapshotStillRecordsTheOffset) {
-  const auto chunks = checkpoint_chunks("r", 1, 0, "", 1);
+  const auto chunks = checkpoint_chunks("g", "r", 1, 0, "", 1);
   ASSERT_EQ(chunks.size(), 1u);
   EXPECT_TRUE(chunks[0].value.empty());
+}
+
+TEST(CheckpointChunks, KeyNamesTheGroupTopicAndPartition) {
+  EXPECT_EQ(checkpoint_key("a", "t", 0), "a/t/0");
+  EXPECT_NE(checkpoint_key("a", "t", 0), checkpoint_key("b", "t", 0));
+  for (const auto& chunk :
+       checkpoint_chunks("g", "t", 12, 0, std::string(kCheckpointChunkBytes + 1, 'x'), 2)) {
+    EXPECT_EQ(chunk.key, "g/t/12");
+  }
 }
 
 TEST(CheckpointHeader, RejectsMalformedHeaders) {

@@ -230,6 +230,14 @@ TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->consumed, want.consumed);
   EXPECT_EQ(second.terminate().first, 0);
+
+  // Another group on the same state topic must not restore this group's state
+  // (it would count these reports as its own): it stops, naming the remedy.
+  Subprocess other({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "another",
+                    "--roster", roster_path(), "--http", "127.0.0.1:0"});
+  EXPECT_EQ(other.wait_for_exit(seconds(60)), 1);
+  EXPECT_THAT(other.stderr_text(), HasSubstr("kafka.topics.state"));
+  EXPECT_THAT(other.stderr_text(), HasSubstr("restart/field-reports/"));
 }
 
 struct UsageCase {
