@@ -1,8 +1,5 @@
 #include "app/pipeline.h"
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -11,7 +8,6 @@
 
 #include "ingest/checkpoint_store.h"
 #include "metrics/pipeline_probe.h"
-#include "metrics/registry.h"
 #include "sinks/kafka_writer.h"
 
 namespace fp {
@@ -23,8 +19,8 @@ constexpr std::chrono::milliseconds kRestoreTimeout{20000};
 
 }  // namespace
 
-Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, MetricsRegistry& metrics,
-                   PipelineProbe& probe, PipelineOptions options, Clock clock)
+Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelineProbe& probe,
+                   PipelineOptions options, Clock clock)
     : io_(io),
       core_(core),
       probe_(probe),
@@ -33,12 +29,6 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, MetricsReg
       checkpoint_timer_(io),
       lag_timer_(io),
       drain_timer_(io) {
-  gap_family_ = &prometheus::BuildCounter()
-                     .Name("fieldpulse_data_gap_messages_total")
-                     .Help(
-                         "Messages of the reports topic that expired before they were "
-                         "processed (OFFSET_OUT_OF_RANGE): never counted.")
-                     .Register(metrics.registry());
   std::random_device random;
   generation_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
 
@@ -288,8 +278,7 @@ void Pipeline::report_gap(std::int32_t partition, std::int64_t from, std::int64_
                            "]: offsets " + std::to_string(from) + ".." + std::to_string(to - 1) +
                            " " + why;
   spdlog::error("data gap on {}", text);
-  gap_family_->Add({{"partition", std::to_string(partition)}})
-      .Increment(static_cast<double>(to - from));
+  probe_.data_gap(partition, static_cast<std::uint64_t>(to - from));
   gaps_.push_back("data gap on " + text);
 }
 

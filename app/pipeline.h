@@ -17,16 +17,9 @@
 #include "sinks/http_api/http_api.h"  // Readiness
 #include "sinks/registry.h"
 
-namespace prometheus {
-class Counter;
-template <typename T>
-class Family;
-}  // namespace prometheus
-
 namespace fp {
 
 class KafkaWriter;
-class MetricsRegistry;
 class PipelineProbe;
 
 struct PipelineOptions {
@@ -61,8 +54,8 @@ struct PipelineOptions {
 // HTTP reads of the core.
 class Pipeline {
  public:
-  Pipeline(boost::asio::io_context& io, ProcessingCore& core, MetricsRegistry& metrics,
-           PipelineProbe& probe, PipelineOptions options, Clock clock);
+  Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelineProbe& probe,
+           PipelineOptions options, Clock clock);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -140,7 +133,6 @@ class Pipeline {
   boost::asio::steady_timer checkpoint_timer_;
   boost::asio::steady_timer lag_timer_;
   boost::asio::steady_timer drain_timer_;
-  prometheus::Family<prometheus::Counter>* gap_family_ = nullptr;
   bool assigned_once_ = false;
   bool draining_ = false;
   bool failed_ = false;

@@ -120,7 +120,7 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
     ProcessingCore core(catalog, roster, core_options, &system_now_ms);
     MetricsRegistry metrics;
     PipelineProbe probe(metrics, core);
-    Pipeline pipeline(io, core, metrics, probe, pipeline_options(config), &system_now_ms);
+    Pipeline pipeline(io, core, probe, pipeline_options(config), &system_now_ms);
     HttpApiOptions http_options;
     http_options.listen = config.http.listen;
     http_options.clock = &system_now_ms;

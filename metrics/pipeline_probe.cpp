@@ -27,6 +27,7 @@ enum Metric : std::size_t {
   kSinkWrites,
   kSinkErrors,
   kProgress,
+  kDataGap,
   kMetricCount,
 };
 
@@ -49,6 +50,8 @@ constexpr std::array<MetricDeclaration, kMetricCount> kMetrics = {{
      "Failed sink writes (each retried or reported)."},
     {"fieldpulse_progress", MetricType::gauge, "level,id,metric",
      "Global total-window progress value at city and county level."},
+    {"fieldpulse_data_gap_messages_total", MetricType::counter, "partition",
+     "Messages of the reports topic that expired before they were processed: never counted."},
 }};
 
 constexpr std::array<double, 13> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -104,6 +107,8 @@ PipelineProbe::PipelineProbe(MetricsRegistry& registry, const ProcessingCore& co
       &prometheus::BuildCounter().Name(name_of(kSinkErrors)).Help(help_of(kSinkErrors)).Register(r);
   progress_family_ =
       &prometheus::BuildGauge().Name(name_of(kProgress)).Help(help_of(kProgress)).Register(r);
+  data_gap_family_ =
+      &prometheus::BuildCounter().Name(name_of(kDataGap)).Help(help_of(kDataGap)).Register(r);
   progress_gauges_.assign(core.roster().regions().size() * core.metric_names().size(), nullptr);
 }
 
@@ -173,6 +178,11 @@ void PipelineProbe::seed_progress() {
     query.level = level;
     for (const ProgressRow& row : core_.progress(query)) set_progress(row.key, row.value);
   }
+}
+
+void PipelineProbe::data_gap(std::int32_t partition, std::uint64_t messages) {
+  data_gap_family_->Add({{"partition", std::to_string(partition)}})
+      .Increment(static_cast<double>(messages));
 }
 
 SinkProbe PipelineProbe::sink(std::string_view name) {

@@ -79,6 +79,9 @@ class PipelineProbe {
   // state (after a restore), so the gauges show global figures from the start.
   void seed_progress();
 
+  // data_gap_messages_total{partition}: messages that expired unprocessed.
+  void data_gap(std::int32_t partition, std::uint64_t messages);
+
   // sink_writes_total{sink} and sink_errors_total{sink} for one sink.
   SinkProbe sink(std::string_view name);
 
@@ -96,6 +99,7 @@ class PipelineProbe {
   prometheus::Family<prometheus::Counter>* sink_writes_family_;
   prometheus::Family<prometheus::Counter>* sink_errors_family_;
   prometheus::Family<prometheus::Gauge>* progress_family_;
+  prometheus::Family<prometheus::Counter>* data_gap_family_;
   // progress gauges by RegionId * metric count + MetricId, created on first use.
   std::vector<prometheus::Gauge*> progress_gauges_;
 };

@@ -129,6 +129,7 @@ TEST_F(PipelineProbeTest, EveryDeclaredMetricIsExposedWithItsType) {
   probe.apply(sample.feed(testing::sample_payloads()));
   probe.set_consumer_lag(0, 1);
   probe.sink("progress");
+  probe.data_gap(0, 1);
   const std::string text = registry.render();
   for (const MetricDeclaration& m : metric_declarations()) {
     const char* type = m.type == MetricType::counter ? "counter"
@@ -139,6 +140,15 @@ TEST_F(PipelineProbeTest, EveryDeclaredMetricIsExposedWithItsType) {
   }
 }
 
+TEST_F(PipelineProbeTest, DataGapsAddUpPerPartition) {
+  probe.data_gap(3, 100);
+  probe.data_gap(3, 20);
+  probe.data_gap(5, 1);
+  const std::string text = registry.render();
+  EXPECT_TRUE(contains_line(text, "fieldpulse_data_gap_messages_total{partition=\"3\"} 120"));
+  EXPECT_TRUE(contains_line(text, "fieldpulse_data_gap_messages_total{partition=\"5\"} 1"));
+}
+
 // promtool (Debian package `prometheus`, test profile of scripts/install-deps.sh)
 // lints the names, types and help texts of the exposition.
 TEST_F(PipelineProbeTest, ExpositionPassesPromtoolCheckMetrics) {
@@ -146,6 +156,7 @@ TEST_F(PipelineProbeTest, ExpositionPassesPromtoolCheckMetrics) {
   probe.observe_latency(sample.messages, 1010);
   probe.set_consumer_lag(0, 3);
   probe.sink("progress").wrote();
+  probe.data_gap(2, 7);
   const auto dir =
       std::filesystem::temp_directory_path() / ("fp-promtool-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
