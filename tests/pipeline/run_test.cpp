@@ -240,6 +240,46 @@ TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting
   EXPECT_THAT(other.stderr_text(), HasSubstr("restart/field-reports/"));
 }
 
+TEST(PipelineRun, ReportsMessagesThatExpiredUnprocessedAsADataGap) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "1"});
+  const Stream before = make_stream(2000, 31, 0, 0);
+  produce(broker.bootstrap(), "field-reports", before.lines, before.metas, 0, before.lines.size());
+  {
+    RunProcess first(broker.bootstrap(), "gap");
+    ASSERT_TRUE(await_summary(
+        first.port(), [](const SummaryFigures& f) { return f.consumed == 2000; }, seconds(120)));
+    ASSERT_EQ(first.terminate().first, 0);  // checkpointed through offset 2000
+  }
+  // While no instance runs, more arrives than the broker retains (~5 MiB a
+  // partition): the oldest unprocessed reports expire.
+  const Stream after = make_stream(30000, 32, 0, 0);
+  produce(broker.bootstrap(), "field-reports", after.lines, after.metas, 0, after.lines.size());
+  KafkaTestConsumer consumer(broker.bootstrap());
+  const std::int64_t held = consumer.message_count("field-reports");
+  const std::int64_t low = 32000 - held;
+  ASSERT_GT(low, 2000) << "the broker kept everything; produce more to force expiry";
+
+  RunProcess second(broker.bootstrap(), "gap");
+  const auto got = await_summary(
+      second.port(),
+      [&](const SummaryFigures& f) {
+        return f.consumed == static_cast<std::uint64_t>(2000 + held);
+      },
+      seconds(120));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->consumed, static_cast<std::uint64_t>(2000 + held));
+  const auto ready = http_get(second.port(), "/readyz");
+  ASSERT_TRUE(ready.has_value());
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_THAT(ready->body,
+              HasSubstr("data gap on field-reports[0]: offsets 2000.." + std::to_string(low - 1)));
+  const auto metrics = http_get(second.port(), "/metrics");
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_EQ(metric_value(metrics->body, "fieldpulse_data_gap_messages_total{partition=\"0\"}"),
+            static_cast<double>(low - 2000));
+  EXPECT_EQ(second.terminate().first, 0);
+}
+
 struct UsageCase {
   std::vector<std::string> args;
   std::string named;
