@@ -139,22 +139,24 @@ Int128 random_cell(std::mt19937_64& rng) {
   }
 }
 
-TEST(SnapshotFormat, ALargeRandomStateRoundTripsExactly) {
-  World w = zhanjiang();
+// A partition state of random content over the Zhanjiang roster and catalog:
+// `ids` report ids (mostly like the field's, some of any bytes and length),
+// `blocks` aggregate blocks of every level with small, large and extreme cells,
+// and `spans` activity spans, some with times far from their day.
+PartitionState random_state(World& w, std::uint64_t seed, int ids, int blocks, int spans) {
+  PartitionState st(kHorizon, w.catalog->kinds().size());
   const Roster& roster = *w.roster;
   std::vector<RegionId> villages, by_level[4];
   for (RegionId r = 0; r < roster.regions().size(); ++r) {
     by_level[static_cast<int>(roster.region(r).level)].push_back(r);
   }
   villages = by_level[static_cast<int>(Level::village)];
-  std::mt19937_64 rng(20190730);
+  std::mt19937_64 rng(seed);
   const std::int32_t today = *parse_day("2019-07-30");
-  PartitionState st(kHorizon, w.catalog->kinds().size());
 
   // Ids: mostly like the field's, some of any bytes and length, some days far back.
-  const std::string chars = "abcdefghijklmnopqrstuvwxyz0123456789-_.:";
   std::size_t held = 0;
-  for (int i = 0; i < 60000; ++i) {
+  for (int i = 0; i < ids; ++i) {
     const RegionId village = villages[rng() % villages.size()];
     const std::int32_t day = today - static_cast<std::int32_t>(rng() % 40) -
                              (rng() % 100 == 0 ? static_cast<std::int32_t>(rng() % 3000) : 0);
@@ -168,10 +170,10 @@ TEST(SnapshotFormat, ALargeRandomStateRoundTripsExactly) {
     }
     if (st.deduper.insert(village, id, day)) ++held;
   }
-  ASSERT_EQ(st.deduper.size(), held);
+  EXPECT_EQ(st.deduper.size(), held);
 
   // Blocks of every level, windows and totals, cells small, large and extreme.
-  for (int i = 0; i < 8000; ++i) {
+  for (int i = 0; i < blocks; ++i) {
     const auto level = static_cast<Level>(rng() % 5);
     const std::uint32_t entity =
         level == Level::cadre
@@ -195,7 +197,7 @@ TEST(SnapshotFormat, ALargeRandomStateRoundTripsExactly) {
 
   // Spans: many cadres and days, some with times far from their day.
   CadreActivity activity(roster);
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < spans; ++i) {
     const auto cadre = static_cast<CadreId>(rng() % roster.cadres().size());
     const std::int32_t day = today - static_cast<std::int32_t>(rng() % 60);
     std::int64_t at =
@@ -206,10 +208,86 @@ TEST(SnapshotFormat, ALargeRandomStateRoundTripsExactly) {
   }
 
   fill_counts(rng, st.counts, held);
+  return st;
+}
+
+TEST(SnapshotFormat, ALargeRandomStateRoundTripsExactly) {
+  World w = zhanjiang();
+  const PartitionState st = random_state(w, 20190730, 60000, 8000, 20000);
   const std::string bytes = w.encode(st, 17);
   expect_same(content(w.decode(bytes, 17), w.aggregator), content(st, w.aggregator));
   // Deterministic: the same state always encodes to the same bytes.
   EXPECT_EQ(w.encode(st, 17), bytes);
+}
+
+// Format v1 as it was written before v2 (fixed-width fields, the whole roster
+// and catalog, FNV-1a), to check that such checkpoints are still read.
+std::string encode_v1(std::int32_t partition, const PartitionState& state, const World& w) {
+  SnapshotWriter out;
+  const auto i32 = [&out](std::int32_t v) { out.raw(&v, 4); };
+  const auto i64 = [&out](std::int64_t v) { out.raw(&v, 8); };
+  const auto str = [&out](std::string_view s) {
+    out.u32(static_cast<std::uint32_t>(s.size()));
+    out.raw(s.data(), s.size());
+  };
+  out.raw("FPPS", 4);
+  out.u32(1);
+  i32(partition);
+  out.u64(w.roster->regions().size());
+  for (const Region& r : w.roster->regions()) str(r.code);
+  out.u64(w.roster->cadres().size());
+  for (const Cadre& c : w.roster->cadres()) str(c.cadre_id);
+  out.u64(w.catalog->kinds().size());
+  for (const Kind& k : w.catalog->kinds()) {
+    str(k.name);
+    out.u64(k.fields.size());
+    for (const ValueField& f : k.fields) str(f.name);
+  }
+  const OutcomeCounts& c = state.counts;
+  for (const std::uint64_t n : {c.consumed, c.accepted, c.duplicate, c.rejected}) out.u64(n);
+  out.u64(kReasonCount);
+  for (std::size_t i = 0; i < kReasonCount; ++i) {
+    str(kReasonNames[i]);
+    out.u64(c.rejected_by_reason[i]);
+  }
+  for (const std::uint64_t n : c.accepted_by_kind) out.u64(n);
+  out.u64(state.deduper.size());
+  state.deduper.for_each([&](RegionId village, std::string_view id, std::int32_t day) {
+    out.u32(village);
+    i32(day);
+    str(id);
+  });
+  out.u64(state.aggregates.index.size());
+  for (const FlatIndex::Slot& s : state.aggregates.index.slots()) {
+    if (s.key == FlatIndex::kEmpty) continue;
+    const BlockKey k = BlockKey::unpack(s.key);
+    out.u8(static_cast<std::uint8_t>(k.level));
+    out.u32(k.entity);
+    out.u32(k.kind);
+    i32(k.window);
+    for (std::uint32_t f = 0; f < w.aggregator.block_size(k.kind); ++f) {
+      out.raw(&state.aggregates.cells[s.a + f], 16);
+    }
+  }
+  out.u64(state.activity.spans.size());
+  for (const ActivitySpan& s : state.activity.spans) {
+    out.u32(s.cadre);
+    i32(s.day);
+    i64(s.first_ms);
+    i64(s.last_ms);
+  }
+  out.u64(snapshot_checksum_v1(out.written()));
+  return out.take();
+}
+
+TEST(SnapshotFormat, VersionOneSnapshotsAreStillRead) {
+  World w = zhanjiang();
+  const PartitionState st = random_state(w, 7, 3000, 2000, 1000);
+  const std::string v1 = encode_v1(5, st, w);
+  expect_same(content(w.decode(v1, 5), w.aggregator), content(st, w.aggregator));
+  std::string corrupt = v1;
+  corrupt[v1.size() / 2] ^= 1;
+  EXPECT_THROW(w.decode(corrupt, 5), SnapshotError);
 }
 
 TEST(SnapshotFormat, CellsKeepTheirExactValueOverTheWholeInt128Range) {
