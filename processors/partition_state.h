@@ -41,17 +41,26 @@ struct DecodedPartition {
   std::vector<Int128> block_cells;  // each key's block_size cells, in order
 };
 
-// Snapshot format v1 (little-endian): magic "FPPS", version, partition, the
-// roster's region codes and cadre ids and the catalog's kinds and fields (so
-// the snapshot names things, not indexes, and survives a roster reload that
-// keeps them), outcome counts, report ids, aggregate blocks, activity spans,
-// and an FNV-1a checksum of everything before it.
+// Snapshot format v2: magic "FPPS", version (4 bytes, little-endian), then
+// LEB128 varints (zigzag when signed): partition, base day, the names of only
+// the regions, cadres, kinds and fields the partition references (so it names
+// things, not indexes, and survives a roster reload that keeps them; region
+// codes and cadre ids front-coded in roster order), outcome counts, report ids grouped by
+// (village, day) and front-coded in sorted order, aggregate blocks grouped by
+// (level, entity, kind) with delta-coded windows and zigzag cells over the full
+// int128 range, activity spans by cadre with delta-coded days and times from
+// the day's start, then a 64-bit checksum of everything before it (see
+// snapshot.h). Encoding sorts the partition's ids, blocks and spans, with
+// about 16 bytes of scratch memory a report id and a block while it runs.
 std::string encode_partition(std::int32_t partition, const PartitionState& state,
                              const Catalog& catalog, const Roster& roster,
                              const Aggregator& aggregator);
 
-// Throws SnapshotError when the bytes are corrupt or name a region, cadre,
-// kind or field the current roster or catalog lacks.
+// Reads v2 and v1 (fixed-width, whole roster and catalog, FNV-1a). Throws
+// SnapshotError when the bytes are corrupt, inconsistent (an index out of
+// range, a bad level or window, counts that do not add up, a repeated id,
+// block or span, trailing bytes) or name a region, cadre, kind or field the
+// current roster or catalog lacks.
 DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes,
                                   const Catalog& catalog, const Roster& roster,
                                   const Aggregator& aggregator, std::int32_t horizon_days);
