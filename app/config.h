@@ -62,6 +62,7 @@ struct Config {
     std::string uri;  // empty = off
   };
   struct Sinks {
+    std::int64_t max_unacknowledged = 0;
     ProgressSink progress;
     JsonlSink jsonl;
     PostgresSink postgres;

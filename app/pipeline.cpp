@@ -127,6 +127,7 @@ void Pipeline::process(std::span<const RawMessage> batch) {
     spdlog::debug("sinks behind ({} unacknowledged): pausing fetch", unacknowledged());
     for (auto& sink : sinks_) sink->flush();
     source_->pause();
+    probe_.backpressure_pause();
   }
 }
 

@@ -35,7 +35,7 @@ struct PipelineOptions {
   std::chrono::milliseconds checkpoint_interval{10000};
   std::chrono::milliseconds lag_interval{1000};
   // Backpressure: pause fetching above this many unacknowledged outputs,
-  // resume below half of it.
+  // resume below half of it (sinks.max_unacknowledged).
   std::size_t max_unacknowledged = 500000;
   std::chrono::milliseconds drain_timeout{8000};
 };

@@ -62,6 +62,7 @@ PipelineOptions pipeline_options(const Config& config) {
   o.sinks.dlq_topic = config.kafka.topics.dlq;
   o.sinks.jsonl_path = config.sinks.jsonl.path;
   o.checkpoint_interval = std::chrono::milliseconds(config.checkpoint.interval_ms);
+  o.max_unacknowledged = static_cast<std::size_t>(config.sinks.max_unacknowledged);
   return o;
 }
 

@@ -28,6 +28,7 @@ enum Metric : std::size_t {
   kSinkErrors,
   kProgress,
   kDataGap,
+  kPauses,
   kMetricCount,
 };
 
@@ -52,6 +53,8 @@ constexpr std::array<MetricDeclaration, kMetricCount> kMetrics = {{
      "Global total-window progress value at city and county level."},
     {"fieldpulse_data_gap_messages_total", MetricType::counter, "partition",
      "Messages of the reports topic that expired before they were processed: never counted."},
+    {"fieldpulse_backpressure_pauses_total", MetricType::counter, "",
+     "Times fetching paused because the sinks held too many unacknowledged outputs."},
 }};
 
 constexpr std::array<double, 13> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -109,6 +112,8 @@ PipelineProbe::PipelineProbe(MetricsRegistry& registry, const ProcessingCore& co
       &prometheus::BuildGauge().Name(name_of(kProgress)).Help(help_of(kProgress)).Register(r);
   data_gap_family_ =
       &prometheus::BuildCounter().Name(name_of(kDataGap)).Help(help_of(kDataGap)).Register(r);
+  pauses_ =
+      &prometheus::BuildCounter().Name(name_of(kPauses)).Help(help_of(kPauses)).Register(r).Add({});
   progress_gauges_.assign(core.roster().regions().size() * core.metric_names().size(), nullptr);
 }
 
@@ -179,6 +184,8 @@ void PipelineProbe::seed_progress() {
     for (const ProgressRow& row : core_.progress(query)) set_progress(row.key, row.value);
   }
 }
+
+void PipelineProbe::backpressure_pause() { pauses_->Increment(); }
 
 void PipelineProbe::data_gap(std::int32_t partition, std::uint64_t messages) {
   data_gap_family_->Add({{"partition", std::to_string(partition)}})

@@ -79,6 +79,9 @@ class PipelineProbe {
   // state (after a restore), so the gauges show global figures from the start.
   void seed_progress();
 
+  // backpressure_pauses_total: fetching paused for the sinks to catch up.
+  void backpressure_pause();
+
   // data_gap_messages_total{partition}: messages that expired unprocessed.
   void data_gap(std::int32_t partition, std::uint64_t messages);
 
@@ -100,6 +103,7 @@ class PipelineProbe {
   prometheus::Family<prometheus::Counter>* sink_errors_family_;
   prometheus::Family<prometheus::Gauge>* progress_family_;
   prometheus::Family<prometheus::Counter>* data_gap_family_;
+  prometheus::Counter* pauses_;
   // progress gauges by RegionId * metric count + MetricId, created on first use.
   std::vector<prometheus::Gauge*> progress_gauges_;
 };

@@ -240,6 +240,36 @@ TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting
   EXPECT_THAT(other.stderr_text(), HasSubstr("restart/field-reports/"));
 }
 
+TEST(PipelineRun, BackpressurePausesFetchingWithoutLosingOrRepeatingAnything) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
+  const Stream stream = make_stream(kReports, 13, 0.05, 0.02);
+  const Expected want = expect(stream);
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, kReports);
+  // Every batch leaves more than 20 outputs unacknowledged, so fetching pauses
+  // after each (discarding what librdkafka had prefetched) until the sinks catch up.
+  RunProcess run(broker.bootstrap(), "pauses", {"--set", "sinks.max_unacknowledged=20"});
+  ASSERT_NE(run.port(), 0);
+  const auto got = await_summary(
+      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
+      seconds(120));
+  ASSERT_TRUE(got.has_value());
+  expect_summary_equals(*got, want);
+  const auto metrics = await_get(
+      run.port(), "/metrics",
+      [&](const HttpReply& reply) {
+        return metric_value(reply.body, "fieldpulse_sink_writes_total{sink=\"dead-letter\"}") ==
+               static_cast<double>(want.rejected);
+      },
+      seconds(60));
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_GT(metric_value(metrics->body, "fieldpulse_backpressure_pauses_total").value_or(0), 1);
+  EXPECT_EQ(metric_value(metrics->body, "fieldpulse_messages_consumed_total"),
+            static_cast<double>(want.consumed));
+  KafkaTestConsumer consumer(broker.bootstrap());
+  EXPECT_EQ(consumer.message_count("field-reports.dlq"), static_cast<std::int64_t>(want.rejected));
+  EXPECT_EQ(run.terminate().first, 0);
+}
+
 TEST(PipelineRun, ReportsMessagesThatExpiredUnprocessedAsADataGap) {
   BrokerProcess broker({"--brokers", "1", "--partitions", "1"});
   const Stream before = make_stream(2000, 31, 0, 0);
