@@ -228,7 +228,13 @@ void Aggregator::apply_shared(const Staged& s) {
 }
 
 void Aggregator::collect_changes(std::vector<ProgressChange>& out) const {
-  for (const SoloMove& m : solo_moved_) {
+  // The moved blocks are scattered over the cells: load a few ahead.
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < solo_moved_.size(); ++i) {
+    if (i + kAhead < solo_moved_.size()) {
+      __builtin_prefetch(&sole_->cells[solo_moved_[i + kAhead].offset]);
+    }
+    const SoloMove& m = solo_moved_[i];
     const BlockKey k = BlockKey::unpack(m.key);
     const Int128* c = &sole_->cells[m.offset];
     const auto reports = static_cast<std::int64_t>(c[0]);
@@ -240,7 +246,9 @@ void Aggregator::collect_changes(std::vector<ProgressChange>& out) const {
                      {DecimalSum{c[f]}, reports}});
     }
   }
-  for (const std::uint32_t header : moved_) {
+  for (std::size_t i = 0; i < moved_.size(); ++i) {
+    if (i + kAhead < moved_.size()) __builtin_prefetch(&cells_[moved_[i + kAhead]]);
+    const std::uint32_t header = moved_[i];
     const BlockKey k = BlockKey::unpack(header_key(cells_[header]));
     const Int128* c = &cells_[header + 1];
     const auto reports = static_cast<std::int64_t>(c[0]);

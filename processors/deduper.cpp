@@ -25,7 +25,7 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
 }  // namespace
 
 Deduper::Deduper(std::int32_t horizon_days) : horizon_days_(horizon_days) {
-  table_.resize(kInitialSlots);
+  ZeroedArray<std::uint64_t>(kInitialSlots).swap(table_);
 }
 
 std::uint64_t Deduper::hash(RegionId village, std::string_view id) {
@@ -48,7 +48,7 @@ std::uint64_t Deduper::hash(RegionId village, std::string_view id) {
 }
 
 Deduper::Record Deduper::record_at(std::size_t offset) const {
-  const char* p = arena_.data() + offset;
+  const char* p = at(offset);
   Record r{};
   std::uint16_t length = 0;
   std::memcpy(&r.hash, p, 8);
@@ -59,8 +59,40 @@ Deduper::Record Deduper::record_at(std::size_t offset) const {
   return r;
 }
 
+template <typename Visit>
+void Deduper::for_each_record(Visit&& visit) const {
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    for (std::size_t pos = 0; pos < blocks_[b].used;) {
+      const std::size_t offset = (b << kBlockBits) + pos;
+      const Record r = record_at(offset);
+      visit(offset, r);
+      pos += kRecordHeader + r.id.size();
+    }
+  }
+}
+
+std::size_t Deduper::append(std::vector<Block>& blocks, std::uint64_t hash, RegionId village,
+                            std::int32_t day, std::string_view id) {
+  const std::size_t bytes = kRecordHeader + id.size();
+  if (blocks.empty() || blocks.back().used + bytes > kBlockBytes) {
+    if (blocks.size() == kMaxBlocks) throw std::length_error("Deduper: arena full");
+    blocks.push_back({ZeroedArray<char>(kBlockBytes), 0});
+  }
+  Block& block = blocks.back();
+  char* p = block.bytes.data() + block.used;
+  const auto length = static_cast<std::uint16_t>(id.size());
+  std::memcpy(p, &hash, 8);
+  std::memcpy(p + 8, &village, 4);
+  std::memcpy(p + 12, &day, 4);
+  std::memcpy(p + 16, &length, 2);
+  std::memcpy(p + kRecordHeader, id.data(), id.size());
+  const std::size_t offset = ((blocks.size() - 1) << kBlockBits) + block.used;
+  block.used += bytes;
+  return offset;
+}
+
 bool Deduper::same(std::uint64_t slot, RegionId village, std::string_view id) const {
-  const char* p = arena_.data() + (static_cast<std::uint32_t>(slot) - 1);
+  const char* p = at(static_cast<std::uint32_t>(slot) - 1);
   RegionId v = 0;
   std::uint16_t length = 0;
   std::memcpy(&v, p + 8, 4);
@@ -82,18 +114,7 @@ bool Deduper::insert_hashed(std::uint64_t h, RegionId village, std::string_view 
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     std::uint64_t& slot = table_[i];
     if (slot == 0) {
-      const std::size_t offset = arena_.size();
-      const std::size_t bytes = kRecordHeader + id.size();
-      if (offset + bytes >= UINT32_MAX) throw std::length_error("Deduper: arena full");
-      arena_.resize(offset + bytes);
-      char* p = arena_.data() + offset;
-      const auto length = static_cast<std::uint16_t>(id.size());
-      std::memcpy(p, &h, 8);
-      std::memcpy(p + 8, &village, 4);
-      std::memcpy(p + 12, &day, 4);
-      std::memcpy(p + 16, &length, 2);
-      std::memcpy(p + kRecordHeader, id.data(), id.size());
-      slot = slot_of(h, offset);
+      slot = slot_of(h, append(blocks_, h, village, day, id));
       ++size_;
       if (day > newest_day_) newest_day_ = day;
       if (day < oldest_day_) oldest_day_ = day;
@@ -117,55 +138,37 @@ void Deduper::rehash() {
   // Forget ids beyond the horizon, then size the table so the live ids fill at
   // most 3/8 of it: without forgetting that doubles it, and the next rehash
   // comes after a third more ids. The arena is rebuilt only when something is
-  // forgotten, and is scanned only when some record may be old enough.
+  // forgotten, and is scanned for that only when some record may be old enough.
   const std::int64_t oldest_kept = static_cast<std::int64_t>(newest_day_) - horizon_days_;
   std::size_t live = size_;
   if (oldest_day_ < oldest_kept) {
     live = 0;
-    for (std::size_t at = 0; at < arena_.size();) {
-      const Record r = record_at(at);
-      if (r.day >= oldest_kept) ++live;
-      at += kRecordHeader + r.id.size();
-    }
+    for_each_record([&](std::size_t, const Record& r) { live += r.day >= oldest_kept ? 1 : 0; });
   }
   const bool compact = live != size_;
   const std::size_t capacity =
       std::max<std::size_t>(kInitialSlots, std::bit_ceil((live + 1) * 8 / 3 + 1));
-  HugeVector<std::uint64_t> table(capacity);
-  HugeVector<char> arena;
-  if (compact) arena.reserve(arena_.capacity());
+  ZeroedArray<std::uint64_t> table(capacity);
+  std::vector<Block> blocks;
   std::int32_t oldest = INT32_MAX;
   const std::size_t mask = capacity - 1;
-  for (std::size_t at = 0; at < arena_.size();) {
-    const Record r = record_at(at);
-    const std::size_t bytes = kRecordHeader + r.id.size();
-    if (r.day >= oldest_kept) {
-      std::size_t offset = at;
-      if (compact) {
-        offset = arena.size();
-        arena.insert(arena.end(), arena_.begin() + static_cast<std::ptrdiff_t>(at),
-                     arena_.begin() + static_cast<std::ptrdiff_t>(at + bytes));
-      }
-      std::size_t i = r.hash & mask;
-      while (table[i] != 0) i = (i + 1) & mask;
-      table[i] = slot_of(r.hash, offset);
-      oldest = std::min(oldest, r.day);
-    }
-    at += bytes;
-  }
+  for_each_record([&](std::size_t offset, const Record& r) {
+    if (r.day < oldest_kept) return;
+    if (compact) offset = append(blocks, r.hash, r.village, r.day, r.id);
+    std::size_t i = r.hash & mask;
+    while (table[i] != 0) i = (i + 1) & mask;
+    table[i] = slot_of(r.hash, offset);
+    oldest = std::min(oldest, r.day);
+  });
   table_.swap(table);
-  if (compact) arena_.swap(arena);
+  if (compact) blocks_.swap(blocks);
   size_ = live;
   oldest_day_ = oldest;
 }
 
 void Deduper::for_each(
     const std::function<void(RegionId, std::string_view, std::int32_t)>& visit) const {
-  for (std::size_t at = 0; at < arena_.size();) {
-    const Record r = record_at(at);
-    visit(r.village, r.id, r.day);
-    at += kRecordHeader + r.id.size();
-  }
+  for_each_record([&visit](std::size_t, const Record& r) { visit(r.village, r.id, r.day); });
 }
 
 }  // namespace fp

@@ -64,7 +64,26 @@ class Deduper {
   static std::uint64_t slot_of(std::uint64_t hash, std::size_t offset) {
     return (hash & kTagMask) | (offset + 1);
   }
+  // The arena is a list of blocks of kBlockBytes, each filled up to its
+  // `used`; a record never spans two blocks, so growing never moves one. A
+  // record's offset is its block's index * kBlockBytes + its place in it.
+  static constexpr std::size_t kBlockBits = 22;
+  static constexpr std::size_t kBlockBytes = std::size_t{1} << kBlockBits;
+  static constexpr std::size_t kMaxBlocks = std::size_t{1} << (32 - kBlockBits);
+  struct Block {
+    ZeroedArray<char> bytes;
+    std::size_t used = 0;
+  };
+  [[nodiscard]] const char* at(std::size_t offset) const {
+    return blocks_[offset >> kBlockBits].bytes.data() + (offset & (kBlockBytes - 1));
+  }
   [[nodiscard]] Record record_at(std::size_t offset) const;
+  // Appends a record to `blocks`; returns its offset.
+  static std::size_t append(std::vector<Block>& blocks, std::uint64_t hash, RegionId village,
+                            std::int32_t day, std::string_view id);
+  // Calls visit(offset, record) for each record in order.
+  template <typename Visit>
+  void for_each_record(Visit&& visit) const;
   // Whether the slot's record is (village, id); its tag already matched.
   [[nodiscard]] bool same(std::uint64_t slot, RegionId village, std::string_view id) const;
   void rehash();
@@ -74,8 +93,8 @@ class Deduper {
   std::int32_t horizon_days_;
   std::int32_t newest_day_ = INT32_MIN;
   std::int32_t oldest_day_ = INT32_MAX;  // of the records in the arena
-  HugeVector<std::uint64_t> table_;
-  HugeVector<char> arena_;
+  ZeroedArray<std::uint64_t> table_;
+  std::vector<Block> blocks_;
   std::size_t size_ = 0;
 };
 
