@@ -153,11 +153,20 @@ void PipelineProbe::set_progress(const ProgressKey& key, const ProgressValue& va
 }
 
 void PipelineProbe::observe_latency(std::span<const RawMessage> batch, std::int64_t applied_ms) {
+  // One locked update per batch instead of one per message.
+  latency_counts_.assign(kLatencyBuckets.size() + 1, 0.0);
+  std::int64_t sum_ms = 0;
+  bool any = false;
   for (const RawMessage& m : batch) {
     if (m.timestamp_ms <= 0) continue;
     const std::int64_t ms = std::max<std::int64_t>(0, applied_ms - m.timestamp_ms);
-    latency_->Observe(static_cast<double>(ms) / 1000.0);
+    const double seconds = static_cast<double>(ms) / 1000.0;
+    const auto bucket = std::lower_bound(kLatencyBuckets.begin(), kLatencyBuckets.end(), seconds);
+    latency_counts_[static_cast<std::size_t>(bucket - kLatencyBuckets.begin())] += 1;
+    sum_ms += ms;
+    any = true;
   }
+  if (any) latency_->ObserveMultiple(latency_counts_, static_cast<double>(sum_ms) / 1000.0);
 }
 
 void PipelineProbe::set_consumer_lag(std::int32_t partition, std::int64_t lag) {

@@ -97,6 +97,7 @@ class PipelineProbe {
   std::vector<prometheus::Counter*> accepted_by_kind_;    // by KindId
   std::vector<prometheus::Counter*> rejected_by_reason_;  // by Reason
   prometheus::Histogram* latency_;
+  std::vector<double> latency_counts_;  // per bucket, reused for each batch
   prometheus::Family<prometheus::Gauge>* lag_family_;
   std::vector<prometheus::Gauge*> lag_by_partition_;  // null where not sampled
   prometheus::Family<prometheus::Counter>* sink_writes_family_;

@@ -102,6 +102,28 @@ TEST_F(PipelineProbeTest, LatencyIsKafkaTimestampToApplied) {
   EXPECT_TRUE(contains_line(text, "fieldpulse_processing_latency_seconds_count 6"));
 }
 
+TEST_F(PipelineProbeTest, LatencyOfOneBatchLandsInEachMessagesOwnBucket) {
+  std::vector<RawMessage> batch(4);
+  batch[0].timestamp_ms = 9999;  // 1 ms: on a bucket bound, so in it (le)
+  batch[1].timestamp_ms = 9997;  // 3 ms
+  batch[2].timestamp_ms = 10;    // 9.99 s
+  batch[3].timestamp_ms = -1;    // none: skipped
+  probe.observe_latency(batch, 10000);
+  std::vector<RawMessage> late(1);
+  late[0].timestamp_ms = 1;  // ahead of the next batch by 20 s: only in +Inf
+  probe.observe_latency(late, 20001);
+  const std::string text = registry.render();
+  EXPECT_TRUE(contains_line(text, R"(fieldpulse_processing_latency_seconds_bucket{le="0.001"} 1)"));
+  EXPECT_TRUE(
+      contains_line(text, R"(fieldpulse_processing_latency_seconds_bucket{le="0.0025"} 1)"));
+  EXPECT_TRUE(contains_line(text, R"(fieldpulse_processing_latency_seconds_bucket{le="0.005"} 2)"));
+  EXPECT_TRUE(contains_line(text, R"(fieldpulse_processing_latency_seconds_bucket{le="5"} 2)"));
+  EXPECT_TRUE(contains_line(text, R"(fieldpulse_processing_latency_seconds_bucket{le="10"} 3)"));
+  EXPECT_TRUE(contains_line(text, R"(fieldpulse_processing_latency_seconds_bucket{le="+Inf"} 4)"));
+  EXPECT_TRUE(contains_line(text, "fieldpulse_processing_latency_seconds_count 4"));
+  EXPECT_TRUE(contains_line(text, "fieldpulse_processing_latency_seconds_sum 29.994"));
+}
+
 TEST_F(PipelineProbeTest, ConsumerLagPerPartitionAndRemoval) {
   probe.set_consumer_lag(0, 12);
   probe.set_consumer_lag(3, 0);
