@@ -126,7 +126,7 @@ GroupedIds group_ids(const Deduper& deduper, std::size_t regions) {
 // big-endian, so integer order is byte order.
 struct KeyedId {
   std::uint64_t high, low;
-  std::string_view id;
+  std::uint32_t index;  // in its group
 };
 
 // Writes one (village, day) group's ids in sorted order, each after the one before it.
@@ -138,21 +138,21 @@ void write_id_group(SnapshotWriter& w, std::span<const std::string_view> group,
     shared = shared_prefix(first.substr(0, shared), id);
   }
   keyed.clear();
-  for (const std::string_view id : group) {
-    const std::string_view rest = id.substr(shared);
+  for (std::uint32_t i = 0; i < group.size(); ++i) {
+    const std::string_view rest = group[i].substr(shared);
     std::uint64_t bytes[2] = {0, 0};
     std::memcpy(bytes, rest.data(), std::min<std::size_t>(16, rest.size()));
-    keyed.push_back({__builtin_bswap64(bytes[0]), __builtin_bswap64(bytes[1]), id});
+    keyed.push_back({__builtin_bswap64(bytes[0]), __builtin_bswap64(bytes[1]), i});
   }
-  std::sort(keyed.begin(), keyed.end(), [](const KeyedId& a, const KeyedId& b) {
+  std::sort(keyed.begin(), keyed.end(), [group](const KeyedId& a, const KeyedId& b) {
     if (a.high != b.high) return a.high < b.high;
     if (a.low != b.low) return a.low < b.low;
-    return a.id < b.id;
+    return group[a.index] < group[b.index];
   });
   std::string_view previous;
   for (const KeyedId& k : keyed) {
-    w.str_after(previous, k.id);
-    previous = k.id;
+    w.str_after(previous, group[k.index]);
+    previous = group[k.index];
   }
 }
 
