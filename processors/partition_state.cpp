@@ -84,8 +84,9 @@ GroupedIds group_ids(const Deduper& deduper, std::size_t regions) {
     std::vector<std::pair<std::uint64_t, std::string_view>> all;
     all.reserve(deduper.size());
     deduper.for_each([&](RegionId village, std::string_view id, std::int32_t day) {
-      all.emplace_back((std::uint64_t{village} << 32) | static_cast<std::uint32_t>(day - min_day),
-                       id);
+      all.emplace_back(
+          (std::uint64_t{village} << 32) | static_cast<std::uint32_t>(std::int64_t{day} - min_day),
+          id);
     });
     std::sort(all.begin(), all.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -102,7 +103,7 @@ GroupedIds group_ids(const Deduper& deduper, std::size_t regions) {
 
   std::vector<std::uint32_t> next(villages.size() * days + 1, 0);  // counts, then positions
   const auto bucket = [&](RegionId village, std::int32_t day) {
-    return village_rank[village] * days + static_cast<std::uint64_t>(day - min_day);
+    return village_rank[village] * days + static_cast<std::uint64_t>(std::int64_t{day} - min_day);
   };
   deduper.for_each([&](RegionId village, std::string_view, std::int32_t day) {
     ++next[bucket(village, day) + 1];
@@ -248,6 +249,14 @@ void check_window(std::int64_t window) {
 std::int32_t checked_day(std::int64_t day) {
   if (day < INT32_MIN || day > INT32_MAX) throw SnapshotError("snapshot: bad day");
   return static_cast<std::int32_t>(day);
+}
+
+// `base` (a day) plus an offset read from the snapshot, which may be anything.
+std::int32_t day_after(std::int64_t base, std::int64_t offset) {
+  if (offset < -(std::int64_t{1} << 33) || offset > (std::int64_t{1} << 33)) {
+    throw SnapshotError("snapshot: bad day");
+  }
+  return checked_day(base + offset);
 }
 
 void add_span(PartialActivity& activity, const ActivitySpan& s) {
@@ -593,7 +602,7 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
   for (std::uint64_t g = 0; g < id_groups; ++g) {
     village_index += r.uvarint();
     const RegionId village = region_at(village_index);
-    const std::int32_t day = checked_day(base_day + r.svarint());
+    const std::int32_t day = day_after(base_day, r.svarint());
     const std::uint64_t n = r.vcount(3);
     if (n == 0 || n > ids - ids_seen)
       throw SnapshotError("snapshot: report id counts do not add up");

@@ -408,6 +408,7 @@ enum class Fault {
   counts,
   repeated_id,
   repeated_span,
+  day,
   trailing
 };
 
@@ -435,7 +436,7 @@ std::string crafted(Fault f) {
   w.uvarint(2);                           // ids
   w.uvarint(1);                           // id groups
   w.uvarint(f == Fault::region_index ? 1 : 0);
-  w.svarint(0);
+  w.svarint(f == Fault::day ? INT64_MAX : 0);
   w.uvarint(2);
   w.str_after("", "r-1");
   w.str_after("r-1", f == Fault::repeated_id ? "r-1" : "r-2");
@@ -479,6 +480,7 @@ TEST(SnapshotFormat, InconsistentSnapshotsAreRejectedWithTheReason) {
       {Fault::counts, "outcome counts do not add up"},
       {Fault::repeated_id, "repeated report id \"r-1\""},
       {Fault::repeated_span, "repeated activity span"},
+      {Fault::day, "bad day"},
       {Fault::trailing, "trailing bytes"},
   };
   for (const auto& [fault, message] : cases) {
