@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -104,6 +105,23 @@ std::optional<KnownField> known_field(std::string_view key) {
   }
 }
 
+// The first '"' or '\\' at or after p, read eight bytes at a time. Only for a
+// place inside a string of a payload stage 1 accepted: its closing quote comes
+// before the end of the payload, and the buffer's padding covers the last read.
+const char* quote_or_backslash(const char* p) {
+  static_assert(std::endian::native == std::endian::little);
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  for (;; p += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    const std::uint64_t q = word ^ (kOnes * '"'), b = word ^ (kOnes * '\\');
+    // A byte's high bit is set where it is zero (wrongly also above a zero
+    // byte, never below one, so the lowest set bit is always right).
+    const std::uint64_t hit = ((q - kOnes) & ~q & kHigh) | ((b - kOnes) & ~b & kHigh);
+    if (hit != 0) return p + std::countr_zero(hit) / 8;
+  }
+}
+
 // A decoding failure: the simdjson error (or none, for the decoder's own checks) and what it is.
 struct Failure {
   simdjson::error_code error = simdjson::SUCCESS;
@@ -158,6 +176,18 @@ struct Decoder::Parser {
     if (json.allocate(kMaxPayloadBytes, kMaxDepth + 8) != simdjson::SUCCESS) throw std::bad_alloc();
   }
 
+  // A string or key without escapes is its raw text: stage 1 has already
+  // rejected control characters inside strings, so it needs neither checking
+  // nor simdjson's copy into its string buffer. `raw` is just after the opening
+  // quote; false when a backslash comes before the closing quote (the caller
+  // then unescapes, and so checks, it).
+  static bool plain_text(const char* raw, std::string_view& out) {
+    const char* stop = quote_or_backslash(raw);
+    if (*stop != '"') return false;
+    out = std::string_view(raw, static_cast<std::size_t>(stop - raw));
+    return true;
+  }
+
   bool fail(simdjson::error_code e) {
     failure = {e, nullptr};
     return false;
@@ -174,6 +204,12 @@ struct Decoder::Parser {
     switch (type) {
       case od::json_type::string: {
         out.kind = JsonKind::string;
+        // The token first, then consume the value so the iterator moves past it.
+        if (plain_text(value.raw_json_token().data() + 1, out.text)) {
+          od::raw_json_string ignored;
+          if (auto e = value.get_raw_json_string().get(ignored)) return fail(e);
+          return true;
+        }
         if (auto e = value.get_string().get(out.text)) return fail(e);
         return true;
       }
@@ -215,7 +251,9 @@ struct Decoder::Parser {
       od::field field;
       if (auto e = std::move(member).get(field)) return fail(e);
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return fail(e);
+      if (!plain_text(field.key().raw(), key)) {
+        if (auto e = field.unescaped_key().get(key)) return fail(e);
+      }
       JsonField ignored;
       if (!read(field.value(), ignored, depth)) return false;
     }
@@ -244,7 +282,9 @@ struct Decoder::Parser {
       od::field field;
       if (auto e = std::move(member).get(field)) return fail(e);
       JsonMember& m = members.emplace_back();
-      if (auto e = field.unescaped_key().get(m.name)) return fail(e);
+      if (!plain_text(field.key().raw(), m.name)) {
+        if (auto e = field.unescaped_key().get(m.name)) return fail(e);
+      }
       if (!read(field.value(), m.value, 2)) return false;
     }
     return true;
@@ -333,18 +373,21 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
     reject(why, Reason::malformed_json, "invalid JSON: the payload is empty");
     return false;
   }
-  if (!simdjson::validate_utf8(payload.data(), payload.size())) {
-    reject(why, Reason::invalid_utf8, "payload is not valid UTF-8");
-    return false;
-  }
   Parser& p = *parser_;
   char* buf = p.buffer.get();
   std::memcpy(buf, payload.data(), payload.size());
   std::memset(buf + payload.size(), 0, simdjson::SIMDJSON_PADDING);
 
+  // iterate() runs simdjson's stage 1 over the whole payload, which validates
+  // UTF-8 as it goes: once it succeeds the payload is valid UTF-8, so a separate
+  // pass is needed only to tell invalid UTF-8 from other defects it reports.
   od::document doc;
   if (auto e = p.json.iterate(buf, payload.size(), kBufferBytes).get(doc)) {
-    reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
+    if (e == simdjson::UTF8_ERROR || !simdjson::validate_utf8(payload.data(), payload.size())) {
+      reject(why, Reason::invalid_utf8, "payload is not valid UTF-8");
+    } else {
+      reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
+    }
     return false;
   }
   od::json_type root_type{};
@@ -374,7 +417,9 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
       reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
       return false;
     }
-    if (auto e = field.unescaped_key().get(key)) {
+    if (Parser::plain_text(field.key().raw(), key)) {
+      // no escapes: the raw text is the key
+    } else if (auto e = field.unescaped_key().get(key)) {
       reject(why, Reason::malformed_json, malformed_detail("a key", {e, nullptr}));
       return false;
     }
