@@ -30,6 +30,8 @@ struct ReplayOptions {
 };
 
 constexpr std::size_t kBatch = 4096;
+// Reads of this size stay in the L2 cache until the core decodes them.
+constexpr std::size_t kReadBytes = std::size_t{512} << 10;
 
 std::int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -113,7 +115,7 @@ int run_replay(const ReplayOptions& opt) {
 
   std::unique_ptr<FileSource> source;
   try {
-    source = std::make_unique<FileSource>(opt.file);
+    source = std::make_unique<FileSource>(opt.file, kReadBytes);
   } catch (const std::exception& e) {
     std::cerr << "fieldpulse replay: " << e.what() << '\n';
     return kExitRuntime;
