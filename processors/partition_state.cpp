@@ -550,13 +550,13 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
 
   NameResolver names(catalog, roster);
   std::string name;
-  std::vector<RegionId> regions(r.vcount(2));
+  std::vector<RegionId> regions(r.vcount(1));
   for (RegionId& id : regions) {
     r.str_after(name);
     id = names.region(name);
   }
   name.clear();
-  std::vector<CadreId> cadres(r.vcount(2));
+  std::vector<CadreId> cadres(r.vcount(1));
   for (CadreId& id : cadres) {
     r.str_after(name);
     id = names.cadre(name);
@@ -595,7 +595,7 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
     return regions[i];
   };
 
-  const std::uint64_t ids = r.vcount(3);
+  const std::uint64_t ids = r.vcount(1);
   const std::uint64_t id_groups = r.vcount(4);
   check_counts(c, ids);
   std::uint64_t ids_seen = 0, village_index = 0;
@@ -605,7 +605,7 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
     village_index += r.uvarint();
     const RegionId village = region_at(village_index);
     const std::int32_t day = day_after(base_day, r.svarint());
-    const std::uint64_t n = r.vcount(3);
+    const std::uint64_t n = r.vcount(1);
     if (n == 0 || n > ids - ids_seen)
       throw SnapshotError("snapshot: report id counts do not add up");
     ids_seen += n;

@@ -96,11 +96,20 @@ class SnapshotWriter {
     uvarint(s.size());
     raw(s.data(), s.size());
   }
-  // `s` after `previous` in a sorted run: the length of the prefix they share, then the rest.
+  // `s` after `previous` in a sorted run, which mostly differ in a few last
+  // bytes: one byte holding how many bytes of `previous` to drop (high 4 bits)
+  // and how many to add (low 4), or 0xF0 and both as varints; then the added bytes.
   void str_after(std::string_view previous, std::string_view s) {
     const std::size_t shared = shared_prefix(previous, s);
-    uvarint(shared);
-    str(s.substr(shared));
+    const std::size_t dropped = previous.size() - shared, added = s.size() - shared;
+    if (dropped < 15 && added < 16) {
+      u8(static_cast<std::uint8_t>(dropped << 4 | added));
+    } else {
+      u8(0xF0);
+      uvarint(dropped);
+      uvarint(added);
+    }
+    raw(s.data() + shared, added);
   }
 
   [[nodiscard]] std::string_view written() const { return {out_.data(), pos_}; }
@@ -172,10 +181,17 @@ class SnapshotReader {
   // Format v2: the counterpart of SnapshotWriter::str_after; `s` holds the
   // previous string and becomes the next.
   void str_after(std::string& s) {
-    const std::uint64_t shared = uvarint();
-    if (shared > s.size()) throw SnapshotError("snapshot: bad shared prefix");
-    s.resize(static_cast<std::size_t>(shared));
-    s.append(vstr());
+    const std::uint8_t head = next();
+    std::uint64_t dropped = head >> 4, added = head & 0x0F;
+    if (dropped == 15) {
+      if (added != 0) throw SnapshotError("snapshot: bad string header");
+      dropped = uvarint();
+      added = uvarint();
+    }
+    if (dropped > s.size()) throw SnapshotError("snapshot: bad shared prefix");
+    if (added > in_.size() - pos_) throw SnapshotError("snapshot: truncated");
+    s.resize(s.size() - static_cast<std::size_t>(dropped));
+    s.append(bytes(static_cast<std::size_t>(added)));
   }
   // Format v2: a varint count, checked like count().
   std::uint64_t vcount(std::size_t min_item_bytes) {

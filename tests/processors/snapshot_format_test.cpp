@@ -318,6 +318,29 @@ TEST(SnapshotFormat, CellsKeepTheirExactValueOverTheWholeInt128Range) {
   EXPECT_EQ(text(max), "170141183460469231731687303715884105727");
 }
 
+TEST(SnapshotFormat, FrontCodedStringsRoundTripAtEveryHeaderBoundary) {
+  std::vector<std::string> strings = {"", "a", "ab", "b"};
+  for (const std::size_t n : {14, 15, 16, 17, 300}) {
+    strings.push_back("x" + std::string(n, 'y'));
+    strings.push_back("x" + std::string(n, 'y') + "z");
+    strings.push_back("x");
+  }
+  SnapshotWriter w;
+  std::string_view previous;
+  for (const std::string& s : strings) {
+    w.str_after(previous, s);
+    previous = s;
+  }
+  const std::string bytes = w.take();
+  SnapshotReader r(bytes);
+  std::string s;
+  for (const std::string& expected : strings) {
+    r.str_after(s);
+    EXPECT_EQ(s, expected);
+  }
+  EXPECT_TRUE(r.at_end());
+}
+
 TEST(SnapshotFormat, AnEmptyPartitionRoundTrips) {
   const World w = small();
   const PartitionState st(kHorizon, w.catalog->kinds().size());
