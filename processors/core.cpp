@@ -34,6 +34,15 @@ namespace {
 // Reports go through the later stages in runs of this many: each stage starts
 // the loads the next one needs for the whole run, so their cache misses overlap.
 constexpr std::size_t kRun = 32;
+
+// Starts loading the first bytes of the next payload while this one is
+// decoded: payloads are separate buffers (Kafka messages), which the hardware
+// prefetcher does not follow.
+void prefetch_payload(std::string_view payload) {
+  constexpr std::size_t kLines = 6;
+  const std::size_t n = std::min(payload.size(), kLines * 64);
+  for (std::size_t at = 0; at < n; at += 64) __builtin_prefetch(payload.data() + at);
+}
 }  // namespace
 
 struct ProcessingCore::Impl {
@@ -104,6 +113,7 @@ void ProcessingCore::process(std::span<const RawMessage> batch, BatchResult& out
     std::size_t valid = 0;
     for (std::size_t i = start; i < end; ++i) {
       const RawMessage& m = batch[i];
+      if (i + 1 < batch.size()) prefetch_payload(batch[i + 1].payload);
       PartitionState& part = s.partition(m.partition);
       ++part.counts.consumed;
       ++s.totals.consumed;
