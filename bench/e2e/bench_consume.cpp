@@ -5,12 +5,18 @@
 //                                           read N messages, print the rate; --group joins
 //                                           consumer group G (as `fieldpulse run` does)
 //                                           instead of assigning every partition
+//   bench_consume --brokers B [--topic T] --count N --latency
+//                                           from the end of every partition (says "ready"
+//                                           on stderr), read N new messages; print p50 p99
+//                                           max of (received - Kafka timestamp) in ms:
+//                                           the latency floor
 //   bench_consume --brokers B [--topic T] --watermarks          print held messages, exit 1 if
 //                                                               any partition lost its head
 #include <librdkafka/rdkafka.h>
 #include <malloc.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +33,7 @@ struct Args {
   bool parse = false;
   bool watermarks = false;
   std::string group;  // empty: assign, no group membership
+  bool latency = false;
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -57,6 +64,8 @@ Args parse_args(int argc, char** argv) {
       a.watermarks = true;
     else if (arg == "--group")
       a.group = value();
+    else if (arg == "--latency")
+      a.latency = true;
     else
       usage(("unknown flag " + arg).c_str());
   }
@@ -136,7 +145,7 @@ int main(int argc, char** argv) {
   // and responses small enough to be reused from the heap.
   set(conf, "queued.min.messages", "10000000");
   set(conf, "queued.max.messages.kbytes", "2097151");
-  set(conf, "fetch.wait.max.ms", "100");
+  set(conf, "fetch.wait.max.ms", "10");  // as `fieldpulse run` (kafka.fetch_wait_max_ms)
   set(conf, "fetch.max.bytes", "16777216");
   set(conf, "max.partition.fetch.bytes", "4194304");
   char err[512];
@@ -168,11 +177,22 @@ int main(int argc, char** argv) {
   if (args.group.empty()) {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
     for (int p = 0; p < partitions; ++p) {
-      rd_kafka_topic_partition_list_add(list, args.topic.c_str(), p)->offset =
-          RD_KAFKA_OFFSET_BEGINNING;
+      std::int64_t offset = RD_KAFKA_OFFSET_BEGINNING;
+      std::int64_t low = 0;
+      // Concrete end offsets, so nothing produced after "ready" can be skipped.
+      if (args.latency &&
+          rd_kafka_query_watermark_offsets(rk, args.topic.c_str(), p, &low, &offset, 10000) != 0) {
+        std::fprintf(stderr, "bench_consume: watermarks of partition %d failed\n", p);
+        return 1;
+      }
+      rd_kafka_topic_partition_list_add(list, args.topic.c_str(), p)->offset = offset;
     }
     rd_kafka_assign(rk, list);
     rd_kafka_topic_partition_list_destroy(list);
+    if (args.latency) {
+      std::fprintf(stderr, "ready\n");
+      std::fflush(stderr);
+    }
   } else {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(list, args.topic.c_str(), RD_KAFKA_PARTITION_UA);
@@ -187,13 +207,28 @@ int main(int argc, char** argv) {
   std::size_t fields = 0;
   std::string padded;
   std::chrono::steady_clock::time_point first{};
+  std::vector<std::int64_t> latencies_ms;
   while (got < args.count) {
-    const ssize_t n = rd_kafka_consume_batch_queue(queue, 1000, batch.data(), batch.size());
+    // A batch call waits for a full batch or its timeout; for latency, take each
+    // message as soon as it is there.
+    ssize_t n = 0;
+    if (args.latency) {
+      batch[0] = rd_kafka_consumer_poll(rk, 100);
+      n = batch[0] != nullptr ? 1 : 0;
+    } else {
+      n = rd_kafka_consume_batch_queue(queue, 1000, batch.data(), batch.size());
+    }
     for (ssize_t i = 0; i < n; ++i) {
       rd_kafka_message_t* m = batch[static_cast<std::size_t>(i)];
       if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         if (got++ == 0) first = std::chrono::steady_clock::now();
         bytes += static_cast<long long>(m->len);
+        if (args.latency) {
+          const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+          latencies_ms.push_back(now_ms - rd_kafka_message_timestamp(m, nullptr));
+        }
         if (args.parse) {
           padded.assign(static_cast<const char*>(m->payload), m->len);
           padded.append(simdjson::SIMDJSON_PADDING, '\0');
@@ -206,6 +241,22 @@ int main(int argc, char** argv) {
     if (std::chrono::steady_clock::now() - start > std::chrono::minutes(10)) break;
   }
   const auto end = std::chrono::steady_clock::now();
+  if (args.latency) {
+    std::sort(latencies_ms.begin(), latencies_ms.end());
+    const auto at = [&](double q) {
+      if (latencies_ms.empty()) return std::int64_t{-1};
+      return latencies_ms[std::min(
+          latencies_ms.size() - 1,
+          static_cast<std::size_t>(q * static_cast<double>(latencies_ms.size())))];
+    };
+    std::printf("%lld %lld %lld\n", static_cast<long long>(at(0.5)),
+                static_cast<long long>(at(0.99)),
+                static_cast<long long>(latencies_ms.empty() ? -1 : latencies_ms.back()));
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return got == args.count ? 0 : 1;
+  }
   const double seconds = std::chrono::duration<double>(end - start).count();
   const double from_first = std::chrono::duration<double>(end - first).count();
   // messages, then from start: seconds rate MB/s, then from the first message:

@@ -132,8 +132,15 @@ for _ in $(seq 1200); do
 done
 before=$(summary_field "$RUN_PORT" consumed)
 count=$((RATE * LATENCY_SECONDS))
+# The floor: a bare consumer reading the same new messages at the same time.
+"$BC" --brokers "$BS" --count "$count" --latency >"$work/bare-latency" 2>"$work/bare-ready" &
+bare_pid=$!
+pids+=("$bare_pid")
+for _ in $(seq 600); do grep -q ready "$work/bare-ready" && break; sleep 0.05; done
 "$FP" simulate --brokers "$BS" --roster "$ROSTER" --rate "$RATE" --count "$count" --seed 2 \
   >/dev/null 2>"$work/simulate2.log"
+wait "$bare_pid" || true
+read -r bare_p50 bare_p99 bare_max <"$work/bare-latency"
 while [[ $(summary_field "$RUN_PORT" consumed) -lt $((before + count)) ]]; do sleep 0.05; done
 p99=$(curl -s "http://127.0.0.1:$RUN_PORT/metrics" | awk '
   /^fieldpulse_processing_latency_seconds_bucket/ {
@@ -147,6 +154,7 @@ p50=$(curl -s "http://127.0.0.1:$RUN_PORT/metrics" | awk '
   END { for (i = 1; i <= n; i++) if (cum[i] >= 0.5 * total) { print bound[i]; exit } }')
 stop_run
 echo "   latency (Kafka timestamp to applied): p50 <= ${p50}s, p99 <= ${p99}s (histogram bucket bounds)"
+echo "   bare consumer, same messages (Kafka timestamp to received): p50 ${bare_p50} ms, p99 ${bare_p99} ms, max ${bare_max} ms"
 
 echo "== result (N=$N)"
 echo "   run / consume+parse = $(ratio "$work_rate" "$parse_rate") from the first batch, $(ratio "$run_rate" "$gparse_rate") from start against the group reader   (goal >= 80%)"
