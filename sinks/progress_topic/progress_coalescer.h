@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "processors/core.h"
@@ -14,46 +15,58 @@ namespace fp {
 
 class ProgressCoalescer {
  public:
-  // Keeps the newest value of `key`; a key keeps the position of its first put.
-  void put(const ProgressKey& key, const ProgressValue& value) {
-    if ((entries_.size() + 1) * 2 > slots_.size()) grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
-      Slot& slot = slots_[i];
-      if (slot.index == 0) {
-        entries_.push_back({key, value});
-        slot.key = key;
-        slot.index = static_cast<std::uint32_t>(entries_.size());
-        return;
+  ProgressCoalescer() { slots_.assign(kMinSlots, empty_slot()); }
+
+  // Keeps the newest value of each key. The table outgrows the caches while a
+  // backlog coalesces, so the slots of the changes a little ahead are
+  // prefetched and their misses overlap.
+  void put_all(std::span<const ProgressChange> changes) {
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      if ((size_ + 1) * 2 > slots_.size()) grow();
+      if (i + kAhead < changes.size()) {
+        __builtin_prefetch(&slots_[hash(changes[i + kAhead].key) & (slots_.size() - 1)], 1);
       }
-      if (slot.key == key) {
-        entries_[slot.index - 1].value = value;
-        return;
-      }
+      put(changes[i].key, changes[i].value);
     }
   }
 
-  [[nodiscard]] std::size_t size() const { return entries_.size(); }
-  [[nodiscard]] bool empty() const { return entries_.empty(); }
-
-  // Appends every coalesced change to `out` in first-put order and forgets them.
-  void take(std::vector<ProgressChange>& out) {
-    out.insert(out.end(), entries_.begin(), entries_.end());
-    // A table left large by a burst would make every later take() clear it all.
-    const std::size_t wanted = std::bit_ceil(std::max<std::size_t>(1024, entries_.size() * 4));
-    if (slots_.size() > wanted) {
-      slots_.assign(wanted, Slot{});
-    } else {
-      std::fill(slots_.begin(), slots_.end(), Slot{});
+  void put(const ProgressKey& key, const ProgressValue& value) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    ProgressChange& slot = find(slots_, key);
+    if (slot.key.level == kEmptyLevel) {
+      slot.key = key;
+      ++size_;
     }
-    entries_.clear();
+    slot.value = value;
+  }
+
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+
+  // Appends every coalesced change to `out` (in no particular order) and forgets them.
+  void take(std::vector<ProgressChange>& out) {
+    out.reserve(out.size() + size_);
+    for (ProgressChange& slot : slots_) {
+      if (slot.key.level == kEmptyLevel) continue;
+      out.push_back(slot);
+      slot = empty_slot();
+    }
+    // A table left large by a burst would make every later take() scan it all.
+    const std::size_t wanted = std::bit_ceil(std::max(kMinSlots, size_ * 4));
+    if (slots_.size() > wanted) slots_.assign(wanted, empty_slot());
+    size_ = 0;
   }
 
  private:
-  struct Slot {
-    ProgressKey key;
-    std::uint32_t index = 0;  // 1 + position in entries_; 0: empty
-  };
+  static constexpr auto kEmptyLevel = static_cast<Level>(0xFF);
+  static constexpr std::size_t kMinSlots = 1024;
+
+  static ProgressChange empty_slot() {
+    ProgressChange slot;
+    slot.key.level = kEmptyLevel;
+    return slot;
+  }
 
   static std::size_t hash(const ProgressKey& k) {
     std::uint64_t h = (static_cast<std::uint64_t>(k.entity) << 32) ^
@@ -64,20 +77,25 @@ class ProgressCoalescer {
     return static_cast<std::size_t>(h ^ (h >> 31));
   }
 
-  void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
-    const std::size_t mask = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (s.index == 0) continue;
-      std::size_t i = hash(s.key) & mask;
-      while (slots_[i].index != 0) i = (i + 1) & mask;
-      slots_[i] = s;
+  // The slot holding `key`, or the empty slot where it belongs.
+  static ProgressChange& find(std::vector<ProgressChange>& slots, const ProgressKey& key) {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+      ProgressChange& slot = slots[i];
+      if (slot.key.level == kEmptyLevel || slot.key == key) return slot;
     }
   }
 
-  std::vector<ProgressChange> entries_;
-  std::vector<Slot> slots_;
+  void grow() {
+    std::vector<ProgressChange> old(slots_.size() * 2, empty_slot());
+    old.swap(slots_);
+    for (const ProgressChange& s : old) {
+      if (s.key.level != kEmptyLevel) find(slots_, s.key) = s;
+    }
+  }
+
+  std::vector<ProgressChange> slots_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace fp

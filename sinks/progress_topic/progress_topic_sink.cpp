@@ -26,7 +26,7 @@ ProgressTopicSink::~ProgressTopicSink() {
 }
 
 void ProgressTopicSink::write(std::span<const RawMessage> /*messages*/, const BatchResult& result) {
-  for (const auto& change : result.changes) pending_.put(change.key, change.value);
+  pending_.put_all(result.changes);
   if (backlog_ && pending_.size() >= kMaxPendingKeys) flush();
   if (pending_.empty() || timer_armed_ || backlog_) return;
   timer_armed_ = true;
