@@ -2,11 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
+#include <string>
+#include <vector>
+
 #include "core_fixture.h"
 
 namespace fp {
 namespace {
 
+using core_test::cadre;
 using core_test::make_core;
 using core_test::metric;
 using core_test::region;
@@ -170,6 +175,99 @@ TEST(ProcessingCore, BatchResultIsReusedAcrossBatches) {
   EXPECT_EQ(r.rejected, 1U);
   EXPECT_EQ(r.dead_letters.size(), 1U);
   EXPECT_EQ(core->summary().rejected, 2U);
+}
+
+// The core works through a batch in runs of reports, stage by stage; the outcome
+// must equal handing it the same messages one at a time. The batch spans several
+// runs, mixes rejects and resends, and brings in a second partition halfway through
+// a run (so the aggregator leaves its single-partition layout mid-batch).
+TEST(ProcessingCore, ABatchEqualsItsMessagesOneByOne) {
+  const char* villages[] = {"440823105201", "440823105202", "440823106201", "440881101201"};
+  const char* cadres[] = {"S001", "S002", "S003", "S004", "D001", "L001"};
+  const char* kinds[] = {"funds_raised", "produce_sold", "household_visit"};
+  const char* values[] = {R"({"yuan":1.5})", R"({"jin":3,"yuan":2.25})", "{}"};
+  std::vector<std::string> payloads;
+  std::vector<std::int32_t> partitions;
+  for (int i = 0; i < 150; ++i) {
+    const auto n = static_cast<std::size_t>(i);
+    if (i % 20 == 19) {  // a resend of an earlier report, on its partition
+      payloads.push_back(payloads[n - 8]);
+      partitions.push_back(partitions[n - 8]);
+      continue;
+    }
+    const int k = i % 3;
+    const std::string id = "r" + std::to_string(i);
+    const std::string at =
+        "2019-07-" + std::to_string(20 + i % 7) + "T0" + std::to_string(i % 10) + ":00:00+08:00";
+    std::string payload = report(id, cadres[i % 6], villages[(i / 3) % 4], kinds[k], at, values[k]);
+    if (i % 17 == 5) payload = "{broken";
+    if (i % 23 == 11) payload = report(id, "S999", villages[0], kinds[k], kAt, values[k]);
+    payloads.push_back(payload);
+    partitions.push_back(i < 45 ? 0 : (i % 2 == 0 ? 0 : 2));
+  }
+  std::vector<RawMessage> batch;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    RawMessage m;
+    m.payload = payloads[i];
+    m.partition = partitions[i];
+    m.offset = static_cast<std::int64_t>(i);
+    batch.push_back(m);
+  }
+  auto whole = make_core();
+  BatchResult together;
+  whole->process(batch, together);
+
+  auto single = make_core();
+  BatchResult one;
+  std::size_t accepted = 0, duplicate = 0, rejected = 0;
+  for (const RawMessage& m : batch) {
+    single->process(std::span(&m, 1), one);
+    accepted += one.accepted;
+    duplicate += one.duplicate;
+    rejected += one.rejected;
+  }
+  EXPECT_EQ(together.accepted, accepted);
+  EXPECT_EQ(together.duplicate, duplicate);
+  EXPECT_EQ(together.rejected, rejected);
+  EXPECT_GT(duplicate, 0U);
+  EXPECT_GT(rejected, 0U);
+
+  const Summary a = whole->summary(), b = single->summary();
+  EXPECT_EQ(a.accepted, b.accepted);
+  EXPECT_EQ(a.cadres_reporting, b.cadres_reporting);
+  EXPECT_EQ(a.city_totals, b.city_totals);
+  for (const Level level :
+       {Level::city, Level::county, Level::town, Level::village, Level::cadre}) {
+    for (const bool daily : {false, true}) {
+      ProgressQuery q;
+      q.level = level;
+      if (daily) {
+        q.from_window = 18000;
+        q.to_window = 18200;
+      }
+      const auto rows_a = whole->progress(q), rows_b = single->progress(q);
+      ASSERT_EQ(rows_a.size(), rows_b.size());
+      for (std::size_t i = 0; i < rows_a.size(); ++i) {
+        EXPECT_EQ(rows_a[i].key, rows_b[i].key);
+        EXPECT_EQ(rows_a[i].value.value, rows_b[i].value.value);
+        EXPECT_EQ(rows_a[i].value.reports, rows_b[i].value.reports);
+      }
+    }
+  }
+  // The batch's change set: each moved key once, with the final global value.
+  std::size_t matched = 0;
+  for (const ProgressChange& c : together.changes) {
+    EXPECT_EQ(value(*whole, c.key.level, c.key.entity, c.key.metric, c.key.window), c.value.value);
+    ++matched;
+  }
+  for (std::size_t i = 0; i < together.changes.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j)
+      EXPECT_FALSE(together.changes[i].key == together.changes[j].key);
+  }
+  EXPECT_GT(matched, 0U);
+  for (const CadreId c : {cadre(*whole, "S001"), cadre(*whole, "S004"), cadre(*whole, "L001")}) {
+    EXPECT_EQ(whole->last_report_ms(c), single->last_report_ms(c));
+  }
 }
 
 }  // namespace
