@@ -57,7 +57,7 @@ class StateReader {
               std::string_view state_topic)
       : topic_(state_topic) {
     kafka::KafkaConfig config;
-    config.set_all(properties);
+    config.set_all_for(RD_KAFKA_CONSUMER, properties);
     // assign() needs a group name, but this reader never joins or commits.
     config.set("group.id", "fieldpulse.state-reader").set("enable.auto.commit", "false");
     config.set("enable.partition.eof", "true").set("auto.offset.reset", "earliest");

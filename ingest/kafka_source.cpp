@@ -39,7 +39,7 @@ KafkaSource::KafkaSource(boost::asio::io_context& io, KafkaSourceOptions options
   // Fetch responses stay under glibc's largest mmap threshold (32 MiB), so their
   // buffers are reused from the heap instead of being mapped and faulted in anew.
   config.set("fetch.max.bytes", "16777216");
-  config.set_all(options_.properties);
+  config.set_all_for(RD_KAFKA_CONSUMER, options_.properties);
   rd_kafka_conf_set_rebalance_cb(config.raw(), &KafkaSource::on_rebalance);
   rd_kafka_conf_set_offset_commit_cb(config.raw(), &log_commit);
   rd_kafka_conf_set_opaque(config.raw(), this);

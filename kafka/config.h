@@ -28,6 +28,11 @@ using Property = std::pair<std::string, std::string>;
 // no '=' or the key is empty.
 Property parse_property(std::string_view text);
 
+// Which clients a librdkafka property applies to, as librdkafka's own property
+// table says (its "C/P" column). Unknown names are `any`: set() then names them.
+enum class PropertyScope { any, consumer, producer };
+PropertyScope property_scope(std::string_view name);
+
 // Owns an rd_kafka_conf_t until it is handed to rd_kafka_new().
 class KafkaConfig {
  public:
@@ -41,6 +46,10 @@ class KafkaConfig {
   // Throws ConfigError naming `key` when librdkafka refuses it.
   KafkaConfig& set(const std::string& key, const std::string& value);
   KafkaConfig& set_all(const std::vector<Property>& properties);
+  // set_all() without the properties that only the other kind of client takes,
+  // so one shared list (kafka.properties) configures consumers and producers
+  // alike without "ignored by this instance" warnings.
+  KafkaConfig& set_all_for(rd_kafka_type_t client, const std::vector<Property>& properties);
 
   // The current value of a property, or an empty string when unset/unknown.
   std::string get(const std::string& key) const;

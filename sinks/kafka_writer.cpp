@@ -19,7 +19,7 @@ KafkaWriter::KafkaWriter(boost::asio::io_context& io, Options options,
   // Progress rows and snapshots shrink several-fold under LZ4, for a little CPU
   // here and much less for the brokers (and the embedded broker's 5 MiB per partition).
   config.set("compression.type", "lz4");
-  config.set_all(options_.properties);
+  config.set_all_for(RD_KAFKA_PRODUCER, options_.properties);
   rd_kafka_conf_set_dr_msg_cb(config.raw(), &KafkaWriter::on_delivery);
   rd_kafka_conf_set_opaque(config.raw(), this);
   producer_ = kafka::make_client(RD_KAFKA_PRODUCER, std::move(config));
