@@ -309,6 +309,143 @@ class IdInserter {
   std::uint64_t added_ = 0;
 };
 
+void write_names(SnapshotWriter& w, const LocalTable& regions, const LocalTable& cadres,
+                 const LocalTable& kinds, const Catalog& catalog, const Roster& roster) {
+  std::string_view previous;
+  w.uvarint(regions.ids().size());
+  for (const RegionId r : regions.ids()) {
+    const std::string_view code = roster.region(r).code;
+    w.str_after(previous, code);
+    previous = code;
+  }
+  previous = {};
+  w.uvarint(cadres.ids().size());
+  for (const CadreId id : cadres.ids()) {
+    const std::string_view cadre_id = roster.cadre(id).cadre_id;
+    w.str_after(previous, cadre_id);
+    previous = cadre_id;
+  }
+  w.uvarint(kinds.ids().size());
+  for (const KindId k : kinds.ids()) {
+    const Kind& kind = catalog.kind(k);
+    w.str(kind.name);
+    w.uvarint(kind.fields.size());
+    for (const ValueField& f : kind.fields) w.str(f.name);
+  }
+}
+
+void write_counts(SnapshotWriter& w, const OutcomeCounts& c, const LocalTable& kinds) {
+  w.uvarint(c.consumed);
+  w.uvarint(c.accepted);
+  w.uvarint(c.duplicate);
+  w.uvarint(c.rejected);
+  w.uvarint(static_cast<std::uint64_t>(std::count_if(c.rejected_by_reason.begin(),
+                                                     c.rejected_by_reason.end(),
+                                                     [](std::uint64_t n) { return n != 0; })));
+  for (std::size_t i = 0; i < kReasonCount; ++i) {
+    if (c.rejected_by_reason[i] == 0) continue;
+    w.str(kReasonNames[i]);
+    w.uvarint(c.rejected_by_reason[i]);
+  }
+  for (const KindId k : kinds.ids()) {
+    w.uvarint(k < c.accepted_by_kind.size() ? c.accepted_by_kind[k] : 0);
+  }
+}
+
+void write_ids(SnapshotWriter& w, const GroupedIds& ids, const LocalTable& regions,
+               std::int32_t base_day) {
+  // Report ids: (village, day) groups, each id after the previous one of its group.
+  w.uvarint(ids.ids.size());
+  w.uvarint(ids.groups.size());
+  std::uint32_t previous_village = 0;
+  std::vector<KeyedId> keyed;
+  const auto group_ids_at = [&ids](std::size_t g) {
+    const std::uint32_t begin = g == 0 ? 0 : ids.groups[g - 1].end;
+    return std::span(ids.ids).subspan(begin, ids.groups[g].end - begin);
+  };
+  std::size_t prefetched = 0;
+  for (std::size_t g = 0; g < ids.groups.size(); ++g) {
+    // The ids' bytes lie scattered in the deduper's arena: start loading them
+    // a little ahead of their use, so the cache misses overlap.
+    const std::size_t ahead = std::min<std::size_t>(ids.ids.size(), ids.groups[g].end + 64);
+    for (; prefetched < ahead; ++prefetched) __builtin_prefetch(ids.ids[prefetched].data());
+    const std::uint32_t village = regions.local(ids.groups[g].village);
+    w.uvarint(village - previous_village);
+    previous_village = village;
+    w.svarint(static_cast<std::int64_t>(ids.groups[g].day) - base_day);
+    w.uvarint(group_ids_at(g).size());
+    write_id_group(w, group_ids_at(g), keyed);
+  }
+}
+
+void write_blocks(SnapshotWriter& w, const std::vector<BlockRef>& blocks,
+                  const PartialAggregates& aggregates, const LocalTable& kinds,
+                  const Aggregator& aggregator, std::int32_t base_day) {
+  // Aggregate blocks: (level, entity, kind) groups, each with its windows in
+  // order (0: the total, else 1 + days after base_day) and cells.
+  std::size_t groups = 0;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    if (i == 0 || (blocks[i].key >> 25) != (blocks[i - 1].key >> 25)) ++groups;
+  }
+  w.uvarint(blocks.size());
+  w.uvarint(groups);
+  BlockKey last{Level::city, 0, 0, 0};
+  for (std::size_t i = 0; i < blocks.size();) {
+    std::size_t end = i + 1;
+    while (end < blocks.size() && (blocks[end].key >> 25) == (blocks[i].key >> 25)) ++end;
+    const BlockKey k = BlockKey::unpack(blocks[i].key);
+    const auto level_step =
+        static_cast<std::uint32_t>(k.level) - static_cast<std::uint32_t>(last.level);
+    w.uvarint(level_step);
+    w.uvarint(level_step == 0 ? k.entity - last.entity : k.entity);
+    w.uvarint(k.kind);
+    w.uvarint(end - i);
+    last = k;
+    const std::uint32_t size = aggregator.block_size(kinds.ids()[k.kind]);
+    std::int64_t previous_code = 0;
+    for (; i < end; ++i) {
+      // Sorted by key, the blocks' cells are visited out of their order in memory.
+      if (i + 16 < blocks.size()) __builtin_prefetch(&aggregates.cells[blocks[i + 16].cells]);
+      const std::int32_t window = BlockKey::unpack(blocks[i].key).window;
+      const std::int64_t code =
+          window == kTotalWindow ? 0 : static_cast<std::int64_t>(window) - base_day + 1;
+      w.uvarint(static_cast<std::uint64_t>(code - previous_code));
+      previous_code = code;
+      const Int128* cell = &aggregates.cells[blocks[i].cells];
+      for (std::uint32_t f = 0; f < size; ++f) w.cell(cell[f]);
+    }
+  }
+}
+
+void write_spans(SnapshotWriter& w, const std::vector<ActivitySpan>& spans,
+                 const LocalTable& cadres, std::int32_t base_day) {
+  // Activity spans: by cadre, days in order, times from the day's start.
+  std::size_t groups = 0;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (i == 0 || spans[i].cadre != spans[i - 1].cadre) ++groups;
+  }
+  w.uvarint(spans.size());
+  w.uvarint(groups);
+  std::uint32_t previous_cadre = 0;
+  for (std::size_t i = 0; i < spans.size();) {
+    std::size_t end = i + 1;
+    while (end < spans.size() && spans[end].cadre == spans[i].cadre) ++end;
+    const std::uint32_t cadre = cadres.local(spans[i].cadre);
+    w.uvarint(cadre - previous_cadre);
+    previous_cadre = cadre;
+    w.uvarint(end - i);
+    for (std::int64_t previous_day = base_day; i < end; ++i) {
+      const ActivitySpan& s = spans[i];
+      w.uvarint(static_cast<std::uint64_t>(s.day - previous_day));
+      previous_day = s.day;
+      // Unsigned, so any int64 times round-trip exactly.
+      w.svarint(static_cast<std::int64_t>(static_cast<std::uint64_t>(s.first_ms) -
+                                          static_cast<std::uint64_t>(day_start_ms(s.day))));
+      w.uvarint(static_cast<std::uint64_t>(s.last_ms) - static_cast<std::uint64_t>(s.first_ms));
+    }
+  }
+}
+
 DecodedPartition decode_v1(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
                            const Roster& roster, const Aggregator& aggregator,
                            std::int32_t horizon_days);
@@ -392,127 +529,11 @@ std::string encode_partition(std::int32_t partition, const PartitionState& state
   w.svarint(partition);
   w.svarint(base_day);
 
-  std::string_view previous;
-  w.uvarint(regions.ids().size());
-  for (const RegionId r : regions.ids()) {
-    const std::string_view code = roster.region(r).code;
-    w.str_after(previous, code);
-    previous = code;
-  }
-  previous = {};
-  w.uvarint(cadres.ids().size());
-  for (const CadreId id : cadres.ids()) {
-    const std::string_view cadre_id = roster.cadre(id).cadre_id;
-    w.str_after(previous, cadre_id);
-    previous = cadre_id;
-  }
-  w.uvarint(kinds.ids().size());
-  for (const KindId k : kinds.ids()) {
-    const Kind& kind = catalog.kind(k);
-    w.str(kind.name);
-    w.uvarint(kind.fields.size());
-    for (const ValueField& f : kind.fields) w.str(f.name);
-  }
-
-  w.uvarint(c.consumed);
-  w.uvarint(c.accepted);
-  w.uvarint(c.duplicate);
-  w.uvarint(c.rejected);
-  w.uvarint(static_cast<std::uint64_t>(std::count_if(c.rejected_by_reason.begin(),
-                                                     c.rejected_by_reason.end(),
-                                                     [](std::uint64_t n) { return n != 0; })));
-  for (std::size_t i = 0; i < kReasonCount; ++i) {
-    if (c.rejected_by_reason[i] == 0) continue;
-    w.str(kReasonNames[i]);
-    w.uvarint(c.rejected_by_reason[i]);
-  }
-  for (const KindId k : kinds.ids()) {
-    w.uvarint(k < c.accepted_by_kind.size() ? c.accepted_by_kind[k] : 0);
-  }
-
-  // Report ids: (village, day) groups, each id after the previous one of its group.
-  w.uvarint(ids.ids.size());
-  w.uvarint(ids.groups.size());
-  std::uint32_t previous_village = 0;
-  std::vector<KeyedId> keyed;
-  const auto group_ids_at = [&ids](std::size_t g) {
-    const std::uint32_t begin = g == 0 ? 0 : ids.groups[g - 1].end;
-    return std::span(ids.ids).subspan(begin, ids.groups[g].end - begin);
-  };
-  std::size_t prefetched = 0;
-  for (std::size_t g = 0; g < ids.groups.size(); ++g) {
-    // The ids' bytes lie scattered in the deduper's arena: start loading them
-    // a little ahead of their use, so the cache misses overlap.
-    const std::size_t ahead = std::min<std::size_t>(ids.ids.size(), ids.groups[g].end + 64);
-    for (; prefetched < ahead; ++prefetched) __builtin_prefetch(ids.ids[prefetched].data());
-    const std::uint32_t village = regions.local(ids.groups[g].village);
-    w.uvarint(village - previous_village);
-    previous_village = village;
-    w.svarint(static_cast<std::int64_t>(ids.groups[g].day) - base_day);
-    w.uvarint(group_ids_at(g).size());
-    write_id_group(w, group_ids_at(g), keyed);
-  }
-
-  // Aggregate blocks: (level, entity, kind) groups, each with its windows in
-  // order (0: the total, else 1 + days after base_day) and cells.
-  std::size_t groups = 0;
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    if (i == 0 || (blocks[i].key >> 25) != (blocks[i - 1].key >> 25)) ++groups;
-  }
-  w.uvarint(blocks.size());
-  w.uvarint(groups);
-  BlockKey last{Level::city, 0, 0, 0};
-  for (std::size_t i = 0; i < blocks.size();) {
-    std::size_t end = i + 1;
-    while (end < blocks.size() && (blocks[end].key >> 25) == (blocks[i].key >> 25)) ++end;
-    const BlockKey k = BlockKey::unpack(blocks[i].key);
-    const auto level_step =
-        static_cast<std::uint32_t>(k.level) - static_cast<std::uint32_t>(last.level);
-    w.uvarint(level_step);
-    w.uvarint(level_step == 0 ? k.entity - last.entity : k.entity);
-    w.uvarint(k.kind);
-    w.uvarint(end - i);
-    last = k;
-    const std::uint32_t cells = aggregator.block_size(kinds.ids()[k.kind]);
-    std::int64_t previous_code = 0;
-    for (; i < end; ++i) {
-      // Sorted by key, the blocks' cells are visited out of their order in memory.
-      if (i + 16 < blocks.size()) __builtin_prefetch(&state.aggregates.cells[blocks[i + 16].cells]);
-      const std::int32_t window = BlockKey::unpack(blocks[i].key).window;
-      const std::int64_t code =
-          window == kTotalWindow ? 0 : static_cast<std::int64_t>(window) - base_day + 1;
-      w.uvarint(static_cast<std::uint64_t>(code - previous_code));
-      previous_code = code;
-      const Int128* cell = &state.aggregates.cells[blocks[i].cells];
-      for (std::uint32_t f = 0; f < cells; ++f) w.cell(cell[f]);
-    }
-  }
-
-  // Activity spans: by cadre, days in order, times from the day's start.
-  groups = 0;
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    if (i == 0 || spans[i].cadre != spans[i - 1].cadre) ++groups;
-  }
-  w.uvarint(spans.size());
-  w.uvarint(groups);
-  std::uint32_t previous_cadre = 0;
-  for (std::size_t i = 0; i < spans.size();) {
-    std::size_t end = i + 1;
-    while (end < spans.size() && spans[end].cadre == spans[i].cadre) ++end;
-    const std::uint32_t cadre = cadres.local(spans[i].cadre);
-    w.uvarint(cadre - previous_cadre);
-    previous_cadre = cadre;
-    w.uvarint(end - i);
-    for (std::int64_t previous_day = base_day; i < end; ++i) {
-      const ActivitySpan& s = spans[i];
-      w.uvarint(static_cast<std::uint64_t>(s.day - previous_day));
-      previous_day = s.day;
-      // Unsigned, so any int64 times round-trip exactly.
-      w.svarint(static_cast<std::int64_t>(static_cast<std::uint64_t>(s.first_ms) -
-                                          static_cast<std::uint64_t>(day_start_ms(s.day))));
-      w.uvarint(static_cast<std::uint64_t>(s.last_ms) - static_cast<std::uint64_t>(s.first_ms));
-    }
-  }
+  write_names(w, regions, cadres, kinds, catalog, roster);
+  write_counts(w, c, kinds);
+  write_ids(w, ids, regions, base_day);
+  write_blocks(w, blocks, state.aggregates, kinds, aggregator, base_day);
+  write_spans(w, spans, cadres, base_day);
 
   w.u64(snapshot_checksum(w.written()));
   return w.take();
@@ -534,20 +555,23 @@ DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes
 
 namespace {
 
-DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
-                           const Roster& roster, const Aggregator& aggregator,
-                           std::int32_t horizon_days) {
-  const std::string_view body = bytes.substr(0, bytes.size() - 8);
-  if (SnapshotReader(bytes.substr(bytes.size() - 8)).u64() != snapshot_checksum(body)) {
-    throw SnapshotError("snapshot: checksum mismatch");
-  }
-  SnapshotReader r(body.substr(kMagic.size() + 4));
-  if (const std::int64_t p = r.svarint(); p != partition) {
-    throw SnapshotError("snapshot: is for partition " + std::to_string(p) + ", not " +
-                        std::to_string(partition));
-  }
-  const std::int64_t base_day = checked_day(r.svarint());
+// The current ids of the names a snapshot lists, by their index in it.
+struct SnapshotTables {
+  std::vector<RegionId> regions;
+  std::vector<CadreId> cadres;
+  std::vector<KindMap> kinds;
 
+  [[nodiscard]] RegionId region_at(std::uint64_t i) const {
+    if (i >= regions.size()) throw SnapshotError("snapshot: region index out of range");
+    return regions[i];
+  }
+  [[nodiscard]] CadreId cadre_at(std::uint64_t i) const {
+    if (i >= cadres.size()) throw SnapshotError("snapshot: cadre index out of range");
+    return cadres[i];
+  }
+};
+
+SnapshotTables read_names(SnapshotReader& r, const Catalog& catalog, const Roster& roster) {
   NameResolver names(catalog, roster);
   std::string name;
   std::vector<RegionId> regions(r.vcount(1));
@@ -569,11 +593,10 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
       km.slots[f] = names.field_slot(km.kind, r.vstr(), km.slots);
     }
   }
+  return {std::move(regions), std::move(cadres), std::move(kinds)};
+}
 
-  DecodedPartition out;
-  out.state = std::make_unique<PartitionState>(horizon_days, catalog.kinds().size());
-  PartitionState& st = *out.state;
-  OutcomeCounts& c = st.counts;
+void read_counts(SnapshotReader& r, const SnapshotTables& t, OutcomeCounts& c) {
   c.consumed = r.uvarint();
   c.accepted = r.uvarint();
   c.duplicate = r.uvarint();
@@ -588,22 +611,20 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
       throw SnapshotError("snapshot: reason " + in_quotes(reason_name) + " is listed twice");
     n = r.uvarint();
   }
-  for (const KindMap& km : kinds) c.accepted_by_kind[km.kind] = r.uvarint();
+  for (const KindMap& km : t.kinds) c.accepted_by_kind[km.kind] = r.uvarint();
+}
 
-  const auto region_at = [&regions](std::uint64_t i) {
-    if (i >= regions.size()) throw SnapshotError("snapshot: region index out of range");
-    return regions[i];
-  };
-
+void read_ids(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_day,
+              PartitionState& st) {
   const std::uint64_t ids = r.vcount(1);
   const std::uint64_t id_groups = r.vcount(4);
-  check_counts(c, ids);
+  check_counts(st.counts, ids);
   std::uint64_t ids_seen = 0, village_index = 0;
   std::string id;
   IdInserter inserter(st.deduper);
   for (std::uint64_t g = 0; g < id_groups; ++g) {
     village_index += r.uvarint();
-    const RegionId village = region_at(village_index);
+    const RegionId village = t.region_at(village_index);
     const std::int32_t day = day_after(base_day, r.svarint());
     const std::uint64_t n = r.vcount(1);
     if (n == 0 || n > ids - ids_seen)
@@ -618,7 +639,10 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
   }
   if (ids_seen != ids) throw SnapshotError("snapshot: report id counts do not add up");
   inserter.finish();
+}
 
+void read_blocks(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_day,
+                 const Aggregator& aggregator, DecodedPartition& out) {
   const std::uint64_t blocks = r.vcount(2);
   const std::uint64_t block_groups = r.vcount(5);
   out.block_keys.reserve(blocks);
@@ -641,16 +665,15 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
     }
     level += level_step;
     kind_index = next_kind;
-    if (kind_index >= kinds.size()) throw SnapshotError("snapshot: kind index out of range");
+    if (kind_index >= t.kinds.size()) throw SnapshotError("snapshot: kind index out of range");
     const auto lv = static_cast<Level>(level);
     std::uint32_t entity = 0;
     if (lv == Level::cadre) {
-      if (entity_index >= cadres.size()) throw SnapshotError("snapshot: cadre index out of range");
-      entity = cadres[entity_index];
+      entity = t.cadre_at(entity_index);
     } else {
-      entity = region_at(entity_index);
+      entity = t.region_at(entity_index);
     }
-    const KindMap& km = kinds[kind_index];
+    const KindMap& km = t.kinds[kind_index];
     const std::uint64_t n = r.vcount(1 + km.slots.size());
     if (n == 0 || n > blocks - out.block_keys.size()) {
       throw SnapshotError("snapshot: block counts do not add up");
@@ -673,13 +696,16 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
     }
   }
   if (out.block_keys.size() != blocks) throw SnapshotError("snapshot: block counts do not add up");
+}
 
+void read_spans(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_day,
+                PartitionState& st) {
   const std::uint64_t spans = r.vcount(3);
   const std::uint64_t span_groups = r.vcount(5);
   std::uint64_t cadre_index = 0;
   for (std::uint64_t g = 0; g < span_groups; ++g) {
     cadre_index += r.uvarint();
-    if (cadre_index >= cadres.size()) throw SnapshotError("snapshot: cadre index out of range");
+    const CadreId cadre = t.cadre_at(cadre_index);
     const std::uint64_t n = r.vcount(3);
     if (n == 0 || n > spans - st.activity.spans.size()) {
       throw SnapshotError("snapshot: activity span counts do not add up");
@@ -689,7 +715,7 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
       const std::uint64_t step = r.uvarint();
       if (step > UINT32_MAX) throw SnapshotError("snapshot: bad day");
       day = checked_day(day + static_cast<std::int64_t>(step));
-      ActivitySpan s{cadres[cadre_index], static_cast<std::int32_t>(day), 0, 0};
+      ActivitySpan s{cadre, static_cast<std::int32_t>(day), 0, 0};
       s.first_ms = static_cast<std::int64_t>(static_cast<std::uint64_t>(day_start_ms(s.day)) +
                                              static_cast<std::uint64_t>(r.svarint()));
       const std::uint64_t length = r.uvarint();
@@ -703,6 +729,30 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
   if (st.activity.spans.size() != spans) {
     throw SnapshotError("snapshot: activity span counts do not add up");
   }
+}
+
+DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
+                           const Roster& roster, const Aggregator& aggregator,
+                           std::int32_t horizon_days) {
+  const std::string_view body = bytes.substr(0, bytes.size() - 8);
+  if (SnapshotReader(bytes.substr(bytes.size() - 8)).u64() != snapshot_checksum(body)) {
+    throw SnapshotError("snapshot: checksum mismatch");
+  }
+  SnapshotReader r(body.substr(kMagic.size() + 4));
+  if (const std::int64_t p = r.svarint(); p != partition) {
+    throw SnapshotError("snapshot: is for partition " + std::to_string(p) + ", not " +
+                        std::to_string(partition));
+  }
+  const std::int64_t base_day = checked_day(r.svarint());
+
+  const SnapshotTables tables = read_names(r, catalog, roster);
+  DecodedPartition out;
+  out.state = std::make_unique<PartitionState>(horizon_days, catalog.kinds().size());
+  PartitionState& st = *out.state;
+  read_counts(r, tables, st.counts);
+  read_ids(r, tables, base_day, st);
+  read_blocks(r, tables, base_day, aggregator, out);
+  read_spans(r, tables, base_day, st);
   if (!r.at_end()) throw SnapshotError("snapshot: trailing bytes");
   return out;
 }
