@@ -76,7 +76,8 @@ std::size_t Deduper::append(std::vector<Block>& blocks, std::uint64_t hash, Regi
   const std::size_t bytes = kRecordHeader + id.size();
   if (blocks.empty() || blocks.back().used + bytes > kBlockBytes) {
     if (blocks.size() == kMaxBlocks) throw std::length_error("Deduper: arena full");
-    blocks.push_back({ZeroedArray<char>(kBlockBytes), 0});
+    // The first block on small pages: most partitions never fill it.
+    blocks.push_back({ZeroedArray<char>(kBlockBytes, /*huge_pages=*/!blocks.empty()), 0});
   }
   Block& block = blocks.back();
   char* p = block.bytes.data() + block.used;

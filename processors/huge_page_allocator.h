@@ -53,12 +53,14 @@ using HugeVector = std::vector<T, HugePageAllocator<T>>;
 // A fixed-size array of zero-initialised trivial values. Large ones are fresh
 // anonymous mappings, 2 MiB-aligned and advised MADV_HUGEPAGE: the kernel hands
 // them out zeroed, so unlike HugeVector(n) nothing clears them a second time,
-// and untouched pages cost nothing.
+// and untouched pages cost nothing. With `huge_pages` false the mapping keeps
+// 4 KiB pages, so memory is taken only as it is touched (an instance with
+// hundreds of small partitions would otherwise hold 2 MiB a partition).
 template <typename T>
 class ZeroedArray {
  public:
   ZeroedArray() = default;
-  explicit ZeroedArray(std::size_t n) : size_(n) {
+  explicit ZeroedArray(std::size_t n, bool huge_pages = true) : size_(n) {
     const std::size_t bytes = n * sizeof(T);
     if (bytes < HugePageAllocator<T>::kHuge) {
       data_ = static_cast<T*>(std::calloc(n == 0 ? 1 : n, sizeof(T)));
@@ -75,7 +77,7 @@ class ZeroedArray {
     const std::size_t head = (kHuge - reinterpret_cast<std::uintptr_t>(raw) % kHuge) % kHuge;
     if (head > 0) ::munmap(raw, head);
     if (kHuge - head > 0) ::munmap(raw + head + mapped_, kHuge - head);
-    ::madvise(raw + head, mapped_, MADV_HUGEPAGE);
+    if (huge_pages) ::madvise(raw + head, mapped_, MADV_HUGEPAGE);
     data_ = reinterpret_cast<T*>(raw + head);
   }
   ~ZeroedArray() { release(); }
