@@ -22,6 +22,9 @@ RATE=${FP_BENCH_RATE:-20000}
 LATENCY_SECONDS=${FP_BENCH_LATENCY_SECONDS:-10}
 RUN_ARGS=${FP_BENCH_RUN_ARGS:-}
 FP=$BUILD/app/fieldpulse
+# Run as deployed (deploy/systemd/fieldpulse.service): glibc's heap on huge pages.
+# The ceiling readers get the same setting.
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"
 BC=$BUILD/bench/e2e/bench_consume
 if [[ ! -x $FP || ! -x $BC ]]; then
   echo "build first: cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP_ARCH=native -DFP_SANITIZE=OFF && cmake --build $BUILD --target fieldpulse bench_consume" >&2
