@@ -9,6 +9,8 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "model/fmix64.h"
+
 namespace fp {
 namespace {
 
@@ -478,19 +480,6 @@ Roster Roster::parse(std::string_view json, std::string_view source_name) {
   return roster;
 }
 
-namespace {
-
-std::uint64_t mix(std::uint64_t k) {  // murmur3 fmix64
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
-}
-
-}  // namespace
-
 // Digits: bit 63 set, the length in bits 54-58, the value below. Other codes of
 // up to 7 bytes: bit 63 clear, the length in bits 56-58, the bytes below. Both
 // are one-to-one, and no key is ~0 (the empty slot).
@@ -520,7 +509,7 @@ std::optional<std::uint64_t> Roster::PackedIndex::pack(std::string_view code) {
 void Roster::PackedIndex::insert(std::uint64_t key, std::uint32_t id) {
   if ((size_ + 1) * 2 > slots_.size()) grow();
   const std::size_t mask = slots_.size() - 1;
-  std::size_t i = mix(key) & mask;
+  std::size_t i = fmix64(key) & mask;
   while (slots_[i].key != ~std::uint64_t{0} && slots_[i].key != key) i = (i + 1) & mask;
   if (slots_[i].key == key) return;  // the first entry wins, as with the string maps
   ++size_;
@@ -529,7 +518,7 @@ void Roster::PackedIndex::insert(std::uint64_t key, std::uint32_t id) {
 
 std::optional<std::uint32_t> Roster::PackedIndex::find(std::uint64_t key) const {
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = mix(key) & mask;; i = (i + 1) & mask) {
+  for (std::size_t i = fmix64(key) & mask;; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
     if (s.key == key) return s.id;
     if (s.key == ~std::uint64_t{0}) return std::nullopt;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/fmix64.h"
 #include "processors/huge_page_allocator.h"
 
 namespace fp {
@@ -29,15 +30,7 @@ class FlatIndex {
   // Callers may change a and b in place, never the keys.
   [[nodiscard]] HugeVector<Slot>& slots() { return slots_; }
 
-  static std::uint64_t mix(std::uint64_t k) {
-    // murmur3 fmix64: cheap and spreads packed keys whose low bits barely vary.
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ULL;
-    k ^= k >> 33;
-    return k;
-  }
+  static std::uint64_t mix(std::uint64_t k) { return fmix64(k); }
 
   [[nodiscard]] const Slot* find(std::uint64_t key) const {
     const std::size_t mask = slots_.size() - 1;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "model/decimal.h"
+#include "model/fmix64.h"
 
 namespace fp {
 
@@ -264,12 +265,7 @@ inline std::uint64_t snapshot_checksum(std::string_view bytes) {
   std::uint64_t tail = 0;
   std::memcpy(&tail, p, n);
   h = (std::rotl(h, 29) ^ tail) * kPrime;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
+  return fmix64(h);
 }
 
 }  // namespace fp
