@@ -8,43 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "bench/core/simulated_corpus.h"
 #include "processors/core.h"
 #include "processors/report_reader.h"
-#include "simulate/report_generator.h"
 
 namespace {
 
-constexpr std::int64_t kNowMs = 1564459200000LL;  // 2019-07-30T12:00:00+08:00
+using fp::bench::kNowMs;
 constexpr std::size_t kReports = 200000;
 
-struct Corpus {
-  std::shared_ptr<const fp::Catalog> catalog;
-  std::shared_ptr<const fp::Roster> roster;
-  std::vector<std::string> lines;
-  std::size_t bytes = 0;
-};
+using Corpus = fp::bench::SimulatedCorpus;
 
 const Corpus& corpus() {
-  static const Corpus c = [] {
-    Corpus out;
-    out.catalog =
-        std::make_shared<const fp::Catalog>(fp::Catalog::load(FP_DATA_DIR "/catalog.toml"));
-    out.roster =
-        std::make_shared<const fp::Roster>(fp::Roster::load(FP_DATA_DIR "/zhanjiang-roster.json"));
-    fp::SimulationOptions sim;
-    sim.seed = 7;
-    sim.now_ms = kNowMs;
-    sim.step_us = 0;
-    sim.bad_ppm = 10000;  // 1% malformed
-    sim.dup_ppm = 10000;  // 1% resends
-    fp::ReportGenerator generator(*out.catalog, *out.roster, sim);
-    out.lines.resize(kReports);
-    for (std::string& line : out.lines) {
-      generator.next(line);
-      out.bytes += line.size();
-    }
-    return out;
-  }();
+  static const Corpus c = fp::bench::make_simulated_corpus(kReports);
   return c;
 }
 

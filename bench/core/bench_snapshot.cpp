@@ -7,46 +7,29 @@
 #include <string>
 #include <vector>
 
+#include "bench/core/simulated_corpus.h"
 #include "processors/aggregator.h"
 #include "processors/core.h"
 #include "processors/partition_state.h"
 #include "processors/snapshot.h"
-#include "simulate/report_generator.h"
 
 namespace {
 
-constexpr std::int64_t kNowMs = 1564459200000LL;  // 2019-07-30T12:00:00+08:00
+using fp::bench::kNowMs;
 constexpr std::size_t kReports = 1000000;
 
-struct Corpus {
-  std::shared_ptr<const fp::Catalog> catalog;
-  std::shared_ptr<const fp::Roster> roster;
-  std::vector<std::string> lines;
+struct Corpus : fp::bench::SimulatedCorpus {
   std::vector<std::uint32_t> key_hash;  // of the village code, the Kafka key
 };
 
 const Corpus& corpus() {
   static const Corpus c = [] {
-    Corpus out;
-    out.catalog =
-        std::make_shared<const fp::Catalog>(fp::Catalog::load(FP_DATA_DIR "/catalog.toml"));
-    out.roster =
-        std::make_shared<const fp::Roster>(fp::Roster::load(FP_DATA_DIR "/zhanjiang-roster.json"));
-    fp::SimulationOptions sim;
-    sim.seed = 7;
-    sim.now_ms = kNowMs;
-    sim.step_us = 0;
-    sim.bad_ppm = 10000;  // 1% malformed
-    sim.dup_ppm = 10000;  // 1% resends
-    fp::ReportGenerator generator(*out.catalog, *out.roster, sim);
-    fp::ReportMeta meta;
-    out.lines.resize(kReports);
-    out.key_hash.resize(kReports);
-    for (std::size_t i = 0; i < kReports; ++i) {
-      generator.next(out.lines[i], meta);
+    Corpus out{fp::bench::make_simulated_corpus(kReports), {}};
+    out.key_hash.reserve(out.keys.size());
+    for (const std::string& key : out.keys) {
       std::uint32_t h = 2166136261U;  // FNV-1a: any fixed spread of villages will do
-      for (const char ch : meta.key) h = (h ^ static_cast<unsigned char>(ch)) * 16777619U;
-      out.key_hash[i] = h;
+      for (const char ch : key) h = (h ^ static_cast<unsigned char>(ch)) * 16777619U;
+      out.key_hash.push_back(h);
     }
     return out;
   }();
