@@ -155,18 +155,24 @@ void Aggregator::add_staged(std::span<Staged> run) {
   }
 }
 
+FlatIndex::Slot* Aggregator::local_block(PartialAggregates& part, std::uint64_t key,
+                                         std::uint32_t n, bool& inserted) {
+  inserted = false;
+  FlatIndex::Slot* slot = part.index.find_or_insert(key, inserted);
+  if (inserted) {
+    if (part.cells.size() + n > UINT32_MAX) throw std::length_error("partition cells exceed 2^32");
+    slot->a = static_cast<std::uint32_t>(part.cells.size());
+    part.cells.resize(part.cells.size() + n);
+  }
+  return slot;
+}
+
 void Aggregator::resolve_solo(Staged& s) {
   PartialAggregates& part = *s.part;
   const std::uint32_t n = block_size_[s.report->kind];
   for (int i = 0; i < kBlocks; ++i) {
     bool inserted = false;
-    FlatIndex::Slot* slot = part.index.find_or_insert(s.keys[i], inserted);
-    if (inserted) {
-      if (part.cells.size() + n > UINT32_MAX)
-        throw std::length_error("partition cells exceed 2^32");
-      slot->a = static_cast<std::uint32_t>(part.cells.size());
-      part.cells.resize(part.cells.size() + n);
-    }
+    FlatIndex::Slot* slot = local_block(part, s.keys[i], n, inserted);
     if (slot->b != batch_) {
       slot->b = batch_;
       solo_moved_.push_back({s.keys[i], slot->a});
@@ -192,14 +198,8 @@ void Aggregator::resolve_shared(Staged& s) {
   const std::uint32_t n = block_size_[s.report->kind];
   for (int i = 0; i < kBlocks; ++i) {
     bool inserted = false;
-    FlatIndex::Slot* slot = part.index.find_or_insert(s.keys[i], inserted);
-    if (inserted) {
-      if (part.cells.size() + n > UINT32_MAX)
-        throw std::length_error("partition cells exceed 2^32");
-      slot->a = static_cast<std::uint32_t>(part.cells.size());
-      part.cells.resize(part.cells.size() + n);
-      slot->b = global_block(s.keys[i], s.report->kind);
-    }
+    FlatIndex::Slot* slot = local_block(part, s.keys[i], n, inserted);
+    if (inserted) slot->b = global_block(s.keys[i], s.report->kind);
     s.local[i] = slot->a;
     s.global[i] = slot->b;
     prefetch_block(&part.cells[slot->a], n);

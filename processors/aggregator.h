@@ -125,6 +125,9 @@ class Aggregator {
   };
 
   std::uint32_t global_block(std::uint64_t key, KindId kind);  // header offset
+  // The partition's block for `key` (n cells), appended to its cells if new.
+  FlatIndex::Slot* local_block(PartialAggregates& part, std::uint64_t key, std::uint32_t n,
+                               bool& inserted);
   void resolve_solo(Staged& s);
   void resolve_shared(Staged& s);
   void apply_solo(const Staged& s);
