@@ -15,6 +15,29 @@ namespace {
 using core_test::catalog;
 using core_test::roster;
 
+void expect_each_key_once(const std::vector<ProgressChange>& changes) {
+  std::set<std::tuple<int, std::uint32_t, MetricId, std::int32_t>> seen;
+  for (const ProgressChange& c : changes) {
+    EXPECT_TRUE(
+        seen.insert({static_cast<int>(c.key.level), c.key.entity, c.key.metric, c.key.window})
+            .second);
+  }
+}
+
+// Every city-level change of `yuan` (total and day windows) carries these figures.
+void expect_city_funds_raised(const std::vector<ProgressChange>& changes, MetricId yuan,
+                              const std::string& value, std::int64_t reports) {
+  int seen = 0;
+  for (const ProgressChange& c : changes) {
+    if (c.key.level == Level::city && c.key.metric == yuan) {
+      EXPECT_EQ(c.value.value.to_string(), value);
+      EXPECT_EQ(c.value.reports, reports);
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 2);  // total and the day
+}
+
 class AggregatorTest : public ::testing::Test {
  protected:
   std::shared_ptr<const Catalog> catalog_ = catalog();
@@ -198,21 +221,11 @@ TEST_F(AggregatorTest, ChangesNameEachMovedKeyOnceWithItsGlobalValue) {
   agg_.add(part_, make("funds_raised", "440823105202", "S002", 18000, {500}));
   std::vector<ProgressChange> changes;
   agg_.collect_changes(changes);
-  std::set<std::tuple<int, std::uint32_t, MetricId, std::int32_t>> seen;
-  for (const ProgressChange& c : changes) {
-    EXPECT_TRUE(
-        seen.insert({static_cast<int>(c.key.level), c.key.entity, c.key.metric, c.key.window})
-            .second);
-  }
+  expect_each_key_once(changes);
   // city, county 440823, town 105 shared; 2 villages, 2 cadres: 7 entities x 2 windows x 2 metrics.
   EXPECT_EQ(changes.size(), 28U);
-  const MetricId yuan = metric("funds_raised.yuan");
-  for (const ProgressChange& c : changes) {
-    if (c.key.level == Level::city && c.key.metric == yuan) {
-      EXPECT_EQ(c.value.value.to_string(), "4");  // includes the other partition's 1
-      EXPECT_EQ(c.value.reports, 3);
-    }
-  }
+  // The city's figures include the other partition's 1 yuan.
+  expect_city_funds_raised(changes, metric("funds_raised.yuan"), "4", 3);
 }
 
 TEST_F(AggregatorTest, ASecondPartitionMidBatchKeepsTheSoloPartitionsMovesAndSums) {
@@ -226,21 +239,11 @@ TEST_F(AggregatorTest, ASecondPartitionMidBatchKeepsTheSoloPartitionsMovesAndSum
   agg_.add(part_, make("funds_raised", "440823105202", "S002", 18000, {500}));
   std::vector<ProgressChange> changes;
   agg_.collect_changes(changes);
-  std::set<std::tuple<int, std::uint32_t, MetricId, std::int32_t>> seen;
-  for (const ProgressChange& c : changes) {
-    EXPECT_TRUE(
-        seen.insert({static_cast<int>(c.key.level), c.key.entity, c.key.metric, c.key.window})
-            .second);
-  }
+  expect_each_key_once(changes);
   // city; counties 440823, 440881; towns 105, 101; 3 villages; 3 cadres: 11 x 2 windows x 2.
   EXPECT_EQ(changes.size(), 44U);
   const MetricId yuan = metric("funds_raised.yuan");
-  for (const ProgressChange& c : changes) {
-    if (c.key.level == Level::city && c.key.metric == yuan) {
-      EXPECT_EQ(c.value.value.to_string(), "4");
-      EXPECT_EQ(c.value.reports, 3);
-    }
-  }
+  expect_city_funds_raised(changes, yuan, "4", 3);
   EXPECT_EQ(cell(Level::city, roster_->city(), yuan, 18000).to_string(), "4");
 }
 
