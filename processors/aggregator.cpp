@@ -234,31 +234,25 @@ void Aggregator::collect_changes(std::vector<ProgressChange>& out) const {
     if (i + kAhead < solo_moved_.size()) {
       __builtin_prefetch(&sole_->cells[solo_moved_[i + kAhead].offset]);
     }
-    const SoloMove& m = solo_moved_[i];
-    const BlockKey k = BlockKey::unpack(m.key);
-    const Int128* c = &sole_->cells[m.offset];
-    const auto reports = static_cast<std::int64_t>(c[0]);
-    const std::uint32_t n = block_size_[k.kind];
-    const MetricId first = first_metric_[k.kind];
-    out.push_back({{k.level, k.entity, first, k.window}, {DecimalSum{c[0] * 1000}, reports}});
-    for (std::uint32_t f = 1; f < n; ++f) {
-      out.push_back({{k.level, k.entity, static_cast<MetricId>(first + f), k.window},
-                     {DecimalSum{c[f]}, reports}});
-    }
+    append_changes(solo_moved_[i].key, &sole_->cells[solo_moved_[i].offset], out);
   }
   for (std::size_t i = 0; i < moved_.size(); ++i) {
     if (i + kAhead < moved_.size()) __builtin_prefetch(&cells_[moved_[i + kAhead]]);
     const std::uint32_t header = moved_[i];
-    const BlockKey k = BlockKey::unpack(header_key(cells_[header]));
-    const Int128* c = &cells_[header + 1];
-    const auto reports = static_cast<std::int64_t>(c[0]);
-    const std::uint32_t n = block_size_[k.kind];
-    const MetricId first = first_metric_[k.kind];
-    out.push_back({{k.level, k.entity, first, k.window}, {DecimalSum{c[0] * 1000}, reports}});
-    for (std::uint32_t f = 1; f < n; ++f) {
-      out.push_back({{k.level, k.entity, static_cast<MetricId>(first + f), k.window},
-                     {DecimalSum{c[f]}, reports}});
-    }
+    append_changes(header_key(cells_[header]), &cells_[header + 1], out);
+  }
+}
+
+void Aggregator::append_changes(std::uint64_t key, const Int128* cells,
+                                std::vector<ProgressChange>& out) const {
+  const BlockKey k = BlockKey::unpack(key);
+  const auto reports = static_cast<std::int64_t>(cells[0]);
+  const std::uint32_t n = block_size_[k.kind];
+  const MetricId first = first_metric_[k.kind];
+  out.push_back({{k.level, k.entity, first, k.window}, {DecimalSum{cells[0] * 1000}, reports}});
+  for (std::uint32_t f = 1; f < n; ++f) {
+    out.push_back({{k.level, k.entity, static_cast<MetricId>(first + f), k.window},
+                   {DecimalSum{cells[f]}, reports}});
   }
 }
 

@@ -128,6 +128,9 @@ class Aggregator {
   // The partition's block for `key` (n cells), appended to its cells if new.
   FlatIndex::Slot* local_block(PartialAggregates& part, std::uint64_t key, std::uint32_t n,
                                bool& inserted);
+  // One change per metric of a block (cells: [reports, sums..]), with its values.
+  void append_changes(std::uint64_t key, const Int128* cells,
+                      std::vector<ProgressChange>& out) const;
   void resolve_solo(Staged& s);
   void resolve_shared(Staged& s);
   void apply_solo(const Staged& s);
