@@ -58,6 +58,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
   handler.on_revoke = [this](std::vector<std::int32_t> p, std::function<void()> done) {
     revoke(std::move(p), std::move(done));
   };
+  handler.on_prefetch_full = [this] { probe_.prefetch_full(); };
   handler.on_error = [this](const std::string& why) { fail(why); };
   source_ = std::make_unique<KafkaSource>(io_, std::move(source_options), std::move(handler));
 }

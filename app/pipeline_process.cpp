@@ -45,8 +45,7 @@ PipelineOptions pipeline_options(const Config& config) {
   for (const auto& p : config.kafka.properties) o.kafka_properties.push_back(p);
   // librdkafka 2.0.2 counts queued.min.messages against the whole consumer queue
   // (every partition's queue forwards into it) and, once it is passed, stops
-  // fetching every partition for a full second: the prefetch must hold more
-  // than a second of processing (docs/operations.md, "Throughput").
+  // fetching until woken; KafkaSource wakes it (docs/operations.md, "Throughput").
   o.consumer_properties.emplace_back("queued.min.messages",
                                      std::to_string(config.kafka.queued_min_messages));
   o.consumer_properties.emplace_back("fetch.wait.max.ms",

@@ -5,6 +5,7 @@
 #include <array>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "ingest/queue_wakeup.h"
@@ -40,6 +41,7 @@ KafkaSource::KafkaSource(boost::asio::io_context& io, KafkaSourceOptions options
   // buffers are reused from the heap instead of being mapped and faulted in anew.
   config.set("fetch.max.bytes", "16777216");
   config.set_all_for(RD_KAFKA_CONSUMER, options_.properties);
+  fetch_stop_ = std::strtoull(config.get("queued.min.messages").c_str(), nullptr, 10);
   rd_kafka_conf_set_rebalance_cb(config.raw(), &KafkaSource::on_rebalance);
   rd_kafka_conf_set_offset_commit_cb(config.raw(), &log_commit);
   rd_kafka_conf_set_opaque(config.raw(), this);
@@ -128,6 +130,7 @@ void KafkaSource::drain() {
     wait_for_wakeup();
     return;
   }
+  if (rd_kafka_queue_length(queue_.get()) >= fetch_stop_) fetchers_benched_ = true;
   const ssize_t n =
       rd_kafka_consume_batch_queue(queue_.get(), 0, messages_.data(), messages_.size());
   batch_.clear();
@@ -156,6 +159,8 @@ void KafkaSource::drain() {
   }
   if (!batch_.empty() && handler_.on_batch) handler_.on_batch(batch_);
   for (ssize_t i = 0; i < n; ++i) rd_kafka_message_destroy(messages_[static_cast<std::size_t>(i)]);
+  // Half the mark still holds well over a fetch round trip of work.
+  if (fetchers_benched_ && rd_kafka_queue_length(queue_.get()) < fetch_stop_ / 2) wake_fetchers();
 
   if (char fatal[256];
       rd_kafka_fatal_error(consumer_.get(), fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -168,6 +173,27 @@ void KafkaSource::drain() {
     schedule_drain();  // more may be queued; let timers and HTTP run in between
   } else {
     wait_for_wakeup();
+  }
+}
+
+// Any request to a partition's leader wakes that broker's thread, which then
+// looks at its partitions again and resumes fetching those below the mark.
+// A ListOffsets of the owned partitions reaches every leader (one request
+// each) and changes nothing; it waits one round trip.
+void KafkaSource::wake_fetchers() {
+  fetchers_benched_ = false;
+  if (handler_.on_prefetch_full) handler_.on_prefetch_full();
+  if (assigned_.empty()) return;
+  kafka::PartitionListHandle list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(assigned_.size())));
+  for (const auto p : assigned_) {
+    rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_END;
+  }
+  constexpr int kTimeoutMs = 1000;
+  const auto err = rd_kafka_offsets_for_times(consumer_.get(), list.get(), kTimeoutMs);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::debug("waking the fetchers: {}", rd_kafka_err2str(err));
   }
 }
 

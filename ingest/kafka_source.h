@@ -49,6 +49,8 @@ struct KafkaSourceHandler {
   // Partitions are being revoked: make their work durable and commit, then
   // call `done` (the partitions are released only then).
   std::function<void(std::vector<std::int32_t>, std::function<void()> done)> on_revoke;
+  // The prefetch queue filled up and its fetchers were woken once it halved.
+  std::function<void()> on_prefetch_full;
   // A fatal consumer error: the process should stop.
   std::function<void(const std::string&)> on_error;
 };
@@ -108,6 +110,7 @@ class KafkaSource {
   void handle_rebalance();
   void rebalance_finished();
   void arm_keepalive();
+  void wake_fetchers();
 
   boost::asio::io_context& io_;
   KafkaSourceOptions options_;
@@ -129,6 +132,12 @@ class KafkaSource {
   bool closing_ = false;
   bool waiting_ = false;    // a wake-up wait is armed
   bool scheduled_ = false;  // a drain is posted
+  // librdkafka 2.0.2 takes a partition out of fetching when the consumer queue
+  // holds queued.min.messages, and looks again only when its broker thread next
+  // wakes: up to a second later. fetch_stop_ is that mark; fetchers_benched_
+  // says the queue reached it since the last wake_fetchers().
+  std::size_t fetch_stop_ = 0;
+  bool fetchers_benched_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -29,6 +29,7 @@ enum Metric : std::size_t {
   kProgress,
   kDataGap,
   kPauses,
+  kPrefetchFull,
   kMetricCount,
 };
 
@@ -55,6 +56,8 @@ constexpr std::array<MetricDeclaration, kMetricCount> kMetrics = {{
      "Messages of the reports topic that expired before they were processed: never counted."},
     {"fieldpulse_backpressure_pauses_total", MetricType::counter, "",
      "Times fetching paused because the sinks held too many unacknowledged outputs."},
+    {"fieldpulse_prefetch_full_total", MetricType::counter, "",
+     "Times the consumer's prefetch queue filled up and its fetchers were woken once it halved."},
 }};
 
 constexpr std::array<double, 13> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -114,6 +117,11 @@ PipelineProbe::PipelineProbe(MetricsRegistry& registry, const ProcessingCore& co
       &prometheus::BuildCounter().Name(name_of(kDataGap)).Help(help_of(kDataGap)).Register(r);
   pauses_ =
       &prometheus::BuildCounter().Name(name_of(kPauses)).Help(help_of(kPauses)).Register(r).Add({});
+  prefetch_full_ = &prometheus::BuildCounter()
+                        .Name(name_of(kPrefetchFull))
+                        .Help(help_of(kPrefetchFull))
+                        .Register(r)
+                        .Add({});
   progress_gauges_.assign(core.roster().regions().size() * core.metric_names().size(), nullptr);
 }
 
@@ -195,6 +203,8 @@ void PipelineProbe::seed_progress() {
 }
 
 void PipelineProbe::backpressure_pause() { pauses_->Increment(); }
+
+void PipelineProbe::prefetch_full() { prefetch_full_->Increment(); }
 
 void PipelineProbe::data_gap(std::int32_t partition, std::uint64_t messages) {
   data_gap_family_->Add({{"partition", std::to_string(partition)}})

@@ -82,6 +82,9 @@ class PipelineProbe {
   // backpressure_pauses_total: fetching paused for the sinks to catch up.
   void backpressure_pause();
 
+  // prefetch_full_total: the consumer's prefetch queue filled up (ingest outpaced).
+  void prefetch_full();
+
   // data_gap_messages_total{partition}: messages that expired unprocessed.
   void data_gap(std::int32_t partition, std::uint64_t messages);
 
@@ -105,6 +108,7 @@ class PipelineProbe {
   prometheus::Family<prometheus::Gauge>* progress_family_;
   prometheus::Family<prometheus::Counter>* data_gap_family_;
   prometheus::Counter* pauses_;
+  prometheus::Counter* prefetch_full_;
   // progress gauges by RegionId * metric count + MetricId, created on first use.
   std::vector<prometheus::Gauge*> progress_gauges_;
 };

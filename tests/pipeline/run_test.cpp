@@ -271,6 +271,30 @@ TEST(PipelineRun, BackpressurePausesFetchingWithoutLosingOrRepeatingAnything) {
   EXPECT_EQ(run.terminate().first, 0);
 }
 
+TEST(PipelineRun, APrefetchSmallerThanTheBacklogKeepsFetchingAndCountsEveryReport) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
+  const Stream stream = make_stream(kReports, 17, 0.02, 0.02);
+  const Expected want = expect(stream);
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, kReports);
+  // The prefetch fills up over and over while the backlog is worked off in small
+  // batches; each time the queue halves, the fetchers are woken.
+  RunProcess run(
+      broker.bootstrap(), "prefetch",
+      {"--set", "kafka.queued_min_messages=200", "--set", "kafka.batch_max_messages=50"});
+  ASSERT_NE(run.port(), 0);
+  const auto got = await_summary(
+      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
+      seconds(120));
+  ASSERT_TRUE(got.has_value());
+  expect_summary_equals(*got, want);
+  const auto metrics = http_get(run.port(), "/metrics");
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_GE(metric_value(metrics->body, "fieldpulse_prefetch_full_total").value_or(0), 1);
+  EXPECT_EQ(metric_value(metrics->body, "fieldpulse_messages_consumed_total"),
+            static_cast<double>(want.consumed));
+  EXPECT_EQ(run.terminate().first, 0);
+}
+
 TEST(PipelineRun, ReportsMessagesThatExpiredUnprocessedAsADataGap) {
   BrokerProcess broker({"--brokers", "1", "--partitions", "1"});
   const Stream before = make_stream(2000, 31, 0, 0);
