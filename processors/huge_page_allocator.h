@@ -69,6 +69,15 @@ class ZeroedArray {
     }
     constexpr std::size_t kHuge = HugePageAllocator<T>::kHuge;
     mapped_ = (bytes + kHuge - 1) & ~(kHuge - 1);
+    if (!huge_pages) {
+      // No alignment to keep, so nothing to unmap: each munmap flushes the TLB
+      // of every core the process runs on (one first block per partition).
+      void* p =
+          ::mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) throw std::bad_alloc();
+      data_ = static_cast<T*>(p);
+      return;
+    }
     void* p = ::mmap(nullptr, mapped_ + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                      -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
@@ -77,7 +86,7 @@ class ZeroedArray {
     const std::size_t head = (kHuge - reinterpret_cast<std::uintptr_t>(raw) % kHuge) % kHuge;
     if (head > 0) ::munmap(raw, head);
     if (kHuge - head > 0) ::munmap(raw + head + mapped_, kHuge - head);
-    if (huge_pages) ::madvise(raw + head, mapped_, MADV_HUGEPAGE);
+    ::madvise(raw + head, mapped_, MADV_HUGEPAGE);
     data_ = reinterpret_cast<T*>(raw + head);
   }
   ~ZeroedArray() { release(); }
