@@ -1,5 +1,6 @@
 #include "ingest/checkpoint_store.h"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -19,36 +20,28 @@ bool parse_number(std::string_view& text, T& out) {
   return true;
 }
 
-// Assembles consecutive chunks of one partition, remembering the last complete checkpoint.
-struct Assembly {
+// The chunk index a record's key names: 0 for the checkpoint key itself (chunk 0,
+// or any chunk of the earlier layout), i for "<checkpoint key>/<i>"; nullopt
+// when the key is not one of this checkpoint's.
+std::optional<std::uint32_t> key_index(std::string_view key, std::string_view checkpoint_key) {
+  if (!key.starts_with(checkpoint_key)) return std::nullopt;
+  key.remove_prefix(checkpoint_key.size());
+  if (key.empty()) return 0;
+  if (key.front() != '/') return std::nullopt;
+  key.remove_prefix(1);
+  std::uint32_t index = 0;
+  if (key.empty() || key.front() == '0' || key.find_first_not_of("0123456789") != key.npos ||
+      !parse_number(key, index)) {
+    return std::nullopt;
+  }
+  return index;
+}
+
+// One partition being read: its assembly and how far to read.
+struct PartitionRead {
+  CheckpointAssembly assembly;
   std::int64_t end = 0;  // read up to (excluding) this offset
   bool done = false;
-  std::optional<ChunkHeader> current;
-  std::string buffer;
-  std::optional<Checkpoint> complete;
-  std::optional<ChunkHeader> last_seen;
-  std::string key;          // the records this partition's checkpoints carry
-  std::string foreign_key;  // a checkpoint record with another key was read
-
-  void add(const ChunkHeader& h, std::string_view value) {
-    last_seen = h;
-    if (h.index == 0) {
-      current = h;
-      buffer.assign(value);
-    } else if (current && current->generation == h.generation && h.index == current->index + 1) {
-      current->index = h.index;
-      buffer.append(value);
-    } else {
-      current.reset();  // a torn checkpoint: its start expired or its end never came
-      buffer.clear();
-      return;
-    }
-    if (h.index + 1 == h.count) {
-      complete = Checkpoint{h.through_offset, std::move(buffer)};
-      buffer.clear();
-      current.reset();
-    }
-  }
 };
 
 class StateReader {
@@ -71,8 +64,9 @@ class StateReader {
     return query_watermarks(consumer_.get(), topic_, partitions, timeout_ms);
   }
 
-  // Reads [start, end) of each partition in `ranges`, feeding every chunk to its assembly.
-  void read(std::map<std::int32_t, Assembly>& assemblies,
+  // Reads [start, end) of each partition in `starts`, feeding every checkpoint
+  // record to its assembly.
+  void read(std::map<std::int32_t, PartitionRead>& reads,
             const std::map<std::int32_t, std::int64_t>& starts,
             std::chrono::steady_clock::time_point deadline) {
     if (starts.empty()) return;
@@ -80,7 +74,7 @@ class StateReader {
         rd_kafka_topic_partition_list_new(static_cast<int>(starts.size())));
     for (const auto& [p, start] : starts) {
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), p)->offset = start;
-      assemblies[p].done = false;
+      reads[p].done = false;
     }
     if (const auto err = rd_kafka_assign(consumer_.get(), list.get()); err) {
       throw std::runtime_error(std::string("cannot read the state topic: ") +
@@ -93,9 +87,9 @@ class StateReader {
       }
       kafka::MessageHandle m(rd_kafka_consumer_poll(consumer_.get(), 100));
       if (!m) continue;
-      auto it = assemblies.find(m->partition);
-      if (it == assemblies.end() || it->second.done) continue;
-      Assembly& a = it->second;
+      auto it = reads.find(m->partition);
+      if (it == reads.end() || it->second.done) continue;
+      PartitionRead& a = it->second;
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         a.done = true;
         --remaining;
@@ -119,11 +113,8 @@ class StateReader {
         const std::string_view key =
             m->key == nullptr ? std::string_view{}
                               : std::string_view{static_cast<const char*>(m->key), m->key_len};
-        if (key != a.key) {
-          a.foreign_key = key;
-        } else if (auto h = parse_chunk_header({static_cast<const char*>(value), size})) {
-          a.add(*h, {static_cast<const char*>(m->payload), m->len});
-        }
+        a.assembly.add(key, {static_cast<const char*>(value), size},
+                       {static_cast<const char*>(m->payload), m->len});
       }
       if (m->offset + 1 >= a.end) {
         a.done = true;
@@ -145,6 +136,12 @@ std::string checkpoint_key(std::string_view group, std::string_view source_topic
   return std::string(group) + "/" + std::string(source_topic) + "/" + std::to_string(partition);
 }
 
+std::string checkpoint_chunk_key(std::string_view checkpoint_key, std::uint32_t index) {
+  std::string key(checkpoint_key);
+  if (index > 0) key += "/" + std::to_string(index);
+  return key;
+}
+
 std::vector<CheckpointChunk> checkpoint_chunks(std::string_view group,
                                                std::string_view source_topic,
                                                std::int32_t partition, std::int64_t through_offset,
@@ -155,11 +152,11 @@ std::vector<CheckpointChunk> checkpoint_chunks(std::string_view group,
   std::vector<CheckpointChunk> chunks;
   chunks.reserve(count);
   const std::string key = checkpoint_key(group, source_topic, partition);
-  for (std::size_t i = 0; i < count; ++i) {
+  for (std::uint32_t i = 0; i < count; ++i) {
     const std::size_t begin = i * kCheckpointChunkBytes;
     const std::size_t size =
         std::min(kCheckpointChunkBytes, snapshot.size() - std::min(begin, snapshot.size()));
-    chunks.push_back({key,
+    chunks.push_back({checkpoint_chunk_key(key, i),
                       "1 " + std::to_string(generation) + " " + std::to_string(i) + " " +
                           std::to_string(count) + " " + std::to_string(through_offset),
                       snapshot.substr(std::min(begin, snapshot.size()), size)});
@@ -179,14 +176,54 @@ std::optional<ChunkHeader> parse_chunk_header(std::string_view text) {
   return h;
 }
 
+void CheckpointAssembly::add(std::string_view key, std::string_view header,
+                             std::string_view value) {
+  const auto index = key_index(key, key_);
+  if (!index) {
+    foreign_key_ = std::string(key);
+    return;
+  }
+  const auto h = parse_chunk_header(header);
+  // Chunk i > 0 of this layout names its index in the key; the earlier layout
+  // keyed every chunk with the checkpoint key.
+  if (!h || (*index != 0 && *index != h->index)) {
+    current_.reset();
+    buffer_.clear();
+    return;
+  }
+  add_chunk(*h, value);
+}
+
+void CheckpointAssembly::add_chunk(const ChunkHeader& h, std::string_view value) {
+  last_seen_ = h;
+  if (h.index == 0) {
+    current_ = h;
+    buffer_.assign(value);
+  } else if (current_ && current_->generation == h.generation && current_->count == h.count &&
+             h.index == current_->index + 1) {
+    current_->index = h.index;
+    buffer_.append(value);
+  } else {
+    current_.reset();  // a torn checkpoint: its start expired or its end never came
+    buffer_.clear();
+    return;
+  }
+  if (h.index + 1 == h.count) {
+    complete_ = Checkpoint{h.through_offset, std::move(buffer_)};
+    buffer_.clear();
+    current_.reset();
+  }
+}
+
 std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
     const std::vector<std::pair<std::string, std::string>>& properties,
     std::string_view state_topic, std::string_view group, std::string_view source_topic,
     std::span<const std::int32_t> partitions, std::chrono::milliseconds timeout) {
+  std::map<std::int32_t, Checkpoint> result;
+  if (partitions.empty()) return result;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const int query_ms = static_cast<int>(std::max<std::int64_t>(timeout.count() / 2, 1000));
   StateReader reader(properties, state_topic);
-  std::map<std::int32_t, Assembly> assemblies;
   std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> marks;
   for (const auto& [p, wm] : reader.watermarks(partitions, query_ms)) {
     if (wm.high > wm.low) marks[p] = {wm.low, wm.high};
@@ -194,42 +231,41 @@ std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
   // Pass 1: the newest record. Normally the last chunk of the newest checkpoint,
   // which says where that checkpoint starts.
   std::map<std::int32_t, std::int64_t> starts;
+  std::map<std::int32_t, PartitionRead> last;
+  std::map<std::int32_t, PartitionRead> whole;
   for (const auto& [p, wm] : marks) {
     starts[p] = wm.second - 1;
-    assemblies[p].end = wm.second;
-  }
-  std::map<std::int32_t, Assembly> last;
-  for (const auto& [p, wm] : marks) {
-    last[p].end = wm.second;
-    last[p].key = assemblies[p].key = checkpoint_key(group, source_topic, p);
+    const std::string key = checkpoint_key(group, source_topic, p);
+    last[p] = {CheckpointAssembly(key), wm.second};
+    whole[p] = {CheckpointAssembly(key), wm.second};
   }
   reader.read(last, starts, deadline);
   starts.clear();
   for (const auto& [p, wm] : marks) {
-    const Assembly& a = last[p];
-    if (!a.foreign_key.empty()) {
+    CheckpointAssembly& a = last[p].assembly;
+    if (a.foreign_key()) {
       throw std::runtime_error(
           std::string(state_topic) + "[" + std::to_string(p) + "] holds the checkpoints of '" +
-          a.foreign_key + "', not of '" + a.key +
+          *a.foreign_key() + "', not of '" + a.key() +
           "': give each consumer group its own state topic (kafka.topics.state)");
     }
-    if (a.complete) {  // a single-chunk checkpoint
-      assemblies[p].complete = a.complete;
+    if (a.complete()) {  // a single-chunk checkpoint
+      result.emplace(p, std::move(*a.complete()));
+      whole.erase(p);
       continue;
     }
     // Read from the first chunk of the newest checkpoint when its last chunk
     // says where that is; after a torn write, from the oldest retained record.
     starts[p] = wm.first;
-    if (a.last_seen && a.last_seen->index + 1 == a.last_seen->count) {
-      const std::int64_t first = wm.second - 1 - static_cast<std::int64_t>(a.last_seen->index);
+    if (a.last_seen() && a.last_seen()->index + 1 == a.last_seen()->count) {
+      const std::int64_t first = wm.second - 1 - static_cast<std::int64_t>(a.last_seen()->index);
       if (first >= wm.first) starts[p] = first;
     }
   }
   // Pass 2: whole checkpoints.
-  reader.read(assemblies, starts, deadline);
-  std::map<std::int32_t, Checkpoint> result;
-  for (auto& [p, a] : assemblies) {
-    if (a.complete) result.emplace(p, std::move(*a.complete));
+  reader.read(whole, starts, deadline);
+  for (auto& [p, r] : whole) {
+    if (r.assembly.complete()) result.emplace(p, std::move(*r.assembly.complete()));
   }
   return result;
 }

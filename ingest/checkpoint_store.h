@@ -22,10 +22,17 @@ struct Checkpoint {
   std::string snapshot;
 };
 
-// Record layout. Checkpoint of source partition P goes to state partition P,
-// keyed "<group>/<source topic>/<P>", as `count` records (chunks of at most
-// kCheckpointChunkBytes) carrying the header "fp.checkpoint" =
-// "1 <generation> <index> <count> <through_offset>". A checkpoint is
+// Record layout. Checkpoint of source partition P goes to state partition P
+// as `count` records (chunks of at most kCheckpointChunkBytes) carrying the
+// header "fp.checkpoint" = "1 <generation> <index> <count> <through_offset>".
+// Chunk 0 is keyed "<group>/<source topic>/<P>" (the checkpoint key), chunk
+// i > 0 "<group>/<source topic>/<P>/<i>" (the checkpoint key, '/', i in
+// decimal). One key per chunk index lets the topic be compacted: compaction
+// keeps the latest record of each key, so every chunk of the newest
+// checkpoint survives, and as one writer wrote them in a row they stay
+// contiguous (chunks of an older, longer checkpoint may also survive, at lower
+// offsets, and are never read as part of it). Records of the earlier layout,
+// every chunk keyed with the checkpoint key, are still read. A checkpoint is
 // self-contained: restore needs only its own chunks, never older records
 // (the embedded broker never compacts and keeps ~5 MiB per partition).
 inline constexpr std::string_view kCheckpointHeader = "fp.checkpoint";
@@ -41,6 +48,9 @@ struct CheckpointChunk {
 std::string checkpoint_key(std::string_view group, std::string_view source_topic,
                            std::int32_t partition);
 
+// The record key of chunk `index` of a checkpoint keyed `checkpoint_key`.
+std::string checkpoint_chunk_key(std::string_view checkpoint_key, std::uint32_t index);
+
 // Cuts a snapshot into records; `generation` tells one checkpoint's chunks from another's.
 std::vector<CheckpointChunk> checkpoint_chunks(std::string_view group,
                                                std::string_view source_topic,
@@ -54,6 +64,38 @@ struct ChunkHeader {
   std::int64_t through_offset = 0;
 };
 std::optional<ChunkHeader> parse_chunk_header(std::string_view text);
+
+// Joins the checkpoint records of one state partition, fed in offset order,
+// into the newest complete checkpoint among them. Chunks of a torn checkpoint
+// (its start expired, or its end never came) are dropped.
+class CheckpointAssembly {
+ public:
+  CheckpointAssembly() = default;
+  // `key`: checkpoint_key() of the source partition whose checkpoints these are.
+  explicit CheckpointAssembly(std::string key) : key_(std::move(key)) {}
+
+  // One record with an "fp.checkpoint" header. A record keyed for another
+  // group, topic or partition is not used, only remembered (foreign_key()).
+  void add(std::string_view key, std::string_view header, std::string_view value);
+
+  const std::string& key() const noexcept { return key_; }
+  // The newest checkpoint completed so far.
+  std::optional<Checkpoint>& complete() noexcept { return complete_; }
+  // The header of the last chunk of ours that was added.
+  const std::optional<ChunkHeader>& last_seen() const noexcept { return last_seen_; }
+  // The key of the last record that was another's, if any was.
+  const std::optional<std::string>& foreign_key() const noexcept { return foreign_key_; }
+
+ private:
+  void add_chunk(const ChunkHeader& h, std::string_view value);
+
+  std::string key_;
+  std::optional<ChunkHeader> current_;
+  std::string buffer_;
+  std::optional<Checkpoint> complete_;
+  std::optional<ChunkHeader> last_seen_;
+  std::optional<std::string> foreign_key_;
+};
 
 // Reads the newest complete checkpoint of each partition with a short-lived
 // consumer of its own (assign, no group membership, no commits). Partitions

@@ -19,6 +19,9 @@ create field-reports --config retention.ms=-1 --config min.insync.replicas=2
 create field-reports.dlq --config retention.ms=2592000000
 # Latest value per key wins: compaction keeps the table small.
 create field-progress --config cleanup.policy=compact --config min.insync.replicas=2
-# Per-partition checkpoints (self-contained snapshots); compaction keeps the latest.
+# Per-partition checkpoints (self-contained snapshots), checkpoint of field-reports
+# partition P in partition P: needs at least as many partitions as field-reports.
+# Every chunk of a checkpoint has its own key (<group>/<topic>/<P>, then
+# <group>/<topic>/<P>/<i>), so compaction keeps the newest checkpoint whole.
 create fieldpulse.state --config cleanup.policy=compact --config min.insync.replicas=2 \
   --config max.message.bytes=8388608
