@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
+#include <thread>
 
 #include "ingest/watermarks.h"
 #include "kafka/config.h"
@@ -58,6 +59,39 @@ class StateReader {
     rd_kafka_poll_set_consumer(consumer_.get());
   }
   ~StateReader() { rd_kafka_consumer_close(consumer_.get()); }
+
+  // The state topic's partition count; nullopt when the topic does not exist.
+  std::optional<int> partition_count(std::chrono::steady_clock::time_point deadline) {
+    while (true) {
+      const int wait_ms = static_cast<int>(std::max<std::int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                std::chrono::steady_clock::now())
+              .count(),
+          1));
+      rd_kafka_topic_t* handle = rd_kafka_topic_new(consumer_.get(), topic_.c_str(), nullptr);
+      const rd_kafka_metadata_t* raw = nullptr;
+      const auto err = rd_kafka_metadata(consumer_.get(), 0, handle, &raw, wait_ms);
+      rd_kafka_topic_destroy(handle);
+      const kafka::MetadataHandle metadata(raw);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        throw std::runtime_error("cannot read the metadata of " + topic_ + ": " +
+                                 rd_kafka_err2str(err));
+      }
+      const auto topic_err =
+          metadata->topic_cnt == 1 ? metadata->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+      if (topic_err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+          topic_err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+        return std::nullopt;
+      }
+      if (metadata->topics[0].partition_cnt > 0) return metadata->topics[0].partition_cnt;
+      // No partitions yet (e.g. LEADER_NOT_AVAILABLE while the topic is being created).
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw std::runtime_error("cannot read the metadata of " + topic_ + ": " +
+                                 rd_kafka_err2str(topic_err));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // retry backoff
+    }
+  }
 
   std::map<std::int32_t, Watermarks> watermarks(std::span<const std::int32_t> partitions,
                                                 int timeout_ms) {
@@ -221,9 +255,24 @@ std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
     std::span<const std::int32_t> partitions, std::chrono::milliseconds timeout) {
   std::map<std::int32_t, Checkpoint> result;
   if (partitions.empty()) return result;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto now = std::chrono::steady_clock::now();
+  const auto deadline = now + timeout;
   const int query_ms = static_cast<int>(std::max<std::int64_t>(timeout.count() / 2, 1000));
   StateReader reader(properties, state_topic);
+  // Checkpoint of source partition P goes to state partition P: a state topic
+  // with too few partitions could neither give back nor take those checkpoints.
+  const std::int32_t needed = *std::max_element(partitions.begin(), partitions.end()) + 1;
+  const auto have = reader.partition_count(now + std::chrono::milliseconds(query_ms));
+  if (!have) return result;  // no state topic: nothing to restore
+  if (*have < needed) {
+    throw std::runtime_error(
+        "the state topic " + std::string(state_topic) + " has " + std::to_string(*have) +
+        " partitions, but " + std::string(source_topic) + " needs " + std::to_string(needed) +
+        " (this instance was assigned its partition " + std::to_string(needed - 1) +
+        ", whose checkpoints go to state partition " + std::to_string(needed - 1) +
+        "): the state topic needs at least as many partitions as the reports "
+        "topic; add partitions to it or name another one with kafka.topics.state");
+  }
   std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> marks;
   for (const auto& [p, wm] : reader.watermarks(partitions, query_ms)) {
     if (wm.high > wm.low) marks[p] = {wm.low, wm.high};

@@ -120,5 +120,43 @@ TEST(ReadLatestCheckpoints, RefusesAnotherGroupsChunksNamingTheirKey) {
   }
 }
 
+TEST(ReadLatestCheckpoints, RefusesAStateTopicWithFewerPartitionsThanAssigned) {
+  kafka::MockCluster cluster(1);
+  cluster.create_topic("small-state", 2);
+  EXPECT_TRUE(read(cluster, "small-state", {0, 1}).empty());
+  try {
+    read(cluster, "small-state", {1, 4, 2});
+    FAIL() << "partitions 2 and 4 have nowhere to keep their checkpoints";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("small-state has 2 partitions"));
+    EXPECT_THAT(e.what(), HasSubstr("field-reports needs 5"));
+    EXPECT_THAT(e.what(), HasSubstr("kafka.topics.state"));
+  }
+}
+
+// A real broker answers a consumer's look-up of a missing topic with
+// UNKNOWN_TOPIC_OR_PART (consumers do not ask it to create topics).
+TEST(ReadLatestCheckpoints, AStateTopicThatDoesNotExistHoldsNothing) {
+  kafka::MockCluster cluster(1);
+  rd_kafka_mock_topic_set_error(cluster.raw(), "gone-state",
+                                RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  EXPECT_TRUE(read(cluster, "gone-state", {0, 7}).empty());
+}
+
+// The embedded broker creates any topic it is asked about, with 4 partitions:
+// a state topic named in kafka.topics.state that it did not create up front
+// is checked like any other.
+TEST(ReadLatestCheckpoints, AStateTopicTheEmbeddedBrokerCreatesOnDemandHasFourPartitions) {
+  kafka::MockCluster cluster(1);
+  EXPECT_TRUE(read(cluster, "new-state", {0, 3}).empty());
+  try {
+    read(cluster, "new-state", {0, 4});
+    FAIL() << "partition 4 has nowhere to keep its checkpoints";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("new-state has 4 partitions"));
+    EXPECT_THAT(e.what(), HasSubstr("field-reports needs 5"));
+  }
+}
+
 }  // namespace
 }  // namespace fp

@@ -361,5 +361,22 @@ TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
   }
 }
 
+// Checkpoint of source partition P goes to state partition P. A state topic
+// with fewer partitions (here one the embedded broker creates on first use,
+// with its default of 4) stops the instance when it takes its partitions,
+// naming the remedy, rather than restoring nothing and failing at the first
+// checkpoint.
+TEST(PipelineRun, AStateTopicWithFewerPartitionsThanTheReportsTopicStopsItNamingBoth) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "6"});
+  Subprocess run({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "small", "--roster",
+                  roster_path(), "--http", "127.0.0.1:0", "--set",
+                  "kafka.topics.state=small-state"});
+  EXPECT_EQ(run.wait_for_exit(seconds(60)), 1);
+  EXPECT_THAT(run.stderr_text(), HasSubstr("cannot take partitions"));
+  EXPECT_THAT(run.stderr_text(), HasSubstr("small-state has 4 partitions"));
+  EXPECT_THAT(run.stderr_text(), HasSubstr("field-reports needs 6"));
+  EXPECT_THAT(run.stderr_text(), HasSubstr("kafka.topics.state"));
+}
+
 }  // namespace
 }  // namespace fp::test
