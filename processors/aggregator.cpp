@@ -227,7 +227,8 @@ void Aggregator::apply_shared(const Staged& s) {
   }
 }
 
-void Aggregator::collect_changes(std::vector<ProgressChange>& out) const {
+void Aggregator::collect_changes(std::vector<ProgressChange>& out,
+                                 std::vector<std::uint64_t>& blocks) const {
   // The moved blocks are scattered over the cells: load a few ahead.
   constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < solo_moved_.size(); ++i) {
@@ -235,12 +236,20 @@ void Aggregator::collect_changes(std::vector<ProgressChange>& out) const {
       __builtin_prefetch(&sole_->cells[solo_moved_[i + kAhead].offset]);
     }
     append_changes(solo_moved_[i].key, &sole_->cells[solo_moved_[i].offset], out);
+    blocks.push_back(solo_moved_[i].key);
   }
   for (std::size_t i = 0; i < moved_.size(); ++i) {
     if (i + kAhead < moved_.size()) __builtin_prefetch(&cells_[moved_[i + kAhead]]);
     const std::uint32_t header = moved_[i];
-    append_changes(header_key(cells_[header]), &cells_[header + 1], out);
+    const std::uint64_t key = header_key(cells_[header]);
+    append_changes(key, &cells_[header + 1], out);
+    blocks.push_back(key);
   }
+}
+
+void Aggregator::block_changes(std::uint64_t key, std::vector<ProgressChange>& out) const {
+  const Int128* cells = find(key);
+  if (cells != nullptr && cells[0] != 0) append_changes(key, cells, out);
 }
 
 void Aggregator::append_changes(std::uint64_t key, const Int128* cells,

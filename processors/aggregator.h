@@ -91,8 +91,12 @@ class Aggregator {
   // must stay valid until add_staged().
   void stage(PartialAggregates& part, const Report& report, Staged& out) const;
   void add_staged(std::span<Staged> run);
-  // Appends one change per moved (key, metric) of this batch, with its global value.
-  void collect_changes(std::vector<ProgressChange>& out) const;
+  // Appends one change per moved (key, metric) of this batch, with its global
+  // value, and the key of each moved block once to `blocks`.
+  void collect_changes(std::vector<ProgressChange>& out, std::vector<std::uint64_t>& blocks) const;
+  // Appends one change per metric of block `key` with its global value; none
+  // when the block holds no data.
+  void block_changes(std::uint64_t key, std::vector<ProgressChange>& out) const;
 
   // Adds a block's values to a partition (and the global view), e.g. on restore.
   void add_block(PartialAggregates& part, std::uint64_t key, const Int128* values);

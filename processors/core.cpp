@@ -20,6 +20,7 @@ void BatchResult::clear() {
   std::fill(accepted_by_kind.begin(), accepted_by_kind.end(), 0);
   dead_letters.clear();
   changes.clear();
+  moved_blocks.clear();
 }
 
 // A valid report waiting for dedupe and aggregation, with its own copy of the id.
@@ -143,7 +144,7 @@ void ProcessingCore::process(std::span<const RawMessage> batch, BatchResult& out
     s.aggregator.add_staged(std::span(s.staged_blocks.data(), s.staged));
     s.activity.add_staged(std::span(s.staged_spans.data(), s.staged));
   }
-  s.aggregator.collect_changes(out.changes);
+  s.aggregator.collect_changes(out.changes, out.moved_blocks);
 }
 
 // Dedupes a valid report and, when it is new, counts it and stages it for the
@@ -229,6 +230,10 @@ std::vector<ProgressRow> ProcessingCore::progress(const ProgressQuery& query) co
   std::vector<ProgressRow> out;
   impl_->aggregator.query(query, out);
   return out;
+}
+
+void ProcessingCore::block_changes(ProgressBlockId block, std::vector<ProgressChange>& out) const {
+  impl_->aggregator.block_changes(block, out);
 }
 
 std::vector<SilentCadre> ProcessingCore::silent_cadres(std::int64_t as_of_ms, int days) const {

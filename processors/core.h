@@ -40,6 +40,10 @@ struct ProgressChange {
   ProgressValue value;  // the new global value
 };
 
+// The progress keys that always move together: every metric of one report kind
+// for one (level, id, window). An opaque value outside the core.
+using ProgressBlockId = std::uint64_t;
+
 struct DeadLetter {
   std::size_t index = 0;  // position of the message in the batch
   Rejection rejection;
@@ -53,7 +57,8 @@ struct BatchResult {
   std::array<std::size_t, kReasonCount> rejected_by_reason{};
   std::vector<std::uint32_t> accepted_by_kind;  // indexed by KindId
   std::vector<DeadLetter> dead_letters;
-  std::vector<ProgressChange> changes;  // each moved key once, with its new value
+  std::vector<ProgressChange> changes;        // each moved key once, with its new value
+  std::vector<ProgressBlockId> moved_blocks;  // the blocks of `changes`, each once
   void clear();
 };
 
@@ -111,6 +116,9 @@ class ProcessingCore {
   // Read side.
   [[nodiscard]] Summary summary() const;
   [[nodiscard]] std::vector<ProgressRow> progress(const ProgressQuery& query) const;
+  // Appends a block's keys with their current global values (as in `changes`);
+  // nothing when the block holds no data.
+  void block_changes(ProgressBlockId block, std::vector<ProgressChange>& out) const;
   [[nodiscard]] std::vector<SilentCadre> silent_cadres(std::int64_t as_of_ms, int days) const;
   [[nodiscard]] std::vector<Completeness> completeness(Level level, std::int32_t cst_day) const;
   // Latest accepted `at` of a cadre (none: never reported).

@@ -11,6 +11,7 @@ ProgressTopicSink::ProgressTopicSink(SinkContext& context, std::string topic,
     : clock_(context.clock),
       topic_(std::move(topic)),
       flush_interval_(flush_interval),
+      core_(context.core),
       renderer_(context.core),
       probe_(context.probe.sink("field-progress")),
       io_(context.io),
@@ -26,8 +27,8 @@ ProgressTopicSink::~ProgressTopicSink() {
 }
 
 void ProgressTopicSink::write(std::span<const RawMessage> /*messages*/, const BatchResult& result) {
-  pending_.put_all(result.changes);
-  if (backlog_ && pending_.size() >= kMaxPendingKeys) flush();
+  pending_.put_all(result.moved_blocks);
+  if (backlog_ && pending_.size() >= kMaxPendingBlocks) flush();
   if (pending_.empty() || timer_armed_ || backlog_) return;
   timer_armed_ = true;
   timer_.expires_after(flush_interval_);
@@ -42,7 +43,10 @@ void ProgressTopicSink::flush() {
   if (pending_.empty()) return;
   outgoing_.erase(outgoing_.begin(), outgoing_.begin() + static_cast<std::ptrdiff_t>(next_));
   next_ = 0;
-  pending_.take(outgoing_);
+  taken_.clear();
+  pending_.take(taken_);
+  // Each block's current values: the latest, as every change since it moved is in them.
+  for (const ProgressBlockId block : taken_) core_.block_changes(block, outgoing_);
   produce_some();
 }
 

@@ -18,9 +18,10 @@ namespace fp {
 
 struct SinkContext;
 
-// Changes are coalesced (latest value per key wins) and handed on when the
+// Changes are coalesced by block (the keys of one kind, level, id and window
+// move together) and handed on, with the blocks' current values, when the
 // flush timer fires or flush() is called. While the pipeline works through a
-// backlog the timer does not flush: every report moves ~20 keys, few of them
+// backlog the timer does not flush: every report moves ten blocks, few of them
 // hot, so only a long window coalesces enough to keep the topic from costing
 // more than the processing (docs/operations.md, "Throughput").
 //
@@ -50,8 +51,8 @@ class ProgressTopicSink final : public Sink {
   }
   void set_backlog(bool behind) override { backlog_ = behind; }
 
-  // Coalesced keys that force a flush while behind (bounds memory: ~70 bytes a key).
-  static constexpr std::size_t kMaxPendingKeys = 200000;
+  // Coalesced blocks that force a flush while behind (~2 rows each).
+  static constexpr std::size_t kMaxPendingBlocks = 100000;
   // Rows produced per turn of the io_context, and librdkafka's unacknowledged ceiling.
   static constexpr std::size_t kSliceRows = 2048;
   static constexpr std::size_t kMaxInFlight = 50000;
@@ -63,15 +64,17 @@ class ProgressTopicSink final : public Sink {
   Clock clock_;
   std::string topic_;
   std::chrono::milliseconds flush_interval_;
+  const ProcessingCore& core_;
   ProgressRowRenderer renderer_;
   SinkProbe probe_;
   boost::asio::io_context& io_;
   std::unique_ptr<KafkaWriter> writer_;
   boost::asio::steady_timer timer_;
   bool timer_armed_ = false;
-  bool backlog_ = false;  // coalesce until a checkpoint round or kMaxPendingKeys
+  bool backlog_ = false;  // coalesce until a checkpoint round or kMaxPendingBlocks
   bool produce_scheduled_ = false;
   ProgressCoalescer pending_;
+  std::vector<ProgressBlockId> taken_;    // reused by flush()
   std::vector<ProgressChange> outgoing_;  // flushed; rows before next_ are produced
   std::size_t next_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

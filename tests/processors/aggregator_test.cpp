@@ -44,6 +44,7 @@ class AggregatorTest : public ::testing::Test {
   std::shared_ptr<const Roster> roster_ = roster();
   Aggregator agg_{*catalog_, *roster_};
   PartialAggregates part_;
+  std::vector<std::uint64_t> blocks_;  // moved blocks, from collect_changes()
 
   Report make(const char* kind, const char* village, const char* cadre, std::int32_t day,
               std::vector<std::int64_t> milli) {
@@ -220,12 +221,22 @@ TEST_F(AggregatorTest, ChangesNameEachMovedKeyOnceWithItsGlobalValue) {
   agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {2500}));
   agg_.add(part_, make("funds_raised", "440823105202", "S002", 18000, {500}));
   std::vector<ProgressChange> changes;
-  agg_.collect_changes(changes);
+  agg_.collect_changes(changes, blocks_);
   expect_each_key_once(changes);
   // city, county 440823, town 105 shared; 2 villages, 2 cadres: 7 entities x 2 windows x 2 metrics.
   EXPECT_EQ(changes.size(), 28U);
   // The city's figures include the other partition's 1 yuan.
   expect_city_funds_raised(changes, metric("funds_raised.yuan"), "4", 3);
+  // Each moved block once; expanded, the blocks give the same keys and values.
+  EXPECT_EQ(blocks_.size(), 14U);
+  std::vector<ProgressChange> expanded;
+  for (const std::uint64_t block : blocks_) agg_.block_changes(block, expanded);
+  ASSERT_EQ(expanded.size(), changes.size());
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    EXPECT_EQ(expanded[i].key, changes[i].key);
+    EXPECT_EQ(expanded[i].value.value, changes[i].value.value);
+    EXPECT_EQ(expanded[i].value.reports, changes[i].value.reports);
+  }
 }
 
 TEST_F(AggregatorTest, ASecondPartitionMidBatchKeepsTheSoloPartitionsMovesAndSums) {
@@ -238,7 +249,7 @@ TEST_F(AggregatorTest, ASecondPartitionMidBatchKeepsTheSoloPartitionsMovesAndSum
   EXPECT_FALSE(agg_.is_solo());
   agg_.add(part_, make("funds_raised", "440823105202", "S002", 18000, {500}));
   std::vector<ProgressChange> changes;
-  agg_.collect_changes(changes);
+  agg_.collect_changes(changes, blocks_);
   expect_each_key_once(changes);
   // city; counties 440823, 440881; towns 105, 101; 3 villages; 3 cadres: 11 x 2 windows x 2.
   EXPECT_EQ(changes.size(), 44U);
@@ -263,7 +274,7 @@ TEST_F(AggregatorTest, DroppingPartitionsLeavesTheRestAndSoloReadsTheSurvivor) {
   agg_.begin_batch();
   agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {500}));
   std::vector<ProgressChange> changes;
-  agg_.collect_changes(changes);
+  agg_.collect_changes(changes, blocks_);
   EXPECT_EQ(changes.size(), 20U);  // 5 entities x 2 windows x 2 metrics, each once
   EXPECT_EQ(cell(Level::village, *roster_->find_village("440823105201"), yuan, 18000).to_string(),
             "3");
