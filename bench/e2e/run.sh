@@ -10,7 +10,8 @@
 # Environment: FP_BUILD_DIR (default build/release), FP_BENCH_PARTITIONS (default 128;
 # the embedded broker keeps only ~5 MiB per partition, so N/partitions must stay well
 # under that), FP_BENCH_ROSTER, FP_BENCH_RATE (steady rate of the latency phase, 20000),
-# FP_BENCH_LATENCY_SECONDS (10), FP_BENCH_RUN_ARGS (extra `fieldpulse run` flags).
+# FP_BENCH_LATENCY_SECONDS (10), FP_BENCH_LATENCY_PARTITIONS (partitions of the second
+# latency phase's topic, 16), FP_BENCH_RUN_ARGS (extra `fieldpulse run` flags).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,6 +21,7 @@ PARTITIONS=${FP_BENCH_PARTITIONS:-128}
 ROSTER=${FP_BENCH_ROSTER:-data/zhanjiang-roster.json}
 RATE=${FP_BENCH_RATE:-20000}
 LATENCY_SECONDS=${FP_BENCH_LATENCY_SECONDS:-10}
+LATENCY_PARTITIONS=${FP_BENCH_LATENCY_PARTITIONS:-16}
 RUN_ARGS=${FP_BENCH_RUN_ARGS:-}
 FP=$BUILD/app/fieldpulse
 # Run as deployed (deploy/systemd/fieldpulse.service): glibc's heap on huge pages.
@@ -126,40 +128,70 @@ echo "   $run_rate msg/s from process start ($run_s s, of which $join_s s group 
 echo "   $work_rate msg/s from the first processed batch ($work_s s)"
 echo "   drain (SIGTERM to exit 0, with checkpoints of $PARTITIONS partitions): $DRAIN_S s"
 echo "   peak RSS (VmHWM): $((hwm_kb / 1024)) MB"
+read -r rows _ < <("$BC" --brokers "$BS" --topic field-progress --watermarks || true)
+echo "   field-progress rows written: $rows"
 
-echo "== latency: a restarted instance at a steady $RATE reports/s for $LATENCY_SECONDS s"
+# Sends RATE reports/s for LATENCY_SECONDS to the broker $BS while the instance on
+# $RUN_PORT and a bare consumer (the floor) read them; sets P50, P99, WITHIN_50MS
+# (share of reports applied within 50 ms) and BARE_P50, BARE_P99, BARE_MAX (ms).
+measure_latency() {
+  local before count
+  for _ in $(seq 1200); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$RUN_PORT/readyz") == 200 ]] && break
+    sleep 0.05
+  done
+  before=$(summary_field "$RUN_PORT" consumed)
+  count=$((RATE * LATENCY_SECONDS))
+  "$BC" --brokers "$BS" --count "$count" --latency >"$work/bare-latency" 2>"$work/bare-ready" &
+  local bare_pid=$!
+  pids+=("$bare_pid")
+  for _ in $(seq 600); do grep -q ready "$work/bare-ready" && break; sleep 0.05; done
+  "$FP" simulate --brokers "$BS" --roster "$ROSTER" --rate "$RATE" --count "$count" --seed 2 \
+    >/dev/null 2>"$work/simulate2.log"
+  wait "$bare_pid" || true
+  read -r BARE_P50 BARE_P99 BARE_MAX <"$work/bare-latency"
+  while [[ $(summary_field "$RUN_PORT" consumed) -lt $((before + count)) ]]; do sleep 0.05; done
+  # Bucket bounds of the histogram: the smallest bound holding 50% / 99%, and
+  # the share at 50 ms. (The instance saw only these reports since it started.)
+  read -r P50 P99 WITHIN_50MS < <(curl -s "http://127.0.0.1:$RUN_PORT/metrics" | awk '
+    /^fieldpulse_processing_latency_seconds_bucket/ {
+      le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le); n++; bound[n] = le; cum[n] = $NF }
+    /^fieldpulse_processing_latency_seconds_count/ { total = $NF }
+    END {
+      for (i = 1; i <= n; i++) if (cum[i] >= 0.5 * total) { p50 = bound[i]; break }
+      for (i = 1; i <= n; i++) if (cum[i] >= 0.99 * total) { p99 = bound[i]; break }
+      for (i = 1; i <= n; i++) if (bound[i] == "0.05") w = 100 * cum[i] / total
+      printf "%s %s %.1f%%\n", p50, p99, w }')
+}
+
+echo "== latency: a restarted instance at a steady $RATE reports/s for $LATENCY_SECONDS s ($PARTITIONS partitions)"
 start_run
-for _ in $(seq 1200); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$RUN_PORT/readyz") == 200 ]] && break
-  sleep 0.05
-done
-before=$(summary_field "$RUN_PORT" consumed)
-count=$((RATE * LATENCY_SECONDS))
-# The floor: a bare consumer reading the same new messages at the same time.
-"$BC" --brokers "$BS" --count "$count" --latency >"$work/bare-latency" 2>"$work/bare-ready" &
-bare_pid=$!
-pids+=("$bare_pid")
-for _ in $(seq 600); do grep -q ready "$work/bare-ready" && break; sleep 0.05; done
-"$FP" simulate --brokers "$BS" --roster "$ROSTER" --rate "$RATE" --count "$count" --seed 2 \
-  >/dev/null 2>"$work/simulate2.log"
-wait "$bare_pid" || true
-read -r bare_p50 bare_p99 bare_max <"$work/bare-latency"
-while [[ $(summary_field "$RUN_PORT" consumed) -lt $((before + count)) ]]; do sleep 0.05; done
-p99=$(curl -s "http://127.0.0.1:$RUN_PORT/metrics" | awk '
-  /^fieldpulse_processing_latency_seconds_bucket/ {
-    le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le); n++; bound[n] = le; cum[n] = $NF }
-  /^fieldpulse_processing_latency_seconds_count/ { total = $NF }
-  END { for (i = 1; i <= n; i++) if (cum[i] >= 0.99 * total) { print bound[i]; exit } }')
-p50=$(curl -s "http://127.0.0.1:$RUN_PORT/metrics" | awk '
-  /^fieldpulse_processing_latency_seconds_bucket/ {
-    le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le); n++; bound[n] = le; cum[n] = $NF }
-  /^fieldpulse_processing_latency_seconds_count/ { total = $NF }
-  END { for (i = 1; i <= n; i++) if (cum[i] >= 0.5 * total) { print bound[i]; exit } }')
+measure_latency
 stop_run
-echo "   latency (Kafka timestamp to applied): p50 <= ${p50}s, p99 <= ${p99}s (histogram bucket bounds)"
-echo "   bare consumer, same messages (Kafka timestamp to received): p50 ${bare_p50} ms, p99 ${bare_p99} ms, max ${bare_max} ms"
+echo "   latency (Kafka timestamp to applied): p50 <= ${P50}s, p99 <= ${P99}s, ${WITHIN_50MS} within 50 ms"
+echo "   bare consumer, same messages (Kafka timestamp to received): p50 ${BARE_P50} ms, p99 ${BARE_P99} ms, max ${BARE_MAX} ms"
+wide_p99=$P99 wide_within=$WITHIN_50MS wide_bare_p99=$BARE_P99
+
+# The 1M-report topic needs PARTITIONS only because the embedded broker keeps
+# ~5 MiB a partition; a topic sized for 20,000 reports/s (~7 MB/s) has far fewer,
+# and with hundreds of mostly empty partitions the embedded broker and
+# librdkafka spend their time on per-partition fetch work (docs/operations.md).
+echo "== latency: a fresh broker with $LATENCY_PARTITIONS partitions, a new instance, the same rate"
+kill "${pids[0]}" 2>/dev/null || true
+rm -f "$work/bs2"
+"$FP" broker --brokers 1 --partitions "$LATENCY_PARTITIONS" --bootstrap-file "$work/bs2" \
+  >/dev/null 2>"$work/broker2.log" &
+pids+=($!)
+for _ in $(seq 200); do [[ -s $work/bs2 ]] && break; sleep 0.05; done
+BS=$(cat "$work/bs2")
+start_run
+measure_latency
+stop_run
+echo "   latency (Kafka timestamp to applied): p50 <= ${P50}s, p99 <= ${P99}s, ${WITHIN_50MS} within 50 ms"
+echo "   bare consumer, same messages (Kafka timestamp to received): p50 ${BARE_P50} ms, p99 ${BARE_P99} ms, max ${BARE_MAX} ms"
 
 echo "== result (N=$N)"
 echo "   run / consume+parse = $(ratio "$work_rate" "$parse_rate") from the first batch, $(ratio "$run_rate" "$gparse_rate") from start against the group reader   (goal >= 80%)"
 echo "   run / bare consume  = $(ratio "$work_rate" "$bare_rate") from the first batch   (goal >= 50%)"
-echo "   RSS $((hwm_kb / 1024)) MB (goal <= 300), p99 <= ${p99}s (goal <= 0.05)"
+echo "   RSS $((hwm_kb / 1024)) MB (goal <= 300)"
+echo "   p99 <= ${P99}s with $LATENCY_PARTITIONS partitions, <= ${wide_p99}s with $PARTITIONS (bare consumer ${wide_bare_p99} ms); within 50 ms: ${WITHIN_50MS}, ${wide_within}   (goal p99 <= 0.05)"
