@@ -263,7 +263,15 @@ std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
   // with too few partitions could neither give back nor take those checkpoints.
   const std::int32_t needed = *std::max_element(partitions.begin(), partitions.end()) + 1;
   const auto have = reader.partition_count(now + std::chrono::milliseconds(query_ms));
-  if (!have) return result;  // no state topic: nothing to restore
+  if (!have) {
+    // Left to the first checkpoint, the producer would have the broker create
+    // it with its default partition count, and the instance would fail then.
+    throw std::runtime_error("the state topic " + std::string(state_topic) +
+                             " does not exist: create it with at least as many partitions as " +
+                             std::string(source_topic) + " (" + std::to_string(needed) +
+                             " or more; deploy/kafka/create-topics.sh) or name another one with "
+                             "kafka.topics.state");
+  }
   if (*have < needed) {
     throw std::runtime_error(
         "the state topic " + std::string(state_topic) + " has " + std::to_string(*have) +

@@ -103,9 +103,10 @@ class CheckpointAssembly {
 // when the state topic cannot be read within `timeout`, and when a partition's
 // newest record is another group's or topic's: restoring someone else's state
 // would count their reports as ours, so each group needs its own state topic.
-// Also throws when the state topic exists with fewer partitions than the
-// highest of `partitions` + 1 (checkpoint of P goes to state partition P); a
-// state topic that does not exist holds nothing to restore.
+// Also throws when the state topic has fewer partitions than the highest of
+// `partitions` + 1 (checkpoint of P goes to state partition P), and when it
+// does not exist (the first checkpoint would have the broker create it with
+// its default partition count).
 std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
     const std::vector<std::pair<std::string, std::string>>& properties,
     std::string_view state_topic, std::string_view group, std::string_view source_topic,

@@ -135,12 +135,21 @@ TEST(ReadLatestCheckpoints, RefusesAStateTopicWithFewerPartitionsThanAssigned) {
 }
 
 // A real broker answers a consumer's look-up of a missing topic with
-// UNKNOWN_TOPIC_OR_PART (consumers do not ask it to create topics).
-TEST(ReadLatestCheckpoints, AStateTopicThatDoesNotExistHoldsNothing) {
+// UNKNOWN_TOPIC_OR_PART (consumers do not ask it to create topics). Left to
+// the first checkpoint, the broker would create it with its default partition
+// count, so the instance stops at once and says how to create it.
+TEST(ReadLatestCheckpoints, AStateTopicThatDoesNotExistIsRefusedSayingHowToCreateIt) {
   kafka::MockCluster cluster(1);
   rd_kafka_mock_topic_set_error(cluster.raw(), "gone-state",
                                 RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
-  EXPECT_TRUE(read(cluster, "gone-state", {0, 7}).empty());
+  try {
+    read(cluster, "gone-state", {0, 7});
+    FAIL() << "a missing state topic was taken for an empty one";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the state topic gone-state does not exist"));
+    EXPECT_THAT(e.what(), HasSubstr("8 or more"));
+    EXPECT_THAT(e.what(), HasSubstr("kafka.topics.state"));
+  }
 }
 
 // The embedded broker creates any topic it is asked about, with 4 partitions:
