@@ -69,6 +69,16 @@ void expect_summary_equals(const SummaryFigures& got, const Expected& want) {
   EXPECT_EQ(got.cadres_reporting, want.cadres_reporting);
 }
 
+// Waits until `run` has consumed every sent message, then checks its summary.
+void expect_everything_counted(RunProcess& run, const Expected& want) {
+  ASSERT_NE(run.port(), 0);
+  const auto got = await_summary(
+      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
+      seconds(120));
+  ASSERT_TRUE(got.has_value());
+  expect_summary_equals(*got, want);
+}
+
 // The latest row per key of the field-progress topic.
 std::map<std::string, std::string> latest_progress(KafkaTestConsumer& consumer) {
   const auto count = consumer.message_count("field-progress");
@@ -217,12 +227,7 @@ TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting
     EXPECT_LT(took, seconds(10));
   }
   RunProcess second(broker.bootstrap(), "restart");
-  ASSERT_NE(second.port(), 0);
-  const auto got = await_summary(
-      second.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
-      seconds(120));
-  ASSERT_TRUE(got.has_value());
-  expect_summary_equals(*got, want);
+  expect_everything_counted(second, want);
   // Nothing more arrives later (no message applied twice after a quiet moment).
   const auto again = await_summary(
       second.port(), [&](const SummaryFigures& f) { return f.consumed > want.consumed; },
@@ -249,12 +254,7 @@ TEST(PipelineRun, BackpressurePausesFetchingWithoutLosingOrRepeatingAnything) {
   // ~200 rejected reports) pauses fetching, discarding what librdkafka had
   // prefetched, until the sinks catch up.
   RunProcess run(broker.bootstrap(), "pauses", {"--set", "sinks.max_unacknowledged=1"});
-  ASSERT_NE(run.port(), 0);
-  const auto got = await_summary(
-      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
-      seconds(120));
-  ASSERT_TRUE(got.has_value());
-  expect_summary_equals(*got, want);
+  expect_everything_counted(run, want);
   const auto metrics = await_get(
       run.port(), "/metrics",
       [&](const HttpReply& reply) {
@@ -281,12 +281,7 @@ TEST(PipelineRun, APrefetchSmallerThanTheBacklogKeepsFetchingAndCountsEveryRepor
   RunProcess run(
       broker.bootstrap(), "prefetch",
       {"--set", "kafka.queued_min_messages=200", "--set", "kafka.batch_max_messages=50"});
-  ASSERT_NE(run.port(), 0);
-  const auto got = await_summary(
-      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
-      seconds(120));
-  ASSERT_TRUE(got.has_value());
-  expect_summary_equals(*got, want);
+  expect_everything_counted(run, want);
   const auto metrics = http_get(run.port(), "/metrics");
   ASSERT_TRUE(metrics.has_value());
   EXPECT_GE(metric_value(metrics->body, "fieldpulse_prefetch_full_total").value_or(0), 1);
