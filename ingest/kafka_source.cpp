@@ -190,7 +190,8 @@ void KafkaSource::wake_fetchers() {
     rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), p)->offset =
         RD_KAFKA_OFFSET_END;
   }
-  constexpr int kTimeoutMs = 1000;
+  // Only sending the requests matters: a slow reply must not hold up the loop.
+  constexpr int kTimeoutMs = 250;
   const auto err = rd_kafka_offsets_for_times(consumer_.get(), list.get(), kTimeoutMs);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::debug("waking the fetchers: {}", rd_kafka_err2str(err));
