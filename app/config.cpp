@@ -111,11 +111,9 @@ const std::array kKeys = {
     ConfigKey{"dedupe.horizon_days", ConfigType::integer, "400",
               "Event-time horizon, in days, of the report ids remembered for duplicates.",
               [](Config& c) -> ConfigField { return &c.dedupe.horizon_days; }, 1, 36'500},
-    ConfigKey{"commit.interval_ms", ConfigType::integer, "1000",
-              "How often consumer offsets are committed (after their effects are durable).",
-              [](Config& c) -> ConfigField { return &c.commit.interval_ms; }, 1, kHour},
     ConfigKey{"checkpoint.interval_ms", ConfigType::integer, "10000",
-              "How often per-partition state is checkpointed to kafka.topics.state.",
+              "How often per-partition state is checkpointed to kafka.topics.state; offsets "
+              "are committed once a checkpoint and every output before it are acknowledged.",
               [](Config& c) -> ConfigField { return &c.checkpoint.interval_ms; }, 100, 24 * kHour},
     ConfigKey{"log.level", ConfigType::string, "info",
               "Log level: trace, debug, info, warn, error or off.",

@@ -88,7 +88,6 @@ struct Config {
   Sinks sinks;
   Validation validation;
   Dedupe dedupe;
-  Interval commit;
   Interval checkpoint;
   Log log;
 

@@ -96,7 +96,7 @@ enabled = false
 TEST(Config, FileThenFlagsThenEnvironment) {
   const ConfigFlags flags =
       parse_flags({"--group", "from-flag", "--http", "127.0.0.1:9001", "--jsonl", "/tmp/rows.jsonl",
-                   "--set", "commit.interval_ms=2500"});
+                   "--set", "checkpoint.interval_ms=2500"});
   const Environment env = {{"FIELDPULSE_HTTP_LISTEN", "127.0.0.1:9002"},
                            {"FIELDPULSE_SINKS_PROGRESS_ENABLED", "true"}};
   const Config c = load_config_text(kFile, "fp.toml", flags, env);
@@ -111,8 +111,8 @@ TEST(Config, FileThenFlagsThenEnvironment) {
   EXPECT_EQ(c.sinks.progress.flush_interval_ms, 250);
   EXPECT_TRUE(c.sinks.progress.enabled);  // environment over file
   EXPECT_EQ(c.sinks.jsonl.path, "/tmp/rows.jsonl");
-  EXPECT_EQ(c.commit.interval_ms, 2500);
-  EXPECT_EQ(c.origin("commit.interval_ms"), "flag --set");
+  EXPECT_EQ(c.checkpoint.interval_ms, 2500);
+  EXPECT_EQ(c.origin("checkpoint.interval_ms"), "flag --set");
   EXPECT_EQ(c.roster, "/etc/fieldpulse/roster.json");
 }
 
@@ -137,9 +137,9 @@ TEST(Config, UnknownKeyInFileNamesKeyAndLine) {
 }
 
 TEST(Config, MalformedValuesNameKeyAndSource) {
-  const ConfigError wrong_type =
-      error_of([] { load_config_text("\n[commit]\ninterval_ms = \"soon\"\n", "fp.toml", {}, {}); });
-  EXPECT_EQ(wrong_type.key(), "commit.interval_ms");
+  const ConfigError wrong_type = error_of(
+      [] { load_config_text("\n[checkpoint]\ninterval_ms = \"soon\"\n", "fp.toml", {}, {}); });
+  EXPECT_EQ(wrong_type.key(), "checkpoint.interval_ms");
   EXPECT_EQ(wrong_type.source(), "fp.toml:3");
 
   const ConfigError range =

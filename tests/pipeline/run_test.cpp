@@ -343,7 +343,8 @@ TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
       {{"--bogus-flag"}, "--bogus-flag"},
       {{"--brokers", "127.0.0.1:1", "--set", "kafka.nope=1"}, "kafka.nope"},
       {{"--brokers", "127.0.0.1:1", "--config", bad_config}, "http.lisen"},
-      {{"--brokers", "127.0.0.1:1", "--set", "commit.interval_ms=abc"}, "commit.interval_ms"},
+      {{"--brokers", "127.0.0.1:1", "--set", "checkpoint.interval_ms=abc"},
+       "checkpoint.interval_ms"},
       {{"--http", "127.0.0.1:0"}, "kafka.brokers"},
   };
   for (const auto& c : cases) {
