@@ -8,9 +8,11 @@ build_pkgs=(
   g++ cmake ninja-build pkg-config ccache
   librdkafka-dev libsimdjson-dev libboost-dev prometheus-cpp-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpqxx-dev
 )
-test_pkgs=(kcat clang clang-format libclang-rt-14-dev prometheus)  # prometheus: promtool checks /metrics
+# prometheus: promtool checks /metrics; postgresql: the PostgreSQL sink's tests
+# start a real server; chromium: the dashboard is tested in headless Chromium.
+test_pkgs=(kcat clang clang-format libclang-rt-14-dev prometheus postgresql chromium)
 
 pkgs=("${build_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
