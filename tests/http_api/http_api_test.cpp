@@ -219,7 +219,11 @@ TEST_F(HttpApiTest, MetricsHealthAndDashboard) {
   const HttpReply page = get("/");
   EXPECT_EQ(page.status, 200u);
   EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
-  EXPECT_NE(page.body.find("fetch(\"/v1/summary\""), std::string::npos);
+  for (const char* source :
+       {"\"/v1/summary\"", "\"/v1/progress?level=county&window=total\"",
+        "\"/v1/completeness?level=county\"", "\"/v1/cadres/silent?days=\"", "\"/readyz\""}) {
+    EXPECT_NE(page.body.find(source), std::string::npos) << source;
+  }
   EXPECT_EQ(page.body.find("http://"), std::string::npos) << "no external assets";
   EXPECT_EQ(page.body.find("https://"), std::string::npos) << "no external assets";
 }

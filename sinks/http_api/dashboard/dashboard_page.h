@@ -5,7 +5,8 @@
 
 namespace fp {
 
-// Polls /v1/summary every 2 s and shows the report counts, cadres and city totals.
+// Polls /v1/summary, /v1/progress (counties, total window), /v1/completeness (today),
+// /v1/cadres/silent and /readyz every 2 s and shows them, numbers exactly as sent.
 std::string_view dashboard_page_html();
 
 }  // namespace fp
