@@ -60,6 +60,7 @@ PipelineOptions pipeline_options(const Config& config) {
       std::chrono::milliseconds(config.sinks.progress.flush_interval_ms);
   o.sinks.dlq_topic = config.kafka.topics.dlq;
   o.sinks.jsonl_path = config.sinks.jsonl.path;
+  o.sinks.postgres_uri = config.sinks.postgres.uri;
   o.checkpoint_interval = std::chrono::milliseconds(config.checkpoint.interval_ms);
   o.max_unacknowledged = static_cast<std::size_t>(config.sinks.max_unacknowledged);
   return o;
@@ -93,10 +94,6 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
   if (config.kafka.brokers.empty()) {
     std::cerr << "fieldpulse: kafka.brokers: required (--brokers HOST:PORT or "
                  "FIELDPULSE_KAFKA_BROKERS)\n";
-    return kExitUsage;
-  }
-  if (!config.sinks.postgres.uri.empty()) {
-    std::cerr << "fieldpulse: sinks.postgres.uri: the PostgreSQL sink is not part of this build\n";
     return kExitUsage;
   }
   std::shared_ptr<const Catalog> catalog;

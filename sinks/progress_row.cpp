@@ -55,4 +55,18 @@ void ProgressRowRenderer::row(const ProgressKey& key, const ProgressValue& value
   out += "\"}";
 }
 
+void ProgressRowRenderer::fields(const ProgressKey& key, const ProgressValue& value,
+                                 std::int64_t updated_ms, ProgressFields& out) const {
+  out.level = to_string(key.level);
+  out.id.clear();
+  append_id(key, out.id);
+  out.metric = core_.metric_names()[key.metric];
+  out.window.clear();
+  append_window(key, out.window);
+  out.value.clear();
+  value.value.append_to(out.value);
+  out.reports = std::to_string(value.reports);
+  out.updated_at = format_rfc3339_cst(updated_ms);
+}
+
 }  // namespace fp

@@ -8,6 +8,12 @@
 
 namespace fp {
 
+// A progress row's columns as text, for outputs that store them apart: value is
+// the exact decimal, updated_at RFC 3339.
+struct ProgressFields {
+  std::string level, id, metric, window, value, reports, updated_at;
+};
+
 // {"level","id","name","metric","window","value","reports","updated_at"},
 // keyed "level|id|metric|window". Reads names from the core's roster and catalog.
 class ProgressRowRenderer {
@@ -17,6 +23,8 @@ class ProgressRowRenderer {
   void key(const ProgressKey& key, std::string& out) const;
   void row(const ProgressKey& key, const ProgressValue& value, std::int64_t updated_ms,
            std::string& out) const;
+  void fields(const ProgressKey& key, const ProgressValue& value, std::int64_t updated_ms,
+              ProgressFields& out) const;
 
  private:
   void append_id(const ProgressKey& key, std::string& out) const;

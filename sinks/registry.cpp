@@ -7,6 +7,7 @@
 #include "sinks/dead_letter/dead_letter_sink.h"
 #include "sinks/jsonl/jsonl_sink.h"
 #include "sinks/kafka_writer.h"
+#include "sinks/postgres/postgres_sink.h"
 #include "sinks/progress_topic/progress_topic_sink.h"
 
 namespace fp {
@@ -20,7 +21,7 @@ struct Entry {
   Factory make;
 };
 
-constexpr std::array<Entry, 3> kSinks = {{
+constexpr std::array<Entry, 4> kSinks = {{
     {"field-progress",
      [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
        return std::make_unique<ProgressTopicSink>(c, s.progress_topic, s.progress_flush_interval);
@@ -33,9 +34,14 @@ constexpr std::array<Entry, 3> kSinks = {{
      [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
        return std::make_unique<JsonlSink>(c, s.jsonl_path);
      }},
+    {"postgres",
+     [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
+       return std::make_unique<PostgresSink>(c, s.postgres_uri, s.progress_flush_interval);
+     }},
 }};
 
-constexpr std::array<std::string_view, 3> kNames = {"field-progress", "dead-letter", "jsonl"};
+constexpr std::array<std::string_view, 4> kNames = {"field-progress", "dead-letter", "jsonl",
+                                                    "postgres"};
 
 }  // namespace
 
@@ -46,6 +52,7 @@ std::vector<std::string_view> enabled_sinks(const SinkSettings& settings) {
   if (settings.progress_enabled) names.push_back("field-progress");
   names.push_back("dead-letter");
   if (!settings.jsonl_path.empty()) names.push_back("jsonl");
+  if (!settings.postgres_uri.empty()) names.push_back("postgres");
   return names;
 }
 

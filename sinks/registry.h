@@ -38,7 +38,8 @@ struct SinkSettings {
   std::string progress_topic = "field-progress";
   std::chrono::milliseconds progress_flush_interval{200};
   std::string dlq_topic = "field-reports.dlq";
-  std::string jsonl_path;  // empty: no JSON Lines sink
+  std::string jsonl_path;    // empty: no JSON Lines sink
+  std::string postgres_uri;  // empty: no PostgreSQL sink
 };
 
 // A KafkaWriter for a Kafka-backed sink: acknowledged records and failures are
@@ -48,7 +49,7 @@ std::unique_ptr<KafkaWriter> make_sink_writer(SinkContext& context, const std::s
                                               SinkProbe& probe,
                                               std::function<void()> on_sink_acked = nullptr);
 
-// The names make_sink() knows: "field-progress", "dead-letter", "jsonl".
+// The names make_sink() knows: "field-progress", "dead-letter", "jsonl", "postgres".
 std::span<const std::string_view> sink_names();
 
 // The sinks `settings` turn on, in creation order. The dead-letter sink is

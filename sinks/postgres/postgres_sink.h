@@ -1,0 +1,101 @@
+// Upserts progress rows into a PostgreSQL table (`--postgres URI`, contract
+// section 6): progress(level, id, metric, window, value, reports, updated_at),
+// primary key (level, id, metric, window).
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "metrics/pipeline_probe.h"
+#include "sinks/progress_row.h"
+#include "sinks/progress_topic/progress_coalescer.h"
+#include "sinks/sink.h"
+
+namespace fp {
+
+struct SinkContext;
+
+// Changes are coalesced by block as the progress topic does, and each flush
+// (timer or flush()) becomes one batch of rows with the blocks' current values.
+// libpqxx blocks, so one worker thread owns the connection: it creates the
+// table at start and writes each batch in one transaction of multi-row
+// INSERT ... ON CONFLICT DO UPDATE. Values are absolute, so a replay rewrites
+// the same figures and never double-counts. The worker reports back through
+// the io_context, where mark()/durable() advance; a connection or write that
+// still fails after kAttempts tries stops the pipeline (context.on_error), so
+// offsets are never committed past rows that are not in the database.
+class PostgresSink final : public Sink {
+ public:
+  // Starts the worker, which connects in the background.
+  PostgresSink(SinkContext& context, std::string uri, std::chrono::milliseconds flush_interval);
+  ~PostgresSink() override;
+  PostgresSink(const PostgresSink&) = delete;
+  PostgresSink& operator=(const PostgresSink&) = delete;
+
+  [[nodiscard]] std::string_view name() const override { return "postgres"; }
+  void write(std::span<const RawMessage> messages, const BatchResult& result) override;
+  void flush() override;
+  [[nodiscard]] std::uint64_t mark() const override { return queued_; }
+  [[nodiscard]] bool durable(std::uint64_t mark) const override { return written_ >= mark; }
+  [[nodiscard]] std::size_t unacknowledged() const override {
+    return static_cast<std::size_t>(queued_ - written_);
+  }
+  void set_backlog(bool behind) override { backlog_ = behind; }
+
+  // Coalesced blocks that force a flush while behind, as for the progress topic.
+  static constexpr std::size_t kMaxPendingBlocks = 100000;
+  // Tries per connection or batch, the first retry's delay (doubled each time),
+  // and rows per INSERT statement (7 parameters each; PostgreSQL allows 65535).
+  static constexpr int kAttempts = 5;
+  static constexpr std::chrono::milliseconds kFirstRetryDelay{100};
+  static constexpr std::size_t kRowsPerStatement = 1000;
+
+ private:
+  using Batch = std::vector<ProgressFields>;
+
+  void run_worker();
+  // Runs `step` up to kAttempts times with backoff; false once stopping or out of tries.
+  template <typename Step>
+  bool with_retries(Step&& step, std::string& error);
+  // Posts to the io_context thread, where the sink's state lives.
+  template <typename F>
+  void post(F&& f);
+
+  // io_context thread.
+  Clock clock_;
+  std::chrono::milliseconds flush_interval_;
+  const ProcessingCore& core_;
+  ProgressRowRenderer renderer_;
+  SinkProbe probe_;
+  boost::asio::io_context& io_;
+  std::function<void()> on_acked_;
+  std::function<void(const std::string&)> on_error_;
+  boost::asio::steady_timer timer_;
+  bool timer_armed_ = false;
+  bool backlog_ = false;
+  ProgressCoalescer pending_;
+  std::vector<ProgressBlockId> taken_;
+  std::vector<ProgressChange> changes_;
+  std::uint64_t queued_ = 0;   // rows handed to the worker
+  std::uint64_t written_ = 0;  // rows committed to the database
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+  // Shared with the worker.
+  const std::string uri_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Batch> batches_;
+  bool stopping_ = false;
+  std::thread worker_;  // last: started once everything above exists
+};
+
+}  // namespace fp

@@ -1,0 +1,186 @@
+// The PostgreSQL progress sink end to end: a real broker, a real PostgreSQL
+// server, the real binary; the table compared with figures computed from the
+// sent reports and with the field-progress topic.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <map>
+#include <pqxx/pqxx>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tests/pipeline/pipeline_harness.h"
+#include "tests/support/broker_process.h"
+#include "tests/support/kafka_test_consumer.h"
+#include "tests/support/postgres_server.h"
+#include "tests/support/subprocess.h"
+
+namespace fp::test {
+namespace {
+
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+
+constexpr std::size_t kReports = 3000;
+
+// value (canonical decimal text) and reports of one progress key.
+using Figures = std::pair<std::string, std::int64_t>;
+// "level|id|metric|window" -> figures
+using Table = std::map<std::string, Figures>;
+
+// A `fieldpulse run` child writing to PostgreSQL, on an ephemeral HTTP port.
+class RunProcess {
+ public:
+  RunProcess(const std::string& bootstrap, const std::string& group, const std::string& uri,
+             std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {FP_BINARY, "run", "--brokers", bootstrap, "--group", group,
+                                     "--roster", roster_path(), "--http", "127.0.0.1:0",
+                                     "--postgres", uri,
+                                     // The embedded broker delays a group's next
+                                     // rebalance by about the session timeout.
+                                     "--set", "kafka.properties.session.timeout.ms=6000", "--set",
+                                     "checkpoint.interval_ms=1000"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<Subprocess>(argv, inherit_stderr());
+    if (auto line = process_->read_stdout_line(seconds(60)))
+      port_ = serving_port(*line).value_or(0);
+  }
+  std::uint16_t port() const { return port_; }
+
+  // Waits until every sent message is counted and checks the summary.
+  void expect_everything_counted(const Expected& want) {
+    ASSERT_NE(port_, 0) << "no 'serving' line on stdout";
+    const auto got = await_summary(
+        port_, [&](const SummaryFigures& f) { return f.consumed >= want.consumed; }, seconds(120));
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->consumed, want.consumed);
+    EXPECT_EQ(got->totals, want.totals);
+  }
+
+  // SIGTERM: drains, so every row is in the table when it exits 0.
+  std::optional<int> terminate() {
+    process_->send_signal(SIGTERM);
+    return process_->wait_for_exit(seconds(30));
+  }
+
+ private:
+  std::unique_ptr<Subprocess> process_;
+  std::uint16_t port_ = 0;
+};
+
+Table read_table(const std::string& uri) {
+  pqxx::connection connection(uri);
+  pqxx::work work(connection);
+  Table table;
+  for (const auto& row :
+       work.exec("SELECT level, id, metric, \"window\", value::text, reports FROM progress")) {
+    const std::string key = row[0].as<std::string>() + "|" + row[1].as<std::string>() + "|" +
+                            row[2].as<std::string>() + "|" + row[3].as<std::string>();
+    table[key] = {canonical_number(row[4].as<std::string>()), row[5].as<std::int64_t>()};
+  }
+  return table;
+}
+
+// The latest row per key of the field-progress topic.
+Table latest_progress(const std::string& bootstrap) {
+  KafkaTestConsumer consumer(bootstrap);
+  const auto count = consumer.message_count("field-progress");
+  Table latest;
+  simdjson::ondemand::parser parser;
+  for (const auto& m : consumer.read("field-progress", static_cast<std::size_t>(count))) {
+    simdjson::padded_string padded(m.payload);
+    auto doc = parser.iterate(padded);
+    const std::string value = canonical_number(doc["value"].raw_json_token().value());
+    const std::int64_t reports = doc["reports"].get_int64().value();
+    latest[m.key.value_or("")] = {value, reports};
+  }
+  return latest;
+}
+
+void expect_city_totals(const Table& table, const Expected& want) {
+  for (const auto& [metric, value] : want.totals) {
+    const auto it = table.find("city|4408|" + metric + "|total");
+    ASSERT_NE(it, table.end()) << metric;
+    EXPECT_EQ(it->second.first, value) << metric;
+  }
+}
+
+class PostgresSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    produce(broker_.bootstrap(), "field-reports", stream_.lines, stream_.metas, 0, kReports);
+  }
+
+  BrokerProcess broker_{{"--brokers", "1", "--partitions", "4", "--topic", "replay-state:4"}};
+  PostgresServer postgres_;
+  Stream stream_ = make_stream(kReports, 23, 0.05, 0.02);
+  Expected want_ = expect(stream_);
+};
+
+TEST_F(PostgresSinkTest, TableEqualsFiguresComputedFromTheSentReports) {
+  RunProcess run(broker_.bootstrap(), "pg-figures", postgres_.uri());
+  run.expect_everything_counted(want_);
+  // Rows committed to the database are counted, and nothing failed.
+  const auto metrics = await_get(
+      run.port(), "/metrics",
+      [](const HttpReply& reply) {
+        return metric_value(reply.body, "fieldpulse_sink_writes_total{sink=\"postgres\"}")
+                   .value_or(0) > 0;
+      },
+      seconds(60));
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_EQ(metric_value(metrics->body, "fieldpulse_sink_errors_total{sink=\"postgres\"}"), 0.0);
+  EXPECT_EQ(run.terminate(), 0);
+
+  const Table table = read_table(postgres_.uri());
+  expect_city_totals(table, want_);
+  // Row for row what the run published to field-progress: same keys, same figures.
+  const Table topic = latest_progress(broker_.bootstrap());
+  ASSERT_FALSE(topic.empty());
+  EXPECT_EQ(table.size(), topic.size());
+  EXPECT_EQ(table, topic);
+}
+
+TEST_F(PostgresSinkTest, AReplayInANewGroupLeavesTheTableUnchanged) {
+  {
+    RunProcess first(broker_.bootstrap(), "pg-first", postgres_.uri());
+    first.expect_everything_counted(want_);
+    EXPECT_EQ(first.terminate(), 0);
+  }
+  const Table before = read_table(postgres_.uri());
+  expect_city_totals(before, want_);
+
+  // A new group starts from the beginning and recomputes the same absolute figures.
+  {
+    RunProcess replay(broker_.bootstrap(), "pg-replay", postgres_.uri(),
+                      {"--set", "kafka.topics.state=replay-state"});
+    replay.expect_everything_counted(want_);
+    EXPECT_EQ(replay.terminate(), 0);
+  }
+  const Table after = read_table(postgres_.uri());
+  EXPECT_EQ(after.size(), before.size());
+  EXPECT_EQ(after, before);
+  expect_city_totals(after, want_);
+}
+
+TEST(PostgresSink, AnUnreachableDatabaseStopsRunWithExitOneNamingTheSink) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "2"});
+  // A port nothing listens on: the server is stopped before the run starts.
+  std::string uri;
+  {
+    PostgresServer stopped;
+    uri = stopped.uri();
+  }
+  Subprocess run({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "pg-down",
+                  "--roster", roster_path(), "--http", "127.0.0.1:0", "--postgres", uri});
+  EXPECT_EQ(run.wait_for_exit(seconds(60)), 1);
+  EXPECT_THAT(run.stderr_text(), HasSubstr("sinks.postgres.uri"));
+  EXPECT_THAT(run.stderr_text(), HasSubstr("postgres"));
+}
+
+}  // namespace
+}  // namespace fp::test
