@@ -45,20 +45,18 @@ std::string upsert_statement(std::size_t rows) {
 PostgresSink::PostgresSink(SinkContext& context, std::string uri,
                            std::chrono::milliseconds flush_interval)
     : clock_(context.clock),
-      flush_interval_(flush_interval),
-      core_(context.core),
       renderer_(context.core),
       probe_(context.probe.sink("postgres")),
       io_(context.io),
       on_acked_(context.on_acked),
       on_error_(context.on_error),
-      timer_(context.io),
+      batcher_(context.io, context.core, flush_interval,
+               [this](std::vector<ProgressChange>&& rows) { hand_on(std::move(rows)); }),
       uri_(std::move(uri)),
       worker_([this] { run_worker(); }) {}
 
 PostgresSink::~PostgresSink() {
   *alive_ = false;
-  timer_.cancel();
   {
     const std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -68,30 +66,16 @@ PostgresSink::~PostgresSink() {
 }
 
 void PostgresSink::write(std::span<const RawMessage> /*messages*/, const BatchResult& result) {
-  pending_.put_all(result.moved_blocks);
-  if (backlog_ && pending_.size() >= kMaxPendingBlocks) flush();
-  if (pending_.empty() || timer_armed_ || backlog_) return;
-  timer_armed_ = true;
-  timer_.expires_after(flush_interval_);
-  timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive) return;
-    timer_armed_ = false;
-    if (!backlog_) flush();
-  });
+  batcher_.add(result);
 }
 
-void PostgresSink::flush() {
-  if (pending_.empty()) return;
-  taken_.clear();
-  pending_.take(taken_);
-  changes_.clear();
-  // Each block's current values: the latest, as every change since it moved is in them.
-  for (const ProgressBlockId block : taken_) core_.block_changes(block, changes_);
-  if (changes_.empty()) return;
+void PostgresSink::flush() { batcher_.flush(); }
+
+void PostgresSink::hand_on(std::vector<ProgressChange>&& rows) {
   const std::int64_t now = clock_();
-  Batch batch(changes_.size());
-  for (std::size_t i = 0; i < changes_.size(); ++i) {
-    renderer_.fields(changes_[i].key, changes_[i].value, now, batch[i]);
+  Batch batch(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    renderer_.fields(rows[i].key, rows[i].value, now, batch[i]);
   }
   queued_ += batch.size();
   {

@@ -3,7 +3,6 @@
 // primary key (level, id, metric, window).
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -16,16 +15,16 @@
 #include <vector>
 
 #include "metrics/pipeline_probe.h"
+#include "sinks/progress_batcher.h"
 #include "sinks/progress_row.h"
-#include "sinks/progress_topic/progress_coalescer.h"
 #include "sinks/sink.h"
 
 namespace fp {
 
 struct SinkContext;
 
-// Changes are coalesced by block as the progress topic does, and each flush
-// (timer or flush()) becomes one batch of rows with the blocks' current values.
+// Rows come from a ProgressBatcher, as for the progress topic; each flush
+// (timer or flush()) becomes one batch.
 // libpqxx blocks, so one worker thread owns the connection: it creates the
 // table at start and writes each batch in one transaction of multi-row
 // INSERT ... ON CONFLICT DO UPDATE. Values are absolute, so a replay rewrites
@@ -49,10 +48,8 @@ class PostgresSink final : public Sink {
   [[nodiscard]] std::size_t unacknowledged() const override {
     return static_cast<std::size_t>(queued_ - written_);
   }
-  void set_backlog(bool behind) override { backlog_ = behind; }
+  void set_backlog(bool behind) override { batcher_.set_backlog(behind); }
 
-  // Coalesced blocks that force a flush while behind, as for the progress topic.
-  static constexpr std::size_t kMaxPendingBlocks = 100000;
   // Tries per connection or batch, the first retry's delay (doubled each time),
   // and rows per INSERT statement (7 parameters each; PostgreSQL allows 65535).
   static constexpr int kAttempts = 5;
@@ -62,6 +59,7 @@ class PostgresSink final : public Sink {
  private:
   using Batch = std::vector<ProgressFields>;
 
+  void hand_on(std::vector<ProgressChange>&& rows);
   void run_worker();
   // Runs `step` up to kAttempts times with backoff; false once stopping or out of tries.
   template <typename Step>
@@ -72,19 +70,12 @@ class PostgresSink final : public Sink {
 
   // io_context thread.
   Clock clock_;
-  std::chrono::milliseconds flush_interval_;
-  const ProcessingCore& core_;
   ProgressRowRenderer renderer_;
   SinkProbe probe_;
   boost::asio::io_context& io_;
   std::function<void()> on_acked_;
   std::function<void(const std::string&)> on_error_;
-  boost::asio::steady_timer timer_;
-  bool timer_armed_ = false;
-  bool backlog_ = false;
-  ProgressCoalescer pending_;
-  std::vector<ProgressBlockId> taken_;
-  std::vector<ProgressChange> changes_;
+  ProgressBatcher batcher_;
   std::uint64_t queued_ = 0;   // rows handed to the worker
   std::uint64_t written_ = 0;  // rows committed to the database
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

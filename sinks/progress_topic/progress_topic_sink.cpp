@@ -10,43 +10,32 @@ ProgressTopicSink::ProgressTopicSink(SinkContext& context, std::string topic,
                                      std::chrono::milliseconds flush_interval)
     : clock_(context.clock),
       topic_(std::move(topic)),
-      flush_interval_(flush_interval),
-      core_(context.core),
       renderer_(context.core),
       probe_(context.probe.sink("field-progress")),
       io_(context.io),
-      timer_(context.io) {
+      batcher_(context.io, context.core, flush_interval,
+               [this](std::vector<ProgressChange>&& rows) { hand_on(std::move(rows)); }) {
   writer_ = make_sink_writer(context, "field-progress", probe_, [this] {
     if (next_ < outgoing_.size()) schedule_produce();
   });
 }
 
-ProgressTopicSink::~ProgressTopicSink() {
-  *alive_ = false;
-  timer_.cancel();
-}
+ProgressTopicSink::~ProgressTopicSink() { *alive_ = false; }
 
 void ProgressTopicSink::write(std::span<const RawMessage> /*messages*/, const BatchResult& result) {
-  pending_.put_all(result.moved_blocks);
-  if (backlog_ && pending_.size() >= kMaxPendingBlocks) flush();
-  if (pending_.empty() || timer_armed_ || backlog_) return;
-  timer_armed_ = true;
-  timer_.expires_after(flush_interval_);
-  timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
-    timer_armed_ = false;
-    if (!backlog_) flush();
-  });
+  batcher_.add(result);
 }
 
-void ProgressTopicSink::flush() {
-  if (pending_.empty()) return;
+void ProgressTopicSink::flush() { batcher_.flush(); }
+
+void ProgressTopicSink::hand_on(std::vector<ProgressChange>&& rows) {
   outgoing_.erase(outgoing_.begin(), outgoing_.begin() + static_cast<std::ptrdiff_t>(next_));
   next_ = 0;
-  taken_.clear();
-  pending_.take(taken_);
-  // Each block's current values: the latest, as every change since it moved is in them.
-  for (const ProgressBlockId block : taken_) core_.block_changes(block, outgoing_);
+  if (outgoing_.empty()) {
+    outgoing_ = std::move(rows);
+  } else {
+    outgoing_.insert(outgoing_.end(), rows.begin(), rows.end());
+  }
   produce_some();
 }
 

@@ -2,7 +2,6 @@
 // at most once per flush interval.
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -10,20 +9,16 @@
 
 #include "metrics/pipeline_probe.h"
 #include "sinks/kafka_writer.h"
+#include "sinks/progress_batcher.h"
 #include "sinks/progress_row.h"
-#include "sinks/progress_topic/progress_coalescer.h"
 #include "sinks/sink.h"
 
 namespace fp {
 
 struct SinkContext;
 
-// Changes are coalesced by block (the keys of one kind, level, id and window
-// move together) and handed on, with the blocks' current values, when the
-// flush timer fires or flush() is called. While the pipeline works through a
-// backlog the timer does not flush: every report moves ten blocks, few of them
-// hot, so only a long window coalesces enough to keep the topic from costing
-// more than the processing (docs/operations.md, "Throughput").
+// Rows come from a ProgressBatcher (coalesced by block, flushed on a timer,
+// held while the pipeline works through a backlog).
 //
 // Handing on is paced: rows are rendered and produced a slice per turn of the
 // io_context, and no further while librdkafka holds kMaxInFlight unacknowledged,
@@ -49,37 +44,30 @@ class ProgressTopicSink final : public Sink {
   [[nodiscard]] std::size_t unacknowledged() const override {
     return writer_->in_flight() + (outgoing_.size() - next_);
   }
-  void set_backlog(bool behind) override { backlog_ = behind; }
+  void set_backlog(bool behind) override { batcher_.set_backlog(behind); }
 
-  // Coalesced blocks that force a flush while behind (~2 rows each).
-  static constexpr std::size_t kMaxPendingBlocks = 100000;
   // Rows produced per turn of the io_context, and librdkafka's unacknowledged ceiling.
   static constexpr std::size_t kSliceRows = 2048;
   static constexpr std::size_t kMaxInFlight = 50000;
 
  private:
+  void hand_on(std::vector<ProgressChange>&& rows);
   void produce_some();
   void schedule_produce();
 
   Clock clock_;
   std::string topic_;
-  std::chrono::milliseconds flush_interval_;
-  const ProcessingCore& core_;
   ProgressRowRenderer renderer_;
   SinkProbe probe_;
   boost::asio::io_context& io_;
   std::unique_ptr<KafkaWriter> writer_;
-  boost::asio::steady_timer timer_;
-  bool timer_armed_ = false;
-  bool backlog_ = false;  // coalesce until a checkpoint round or kMaxPendingBlocks
   bool produce_scheduled_ = false;
-  ProgressCoalescer pending_;
-  std::vector<ProgressBlockId> taken_;    // reused by flush()
   std::vector<ProgressChange> outgoing_;  // flushed; rows before next_ are produced
   std::size_t next_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::string key_buffer_;
   std::string row_buffer_;
+  ProgressBatcher batcher_;  // last: its handler uses the members above
 };
 
 }  // namespace fp
