@@ -1,8 +1,10 @@
 #include "tests/pipeline/pipeline_harness.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <simdjson.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -295,6 +297,49 @@ std::optional<double> metric_value(const std::string& exposition, std::string_vi
     pos = end + 1;
   }
   return std::nullopt;
+}
+
+RunProcess::RunProcess(const std::string& bootstrap, const std::string& group,
+                       std::vector<std::string> extra) {
+  std::vector<std::string> argv = {FP_BINARY, "run", "--brokers", bootstrap, "--group", group,
+                                   "--roster", roster_path(), "--http", "127.0.0.1:0",
+                                   // The embedded broker delays a group's next
+                                   // rebalance by about the session timeout.
+                                   "--set", "kafka.properties.session.timeout.ms=6000", "--set",
+                                   "checkpoint.interval_ms=1000"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  process_ = std::make_unique<Subprocess>(argv, inherit_stderr());
+  if (auto line = process_->read_stdout_line(std::chrono::seconds(60))) {
+    port_ = serving_port(*line).value_or(0);
+  }
+}
+
+std::pair<std::optional<int>, std::chrono::milliseconds> RunProcess::terminate() {
+  const auto start = std::chrono::steady_clock::now();
+  process_->send_signal(SIGTERM);
+  const auto status = process_->wait_for_exit(std::chrono::seconds(30));
+  return {status, std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)};
+}
+
+void expect_summary_equals(const SummaryFigures& got, const Expected& want) {
+  EXPECT_EQ(got.consumed, want.consumed);
+  EXPECT_EQ(got.accepted, want.accepted);
+  EXPECT_EQ(got.duplicate, want.duplicate);
+  EXPECT_EQ(got.rejected, want.rejected);
+  EXPECT_EQ(got.consumed, got.accepted + got.duplicate + got.rejected);
+  EXPECT_EQ(got.rejected_by_reason, want.rejected_by_reason);
+  EXPECT_EQ(got.totals, want.totals);
+  EXPECT_EQ(got.cadres_reporting, want.cadres_reporting);
+}
+
+void expect_everything_counted(RunProcess& run, const Expected& want) {
+  ASSERT_NE(run.port(), 0) << "no 'serving' line on stdout";
+  const auto got = await_summary(
+      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
+      std::chrono::seconds(120));
+  ASSERT_TRUE(got.has_value());
+  expect_summary_equals(*got, want);
 }
 
 }  // namespace fp::test

@@ -1,6 +1,6 @@
 // What the pipeline's component tests share: a deterministic report stream with
-// figures computed independently of the pipeline, a blocking HTTP GET, and
-// readers of the pipeline's JSON and Prometheus outputs.
+// figures computed independently of the pipeline, a `fieldpulse run` child, a
+// blocking HTTP GET, and readers of the pipeline's JSON and Prometheus outputs.
 #pragma once
 
 #include <array>
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -92,5 +93,27 @@ std::optional<double> metric_value(const std::string& exposition, std::string_vi
 
 // An exact decimal's shortest text from a JSON number token ("12.50" -> "12.5").
 std::string canonical_number(std::string_view token);
+
+// A `fieldpulse run` child of the demo roster on an ephemeral HTTP port, with
+// checkpoints every second; `extra` flags are appended.
+class RunProcess {
+ public:
+  RunProcess(const std::string& bootstrap, const std::string& group,
+             std::vector<std::string> extra = {});
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  Subprocess& process() { return *process_; }
+
+  // SIGTERM (a drain); the exit status and how long the drain took.
+  std::pair<std::optional<int>, std::chrono::milliseconds> terminate();
+
+ private:
+  std::unique_ptr<Subprocess> process_;
+  std::uint16_t port_ = 0;
+};
+
+// Every figure of the summary equals the expected one (gtest expectations).
+void expect_summary_equals(const SummaryFigures& got, const Expected& want);
+// Waits until `run` has consumed every sent message, then checks its summary.
+void expect_everything_counted(RunProcess& run, const Expected& want);
 
 }  // namespace fp::test

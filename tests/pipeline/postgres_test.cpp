@@ -32,46 +32,6 @@ using Figures = std::pair<std::string, std::int64_t>;
 // "level|id|metric|window" -> figures
 using Table = std::map<std::string, Figures>;
 
-// A `fieldpulse run` child writing to PostgreSQL, on an ephemeral HTTP port.
-class RunProcess {
- public:
-  RunProcess(const std::string& bootstrap, const std::string& group, const std::string& uri,
-             std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {FP_BINARY, "run", "--brokers", bootstrap, "--group", group,
-                                     "--roster", roster_path(), "--http", "127.0.0.1:0",
-                                     "--postgres", uri,
-                                     // The embedded broker delays a group's next
-                                     // rebalance by about the session timeout.
-                                     "--set", "kafka.properties.session.timeout.ms=6000", "--set",
-                                     "checkpoint.interval_ms=1000"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<Subprocess>(argv, inherit_stderr());
-    if (auto line = process_->read_stdout_line(seconds(60)))
-      port_ = serving_port(*line).value_or(0);
-  }
-  std::uint16_t port() const { return port_; }
-
-  // Waits until every sent message is counted and checks the summary.
-  void expect_everything_counted(const Expected& want) {
-    ASSERT_NE(port_, 0) << "no 'serving' line on stdout";
-    const auto got = await_summary(
-        port_, [&](const SummaryFigures& f) { return f.consumed >= want.consumed; }, seconds(120));
-    ASSERT_TRUE(got.has_value());
-    EXPECT_EQ(got->consumed, want.consumed);
-    EXPECT_EQ(got->totals, want.totals);
-  }
-
-  // SIGTERM: drains, so every row is in the table when it exits 0.
-  std::optional<int> terminate() {
-    process_->send_signal(SIGTERM);
-    return process_->wait_for_exit(seconds(30));
-  }
-
- private:
-  std::unique_ptr<Subprocess> process_;
-  std::uint16_t port_ = 0;
-};
-
 Table read_table(const std::string& uri) {
   pqxx::connection connection(uri);
   pqxx::work work(connection);
@@ -122,8 +82,8 @@ class PostgresSinkTest : public ::testing::Test {
 };
 
 TEST_F(PostgresSinkTest, TableEqualsFiguresComputedFromTheSentReports) {
-  RunProcess run(broker_.bootstrap(), "pg-figures", postgres_.uri());
-  run.expect_everything_counted(want_);
+  RunProcess run(broker_.bootstrap(), "pg-figures", {"--postgres", postgres_.uri()});
+  expect_everything_counted(run, want_);
   // Rows committed to the database are counted, and nothing failed.
   const auto metrics = await_get(
       run.port(), "/metrics",
@@ -134,7 +94,7 @@ TEST_F(PostgresSinkTest, TableEqualsFiguresComputedFromTheSentReports) {
       seconds(60));
   ASSERT_TRUE(metrics.has_value());
   EXPECT_EQ(metric_value(metrics->body, "fieldpulse_sink_errors_total{sink=\"postgres\"}"), 0.0);
-  EXPECT_EQ(run.terminate(), 0);
+  EXPECT_EQ(run.terminate().first, 0);
 
   const Table table = read_table(postgres_.uri());
   expect_city_totals(table, want_);
@@ -147,19 +107,19 @@ TEST_F(PostgresSinkTest, TableEqualsFiguresComputedFromTheSentReports) {
 
 TEST_F(PostgresSinkTest, AReplayInANewGroupLeavesTheTableUnchanged) {
   {
-    RunProcess first(broker_.bootstrap(), "pg-first", postgres_.uri());
-    first.expect_everything_counted(want_);
-    EXPECT_EQ(first.terminate(), 0);
+    RunProcess first(broker_.bootstrap(), "pg-first", {"--postgres", postgres_.uri()});
+    expect_everything_counted(first, want_);
+    EXPECT_EQ(first.terminate().first, 0);
   }
   const Table before = read_table(postgres_.uri());
   expect_city_totals(before, want_);
 
   // A new group starts from the beginning and recomputes the same absolute figures.
   {
-    RunProcess replay(broker_.bootstrap(), "pg-replay", postgres_.uri(),
-                      {"--set", "kafka.topics.state=replay-state"});
-    replay.expect_everything_counted(want_);
-    EXPECT_EQ(replay.terminate(), 0);
+    RunProcess replay(broker_.bootstrap(), "pg-replay",
+                      {"--postgres", postgres_.uri(), "--set", "kafka.topics.state=replay-state"});
+    expect_everything_counted(replay, want_);
+    EXPECT_EQ(replay.terminate().first, 0);
   }
   const Table after = read_table(postgres_.uri());
   EXPECT_EQ(after.size(), before.size());

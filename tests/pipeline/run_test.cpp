@@ -25,60 +25,6 @@ using ::testing::HasSubstr;
 
 constexpr std::size_t kReports = 4000;  // ~1.5 MB over 4 partitions: far inside retention
 
-// A `fieldpulse run` child on an ephemeral HTTP port.
-class RunProcess {
- public:
-  RunProcess(const std::string& bootstrap, const std::string& group,
-             std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {FP_BINARY, "run", "--brokers", bootstrap, "--group", group,
-                                     "--roster", roster_path(), "--http", "127.0.0.1:0",
-                                     // The embedded broker delays a group's next
-                                     // rebalance by about the session timeout.
-                                     "--set", "kafka.properties.session.timeout.ms=6000", "--set",
-                                     "checkpoint.interval_ms=1000"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<Subprocess>(argv, inherit_stderr());
-    if (auto line = process_->read_stdout_line(seconds(60)))
-      port_ = serving_port(*line).value_or(0);
-  }
-  std::uint16_t port() const { return port_; }
-  Subprocess& process() { return *process_; }
-
-  // SIGTERM; the exit status and how long the drain took.
-  std::pair<std::optional<int>, std::chrono::milliseconds> terminate() {
-    const auto start = std::chrono::steady_clock::now();
-    process_->send_signal(SIGTERM);
-    const auto status = process_->wait_for_exit(seconds(30));
-    return {status, std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - start)};
-  }
-
- private:
-  std::unique_ptr<Subprocess> process_;
-  std::uint16_t port_ = 0;
-};
-
-void expect_summary_equals(const SummaryFigures& got, const Expected& want) {
-  EXPECT_EQ(got.consumed, want.consumed);
-  EXPECT_EQ(got.accepted, want.accepted);
-  EXPECT_EQ(got.duplicate, want.duplicate);
-  EXPECT_EQ(got.rejected, want.rejected);
-  EXPECT_EQ(got.consumed, got.accepted + got.duplicate + got.rejected);
-  EXPECT_EQ(got.rejected_by_reason, want.rejected_by_reason);
-  EXPECT_EQ(got.totals, want.totals);
-  EXPECT_EQ(got.cadres_reporting, want.cadres_reporting);
-}
-
-// Waits until `run` has consumed every sent message, then checks its summary.
-void expect_everything_counted(RunProcess& run, const Expected& want) {
-  ASSERT_NE(run.port(), 0);
-  const auto got = await_summary(
-      run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
-      seconds(120));
-  ASSERT_TRUE(got.has_value());
-  expect_summary_equals(*got, want);
-}
-
 // The latest row per key of the field-progress topic.
 std::map<std::string, std::string> latest_progress(KafkaTestConsumer& consumer) {
   const auto count = consumer.message_count("field-progress");
