@@ -23,6 +23,7 @@
 #include "sinks/http_api/http_api.h"
 #include "tests/http_api/http_test_client.h"
 #include "tests/http_api/sample_core.h"
+#include "tests/http_api/served_api.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
@@ -207,23 +208,17 @@ class DashboardBrowserTest : public ::testing::Test {
   void SetUp() override {
     sample_.feed(payloads());
     HttpApiOptions options;
-    options.listen = "127.0.0.1:0";
     options.clock = [] { return testing::kSampleNowMs; };
     api_.emplace(
-        io_, sample_.core, metrics_,
+        sample_.core, metrics_,
         [] {
           return Readiness{false, {"data gap on field-reports[3]: offsets 100..199 expired"}};
         },
         options);
-    api_->start();
     ASSERT_NE(api_->port(), 0);
-    server_thread_ = std::thread([this] { io_.run(); });
   }
 
-  void TearDown() override {
-    boost::asio::post(io_, [this] { api_->stop(); });
-    server_thread_.join();
-  }
+  void TearDown() override { api_.reset(); }
 
   std::string get(std::string_view target) {
     auto reply = HttpTestClient(api_->port()).get(target);
@@ -237,9 +232,7 @@ class DashboardBrowserTest : public ::testing::Test {
 
   testing::SampleCore sample_;
   MetricsRegistry metrics_;
-  boost::asio::io_context io_;
-  std::optional<HttpApi> api_;
-  std::thread server_thread_;
+  std::optional<testing::ServedApi> api_;
   simdjson::dom::parser parser_;
 };
 

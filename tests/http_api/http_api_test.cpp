@@ -19,6 +19,7 @@
 #include "metrics/registry.h"
 #include "tests/http_api/http_test_client.h"
 #include "tests/http_api/sample_core.h"
+#include "tests/http_api/served_api.h"
 
 namespace fp {
 namespace {
@@ -33,21 +34,13 @@ class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     probe_.apply(sample_.feed(testing::sample_payloads()));
-    options_.listen = "127.0.0.1:0";
     options_.clock = [] { return testing::kSampleNowMs; };
     api_.emplace(
-        io_, sample_.core, metrics_, [this] { return readiness(); }, options_);
-    api_->start();
+        sample_.core, metrics_, [this] { return readiness(); }, options_);
     ASSERT_NE(api_->port(), 0);
-    server_thread_ = std::thread([this] { io_.run(); });
   }
 
-  void TearDown() override {
-    // stop() closes the acceptor and every connection; run() then runs out of
-    // work and returns, so the join also checks that nothing is left pending.
-    boost::asio::post(io_, [this] { api_->stop(); });
-    server_thread_.join();
-  }
+  void TearDown() override { api_.reset(); }
 
   Readiness readiness() const {
     if (ready_) return {true, {}};
@@ -73,9 +66,7 @@ class HttpApiTest : public ::testing::Test {
   testing::SampleCore sample_;
   MetricsRegistry metrics_;
   PipelineProbe probe_{metrics_, sample_.core};
-  boost::asio::io_context io_;
-  std::optional<HttpApi> api_;
-  std::thread server_thread_;
+  std::optional<testing::ServedApi> api_;
   std::atomic<bool> ready_{false};
   simdjson::dom::parser parser_;
 };
