@@ -140,7 +140,9 @@ void Deduper::rehash() {
   // most 3/8 of it: without forgetting that doubles it, and the next rehash
   // comes after a third more ids. The arena is rebuilt only when something is
   // forgotten, and is scanned for that only when some record may be old enough.
-  const std::int64_t oldest_kept = static_cast<std::int64_t>(newest_day_) - horizon_days_;
+  const std::int64_t oldest_kept = horizon_days_ > 0
+                                       ? static_cast<std::int64_t>(newest_day_) - horizon_days_
+                                       : std::int64_t{INT32_MIN};
   std::size_t live = size_;
   if (oldest_day_ < oldest_kept) {
     live = 0;

@@ -1,6 +1,7 @@
 // Duplicate detection for one source partition: (village, report_id), the first accepted wins.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -17,16 +18,28 @@ namespace fp {
 // offset, so a lookup of a new id touches one table slot and nothing else,
 // eight slots share a cache line, and steady-state inserts do not allocate.
 //
-// Horizon: an id whose event day is more than `horizon_days` before the
-// newest event day seen in this partition may be forgotten. Forgetting
-// happens only when the table would grow (at a rehash, which reads the arena
-// in order), so memory stays within about the ids inside the horizon (their
-// records plus 16-32 bytes of table each). A resend of a forgotten id would be
-// accepted again; with the default of 400 days the programme's phones do not
-// hold reports that long.
+// By default (horizon 0) every id is remembered for the life of the programme
+// (contract section 4). Cost per id: its record (18 bytes + the id's bytes,
+// about 40 for a 22-character id) plus 16-43 bytes of table (8-byte slots at a
+// load of 3/16 to 1/2), about 60-80 bytes in all.
+//
+// Opt-in horizon of N days: an id whose event day is more than N days before
+// the newest event day seen in this partition may be forgotten, at a rehash
+// (which reads the arena in order), so memory stays within about the ids inside
+// the horizon. The caller must then reject every report outside the horizon
+// (outside_horizon()) before insert: a forgotten id can never be accepted twice.
 class Deduper {
  public:
-  explicit Deduper(std::int32_t horizon_days);
+  static constexpr std::int32_t kNoHorizon = 0;
+  explicit Deduper(std::int32_t horizon_days = kNoHorizon);
+
+  // Whether a report of event day `day` is older than the horizon allows, so
+  // its id may already be forgotten; always false without a horizon.
+  [[nodiscard]] bool outside_horizon(std::int32_t day) const {
+    return horizon_days_ > 0 && newest_day_ != INT32_MIN &&
+           static_cast<std::int64_t>(day) < static_cast<std::int64_t>(newest_day_) - horizon_days_;
+  }
+  [[nodiscard]] std::int32_t horizon_days() const { return horizon_days_; }
 
   // true: not seen before, now remembered; false: a duplicate.
   bool insert(RegionId village, std::string_view report_id, std::int32_t day) {
