@@ -108,9 +108,11 @@ const std::array kKeys = {
               "Reports before this RFC 3339 time are rejected (too_old).",
               [](Config& c) -> ConfigField { return &c.validation.programme_start; }, 0, 0,
               check_timestamp},
-    ConfigKey{"dedupe.horizon_days", ConfigType::integer, "400",
-              "Event-time horizon, in days, of the report ids remembered for duplicates.",
-              [](Config& c) -> ConfigField { return &c.dedupe.horizon_days; }, 1, 36'500},
+    ConfigKey{"dedupe.horizon_days", ConfigType::integer, "0",
+              "0: every report id is remembered for the programme's life. N: ids more than N "
+              "days older than a partition's newest report may be forgotten, and such reports "
+              "are rejected as too_old.",
+              [](Config& c) -> ConfigField { return &c.dedupe.horizon_days; }, 0, 36'500},
     ConfigKey{"checkpoint.interval_ms", ConfigType::integer, "10000",
               "How often per-partition state is checkpointed to kafka.topics.state; offsets "
               "are committed once a checkpoint and every output before it are acknowledged.",
@@ -533,24 +535,15 @@ std::string env_name(std::string_view key) {
   return out;
 }
 
-void add_config_flags(CLI::App& cmd, ConfigFlags& flags) {
-  cmd.add_option("--config", flags.config_file, "TOML configuration file (docs/configuration.md)")
-      ->check(CLI::ExistingFile);
-  struct Shortcut {
-    const char* flag;
-    const char* key;
-    const char* help;
-  };
-  static constexpr Shortcut kShortcuts[] = {
-      {"--brokers", "kafka.brokers", "Kafka bootstrap servers HOST:PORT[,..] (kafka.brokers)"},
-      {"--roster", "roster", "roster JSON file (roster)"},
-      {"--http", "http.listen", "HTTP listen address ADDR:PORT (http.listen)"},
-      {"--group", "kafka.group", "consumer group id (kafka.group)"},
-      {"--postgres", "sinks.postgres.uri",
-       "PostgreSQL URI of the progress sink (sinks.postgres.uri)"},
-      {"--jsonl", "sinks.jsonl.path", "JSON Lines file of the progress sink (sinks.jsonl.path)"},
-  };
-  for (const Shortcut& s : kShortcuts) {
+namespace {
+struct Shortcut {
+  const char* flag;
+  const char* key;
+  const char* help;
+};
+
+void add_shortcuts(CLI::App& cmd, ConfigFlags& flags, std::span<const Shortcut> shortcuts) {
+  for (const Shortcut& s : shortcuts) {
     cmd.add_option_function<std::string>(
         s.flag,
         [&flags, s](const std::string& value) {
@@ -558,6 +551,30 @@ void add_config_flags(CLI::App& cmd, ConfigFlags& flags) {
         },
         s.help);
   }
+}
+}  // namespace
+
+void add_config_flags(CLI::App& cmd, ConfigFlags& flags) {
+  static constexpr Shortcut kShortcuts[] = {
+      {"--brokers", "kafka.brokers", "Kafka bootstrap servers HOST:PORT[,..] (kafka.brokers)"},
+      {"--http", "http.listen", "HTTP listen address ADDR:PORT (http.listen)"},
+      {"--group", "kafka.group", "consumer group id (kafka.group)"},
+      {"--postgres", "sinks.postgres.uri",
+       "PostgreSQL URI of the progress sink (sinks.postgres.uri)"},
+      {"--jsonl", "sinks.jsonl.path", "JSON Lines file of the progress sink (sinks.jsonl.path)"},
+  };
+  add_core_config_flags(cmd, flags);
+  add_shortcuts(cmd, flags, kShortcuts);
+}
+
+void add_core_config_flags(CLI::App& cmd, ConfigFlags& flags) {
+  cmd.add_option("--config", flags.config_file, "TOML configuration file (docs/configuration.md)")
+      ->check(CLI::ExistingFile);
+  static constexpr Shortcut kShortcuts[] = {
+      {"--roster", "roster", "roster JSON file (roster)"},
+      {"--catalog", "catalog", "catalog TOML file of report kinds (catalog)"},
+  };
+  add_shortcuts(cmd, flags, kShortcuts);
   cmd.add_option_function<std::vector<std::string>>(
          "--set",
          [&flags](const std::vector<std::string>& values) {

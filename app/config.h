@@ -160,9 +160,12 @@ struct ConfigFlags {
 };
 
 // Binds the run flags of contract section 7 onto `cmd`: --config, --brokers,
-// --roster, --http, --group, --postgres, --jsonl, --set key=value (repeatable)
-// and --print-config.
+// --roster, --catalog, --http, --group, --postgres, --jsonl, --set key=value
+// (repeatable) and --print-config.
 void add_config_flags(CLI::App& cmd, ConfigFlags& flags);
+// The flags that shape the processing core only, for commands without Kafka
+// (`replay`): --config, --roster, --catalog, --set and --print-config.
+void add_core_config_flags(CLI::App& cmd, ConfigFlags& flags);
 
 using Environment = std::vector<std::pair<std::string, std::string>>;
 // The process environment's FIELDPULSE_* variables.

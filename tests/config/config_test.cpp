@@ -53,7 +53,7 @@ TEST(Config, DefaultsAreTheDeclaredOnes) {
   EXPECT_EQ(c.sinks.jsonl.path, "");
   EXPECT_EQ(c.sinks.postgres.uri, "");
   EXPECT_EQ(c.validation.future_skew_hours, 24);
-  EXPECT_EQ(c.dedupe.horizon_days, 400);
+  EXPECT_EQ(c.dedupe.horizon_days, 0);  // no horizon: ids remembered for life
   EXPECT_EQ(c.log.level, "info");
   const CoreOptions core = c.core_options();
   EXPECT_EQ(core.programme_start_ms, CoreOptions{}.programme_start_ms);
@@ -143,7 +143,7 @@ TEST(Config, MalformedValuesNameKeyAndSource) {
   EXPECT_EQ(wrong_type.source(), "fp.toml:3");
 
   const ConfigError range =
-      error_of([] { load_config_text("[dedupe]\nhorizon_days = 0\n", "fp.toml", {}, {}); });
+      error_of([] { load_config_text("[dedupe]\nhorizon_days = -1\n", "fp.toml", {}, {}); });
   EXPECT_EQ(range.key(), "dedupe.horizon_days");
 
   const ConfigError listen = error_of([] {
