@@ -181,14 +181,38 @@ TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->consumed, want.consumed);
   EXPECT_EQ(second.terminate().first, 0);
+}
 
-  // Another group on the same state topic must not restore this group's state
-  // (it would count these reports as its own): it stops, naming the remedy.
-  Subprocess other({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "another",
-                    "--roster", roster_path(), "--http", "127.0.0.1:0"});
-  EXPECT_EQ(other.wait_for_exit(seconds(60)), 1);
-  EXPECT_THAT(other.stderr_text(), HasSubstr("kafka.topics.state"));
-  EXPECT_THAT(other.stderr_text(), HasSubstr("restart/field-reports/"));
+// Contract section 6 (1.1): a second deployment or a rebuild in a new group
+// runs beside the first with nothing but --group, on the same state topic, and
+// each group's figures stay its own through a kill -9 and a restart.
+TEST(PipelineRun, TwoConsumerGroupsShareTheClusterWithNothingButTheirGroup) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
+  const Stream stream = make_stream(kReports, 29, 0.05, 0.03);
+  const Expected want = expect(stream);
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, kReports / 2);
+  {
+    RunProcess blue(broker.bootstrap(), "blue");
+    ASSERT_TRUE(await_summary(
+        blue.port(), [](const SummaryFigures& f) { return f.consumed > 0; }, seconds(120)));
+    produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, kReports / 2,
+            kReports);
+    RunProcess green(broker.bootstrap(), "green");
+    expect_everything_counted(green, want);
+    expect_everything_counted(blue, want);
+    // Both checkpoint every second into the same state partitions; a crash of
+    // one restarts from its own checkpoints, never the other's.
+    blue.process().send_signal(SIGKILL);
+    EXPECT_TRUE(blue.process().wait_for_exit(seconds(30)).has_value());
+    EXPECT_EQ(green.terminate().first, 0);
+  }
+  RunProcess blue_again(broker.bootstrap(), "blue");
+  expect_everything_counted(blue_again, want);
+  RunProcess green_again(broker.bootstrap(), "green");
+  expect_everything_counted(green_again, want);
+  // A rebuild from offset 0 in a new group counts the same, on its own.
+  RunProcess rebuild(broker.bootstrap(), "rebuild");
+  expect_everything_counted(rebuild, want);
 }
 
 TEST(PipelineRun, BackpressurePausesFetchingWithoutLosingOrRepeatingAnything) {
