@@ -62,7 +62,7 @@ class ProgressBatcher {
   void flush();
   void set_backlog(bool behind) { backlog_ = behind; }
 
-  // Coalesced blocks that force a flush while behind (~6 changes each).
+  // Coalesced blocks (one row each) that force a flush while behind.
   static constexpr std::size_t kMaxPendingBlocks = 100000;
 
  private:
