@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "model/roster.h"
 #include "processors/civil_time.h"
 #include "sinks/http_api/http_api.h"
 
@@ -37,12 +38,19 @@ std::optional<std::string> check_log_level(std::string_view value) {
   return "expected one of trace, debug, info, warn, error, off";
 }
 
+std::optional<std::string> check_level(std::string_view value) {
+  if (level_from_string(value)) return std::nullopt;
+  return "unknown level \"" + std::string(value) +
+         "\"; expected city, county, town, village or cadre";
+}
+
 std::optional<std::string> check_not_empty(std::string_view value) {
   if (!value.empty()) return std::nullopt;
   return "must not be empty";
 }
 
 constexpr std::int64_t kHour = 3'600'000;
+constexpr std::string_view kAllLevels = "city,county,town,village,cadre";
 
 // The one declaration of every key. A default is written as a flag value would be.
 const std::array kKeys = {
@@ -69,7 +77,8 @@ const std::array kKeys = {
               "Dead-letter topic: rejected reports with their reason.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0, check_not_empty},
     ConfigKey{"kafka.topics.progress", ConfigType::string, "field-progress",
-              "Compaction-friendly topic of progress rows, keyed by level, id, metric and window.",
+              "Compaction-friendly topic of progress rows, one per block, keyed by level, id, kind "
+              "and window.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.progress; }, 0, 0,
               check_not_empty},
     ConfigKey{"kafka.topics.state", ConfigType::string, "fieldpulse.state",
@@ -92,12 +101,19 @@ const std::array kKeys = {
               "Publish progress rows to kafka.topics.progress.",
               [](Config& c) -> ConfigField { return &c.sinks.progress.enabled; }},
     ConfigKey{"sinks.progress.flush_interval_ms", ConfigType::integer, "500",
-              "How often changed progress rows are published (latest value per key).",
+              "How often changed progress rows are published (latest value per key); also the "
+              "JSON Lines and PostgreSQL sinks' interval.",
               [](Config& c) -> ConfigField { return &c.sinks.progress.flush_interval_ms; }, 1,
               kHour},
+    ConfigKey{"sinks.progress.levels", ConfigType::list, kAllLevels,
+              "Levels whose progress rows are published to kafka.topics.progress.",
+              [](Config& c) -> ConfigField { return &c.sinks.progress.levels; }, 1, 0, check_level},
     ConfigKey{"sinks.jsonl.path", ConfigType::string, "",
               "JSON Lines file that progress rows are appended to as they change; empty: off.",
               [](Config& c) -> ConfigField { return &c.sinks.jsonl.path; }},
+    ConfigKey{"sinks.jsonl.levels", ConfigType::list, kAllLevels,
+              "Levels whose progress rows are appended to sinks.jsonl.path.",
+              [](Config& c) -> ConfigField { return &c.sinks.jsonl.levels; }, 1, 0, check_level},
     ConfigKey{"sinks.postgres.uri", ConfigType::string, "",
               "PostgreSQL connection URI for the progress table; empty: off.",
               [](Config& c) -> ConfigField { return &c.sinks.postgres.uri; }},
@@ -215,6 +231,13 @@ class ConfigBuilder {
       case ConfigType::list: {
         auto* l = std::get_if<std::vector<std::string>>(&value);
         if (!l) throw ConfigError(k.name, source, "expected a list of strings");
+        if (static_cast<std::int64_t>(l->size()) < k.min) {
+          throw ConfigError(k.name, source, "needs at least " + std::to_string(k.min) + " item(s)");
+        }
+        for (const std::string& item : *l) {
+          if (!k.check) break;
+          if (auto problem = k.check(item)) throw ConfigError(k.name, source, *problem);
+        }
         *std::get<std::vector<std::string>*>(field) = std::move(*l);
         break;
       }

@@ -54,9 +54,11 @@ struct Config {
   struct ProgressSink {
     bool enabled = false;
     std::int64_t flush_interval_ms = 0;
+    std::vector<std::string> levels;  // city, county, town, village, cadre; checked at load
   };
   struct JsonlSink {
     std::string path;  // empty = off
+    std::vector<std::string> levels;
   };
   struct PostgresSink {
     std::string uri;  // empty = off
@@ -125,9 +127,10 @@ struct ConfigKey {
   std::string_view default_value;  // as it would be written in a flag
   std::string_view description;
   ConfigField (*field)(Config&);
-  std::int64_t min = 0;  // integers only: the accepted range
+  std::int64_t min = 0;  // integers: the accepted range; lists: min is the fewest items
   std::int64_t max = 0;
-  // Further check of a string value; returns the problem, or nullopt when fine.
+  // Further check of a string value (of each item of a list); returns the
+  // problem, or nullopt when fine.
   std::optional<std::string> (*check)(std::string_view value) = nullptr;
 };
 

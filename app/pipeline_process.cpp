@@ -58,8 +58,10 @@ PipelineOptions pipeline_options(const Config& config) {
   o.sinks.progress_topic = config.kafka.topics.progress;
   o.sinks.progress_flush_interval =
       std::chrono::milliseconds(config.sinks.progress.flush_interval_ms);
+  o.sinks.progress_levels = LevelSet::parse(config.sinks.progress.levels);
   o.sinks.dlq_topic = config.kafka.topics.dlq;
   o.sinks.jsonl_path = config.sinks.jsonl.path;
+  o.sinks.jsonl_levels = LevelSet::parse(config.sinks.jsonl.levels);
   o.sinks.postgres_uri = config.sinks.postgres.uri;
   o.checkpoint_interval = std::chrono::milliseconds(config.checkpoint.interval_ms);
   o.max_unacknowledged = static_cast<std::size_t>(config.sinks.max_unacknowledged);

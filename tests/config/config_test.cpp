@@ -50,7 +50,10 @@ TEST(Config, DefaultsAreTheDeclaredOnes) {
   EXPECT_EQ(c.http.listen, "127.0.0.1:8080");
   EXPECT_TRUE(c.sinks.progress.enabled);
   EXPECT_EQ(c.sinks.progress.flush_interval_ms, 500);
+  const std::vector<std::string> every_level{"city", "county", "town", "village", "cadre"};
+  EXPECT_EQ(c.sinks.progress.levels, every_level);
   EXPECT_EQ(c.sinks.jsonl.path, "");
+  EXPECT_EQ(c.sinks.jsonl.levels, every_level);
   EXPECT_EQ(c.sinks.postgres.uri, "");
   EXPECT_EQ(c.validation.future_skew_hours, 24);
   EXPECT_EQ(c.dedupe.horizon_days, 0);  // no horizon: ids remembered for life
@@ -180,6 +183,32 @@ TEST(Config, MalformedValuesNameKeyAndSource) {
 
   const ConfigError syntax = error_of([] { load_config_text("a = \n", "fp.toml", {}, {}); });
   EXPECT_EQ(syntax.source(), "fp.toml:1");
+}
+
+TEST(Config, LevelsAreListsOfKnownLevelsSetApartPerSink) {
+  const Config c =
+      load_config_text("[sinks.progress]\nlevels = [\"city\", \"county\"]\n", "fp.toml",
+                       parse_flags({"--set", "sinks.jsonl.levels=cadre"}), {});
+  EXPECT_EQ(c.sinks.progress.levels, (std::vector<std::string>{"city", "county"}));
+  EXPECT_EQ(c.sinks.jsonl.levels, (std::vector<std::string>{"cadre"}));
+
+  const ConfigError unknown = error_of([] {
+    load_config_text("[sinks.progress]\nlevels = [\"city\", \"province\"]\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(unknown.key(), "sinks.progress.levels");
+  EXPECT_EQ(unknown.source(), "fp.toml:2");
+  EXPECT_NE(std::string(unknown.what()).find("province"), std::string::npos);
+
+  const ConfigError env = error_of([] {
+    load_config_text("", "fp.toml", {}, {{"FIELDPULSE_SINKS_JSONL_LEVELS", "village,County"}});
+  });
+  EXPECT_EQ(env.key(), "sinks.jsonl.levels");
+
+  const ConfigError none = error_of([] {
+    load_config_text("", "fp.toml", parse_flags({"--set", "sinks.progress.levels="}), {});
+  });
+  EXPECT_EQ(none.key(), "sinks.progress.levels");
+  EXPECT_EQ(none.source(), "flag --set");
 }
 
 TEST(Config, UnknownSetKeyAndUnknownEnvironmentVariable) {
