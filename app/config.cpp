@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -42,13 +43,49 @@ std::optional<std::string> check_not_empty(std::string_view value) {
   return "must not be empty";
 }
 
+// "host:port", "[v6 address]:port"; the port 1-65535.
+std::optional<std::string> check_host_port(std::string_view value) {
+  const auto colon = value.rfind(':');
+  const std::string problem =
+      "expected host:port with a port from 1 to 65535, got \"" + std::string(value) + "\"";
+  if (colon == std::string_view::npos || colon == 0) return problem;
+  const std::string_view port = value.substr(colon + 1);
+  int number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (ec != std::errc{} || end != port.data() + port.size() || number < 1 || number > 65535) {
+    return problem;
+  }
+  return std::nullopt;
+}
+
+// Kafka's rule: 1-249 characters of [A-Za-z0-9._-], not "." or "..".
+std::optional<std::string> check_topic_name(std::string_view value) {
+  const bool legal = std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+  if (legal && !value.empty() && value.size() <= 249 && value != "." && value != "..") {
+    return std::nullopt;
+  }
+  return "a topic name is 1-249 characters of A-Z a-z 0-9 . _ - (and not . or ..)";
+}
+
+// libpq takes a URI or "key=value" pairs; anything else is refused when it
+// connects, after the pipeline started. The value is not echoed: it may hold a password.
+std::optional<std::string> check_postgres_uri(std::string_view value) {
+  if (value.empty() || value.starts_with("postgresql://") || value.starts_with("postgres://") ||
+      value.find('=') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return "expected a postgresql:// URI or key=value connection parameters";
+}
+
 constexpr std::int64_t kHour = 3'600'000;
 
 // The one declaration of every key. A default is written as a flag value would be.
 const std::array kKeys = {
     ConfigKey{"kafka.brokers", ConfigType::list, "",
               "Kafka bootstrap servers, host:port, comma-separated (required by `run`).",
-              [](Config& c) -> ConfigField { return &c.kafka.brokers; }},
+              [](Config& c) -> ConfigField { return &c.kafka.brokers; }, 0, 0, check_host_port},
     ConfigKey{"kafka.group", ConfigType::string, "fieldpulse",
               "Consumer group id; instances with the same group split the partitions.",
               [](Config& c) -> ConfigField { return &c.kafka.group; }, 0, 0, check_not_empty},
@@ -64,18 +101,18 @@ const std::array kKeys = {
     ConfigKey{"kafka.topics.reports", ConfigType::string, "field-reports",
               "Topic the field reports are consumed from.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.reports; }, 0, 0,
-              check_not_empty},
+              check_topic_name},
     ConfigKey{"kafka.topics.dlq", ConfigType::string, "field-reports.dlq",
               "Dead-letter topic: rejected reports with their reason.",
-              [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0, check_not_empty},
+              [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0, check_topic_name},
     ConfigKey{"kafka.topics.progress", ConfigType::string, "field-progress",
               "Compaction-friendly topic of progress rows, keyed by level, id, metric and window.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.progress; }, 0, 0,
-              check_not_empty},
+              check_topic_name},
     ConfigKey{"kafka.topics.state", ConfigType::string, "fieldpulse.state",
               "Compacted topic of per-partition state checkpoints.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.state; }, 0, 0,
-              check_not_empty},
+              check_topic_name},
     ConfigKey{"roster", ConfigType::string, FP_DATA_DIR "/zhanjiang-roster.json",
               "Roster JSON file: regions and cadres (contract section 2).",
               [](Config& c) -> ConfigField { return &c.roster; }, 0, 0, check_not_empty},
@@ -100,7 +137,8 @@ const std::array kKeys = {
               [](Config& c) -> ConfigField { return &c.sinks.jsonl.path; }},
     ConfigKey{"sinks.postgres.uri", ConfigType::string, "",
               "PostgreSQL connection URI for the progress table; empty: off.",
-              [](Config& c) -> ConfigField { return &c.sinks.postgres.uri; }},
+              [](Config& c) -> ConfigField { return &c.sinks.postgres.uri; }, 0, 0,
+              check_postgres_uri},
     ConfigKey{"validation.future_skew_hours", ConfigType::integer, "24",
               "Reports more than this far ahead of the clock are rejected (future_timestamp).",
               [](Config& c) -> ConfigField { return &c.validation.future_skew_hours; }, 0, 8760},
@@ -213,6 +251,10 @@ class ConfigBuilder {
       case ConfigType::list: {
         auto* l = std::get_if<std::vector<std::string>>(&value);
         if (!l) throw ConfigError(k.name, source, "expected a list of strings");
+        for (const std::string& item : *l) {
+          if (!k.check) break;
+          if (auto problem = k.check(item)) throw ConfigError(k.name, source, *problem);
+        }
         *std::get<std::vector<std::string>*>(field) = std::move(*l);
         break;
       }
@@ -603,6 +645,25 @@ Config load_config(const ConfigFlags& flags, const Environment& environment) {
 Config load_config_text(std::string_view toml, std::string_view source_name,
                         const ConfigFlags& flags, const Environment& environment) {
   return load(std::pair(toml, source_name), flags, environment);
+}
+
+void check_paths(const Config& config) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const auto& [key, path] :
+       {std::pair<std::string_view, const std::string&>{"roster", config.roster},
+        {"catalog", config.catalog}}) {
+    if (!fs::is_regular_file(path, ec)) {
+      throw ConfigError(key, std::string(config.origin(key)), "no such file: " + path);
+    }
+  }
+  const std::string& jsonl = config.sinks.jsonl.path;
+  if (jsonl.empty()) return;
+  const fs::path directory = fs::path(jsonl).parent_path();
+  if (!fs::is_directory(directory.empty() ? fs::path(".") : directory, ec)) {
+    throw ConfigError("sinks.jsonl.path", std::string(config.origin("sinks.jsonl.path")),
+                      "no such directory: " + directory.string());
+  }
 }
 
 std::string render_config(const Config& config) {

@@ -127,7 +127,8 @@ struct ConfigKey {
   ConfigField (*field)(Config&);
   std::int64_t min = 0;  // integers only: the accepted range
   std::int64_t max = 0;
-  // Further check of a string value; returns the problem, or nullopt when fine.
+  // Further check of a string value (of each item of a list); returns the
+  // problem, or nullopt when fine.
   std::optional<std::string> (*check)(std::string_view value) = nullptr;
 };
 
@@ -168,11 +169,17 @@ using Environment = std::vector<std::pair<std::string, std::string>>;
 // The process environment's FIELDPULSE_* variables.
 Environment fieldpulse_environment();
 
-// defaults <- file <- flags <- environment. Throws ConfigError.
+// defaults <- file <- flags <- environment, each value checked as it is set.
+// Throws ConfigError.
 Config load_config(const ConfigFlags& flags, const Environment& environment);
 // The same from TOML text (for tests and tools); `source_name` is used in messages.
 Config load_config_text(std::string_view toml, std::string_view source_name,
                         const ConfigFlags& flags, const Environment& environment);
+
+// The files the configuration names are there: roster and catalog, and the
+// directory sinks.jsonl.path would be created in. Throws ConfigError naming
+// the key and where its value came from.
+void check_paths(const Config& config);
 
 // The effective configuration as TOML, each value followed by a comment saying
 // where it came from; loading the output gives the same configuration.

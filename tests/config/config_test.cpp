@@ -240,6 +240,60 @@ TEST(Config, KafkaPropertiesPassThroughUnchecked) {
   EXPECT_EQ(nested.key(), "kafka.properties.a");
 }
 
+TEST(Config, BrokersAreHostPortWithAPortFrom1To65535) {
+  for (const std::string bad :
+       {"host:notaport", "host", ":9092", "host:0", "host:65536", "host:"}) {
+    const ConfigError flag = error_of([&] {
+      load_config_text("", "fp.toml", parse_flags({"--brokers", "k1:9092," + bad}), {});
+    });
+    EXPECT_EQ(flag.key(), "kafka.brokers") << bad;
+    EXPECT_EQ(flag.source(), "flag --brokers") << bad;
+    EXPECT_NE(std::string(flag.what()).find(bad), std::string::npos) << flag.what();
+  }
+  const ConfigError file = error_of([] {
+    load_config_text("[kafka]\nbrokers = [\"k1:9092\", \"k2:90920\"]\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(file.key(), "kafka.brokers");
+  EXPECT_EQ(file.source(), "fp.toml:2");
+  const ConfigError env = error_of([] {
+    load_config_text("", "fp.toml", {}, {{"FIELDPULSE_KAFKA_BROKERS", "k1:x"}});
+  });
+  EXPECT_EQ(env.source(), "env FIELDPULSE_KAFKA_BROKERS");
+
+  const Config good = load_config_text(
+      "", "fp.toml", parse_flags({"--brokers", "k1:1,[::1]:9092,kafka.internal:65535"}), {});
+  EXPECT_EQ(good.kafka.brokers.size(), 3u);
+}
+
+TEST(Config, TopicNamesAndPostgresUriAreChecked) {
+  const ConfigError topic = error_of([] {
+    load_config_text("", "fp.toml", parse_flags({"--set", "kafka.topics.state=my state"}), {});
+  });
+  EXPECT_EQ(topic.key(), "kafka.topics.state");
+  const ConfigError postgres = error_of([] {
+    load_config_text("", "fp.toml", parse_flags({"--postgres", "db.internal/fieldpulse"}), {});
+  });
+  EXPECT_EQ(postgres.key(), "sinks.postgres.uri");
+  EXPECT_EQ(postgres.source(), "flag --postgres");
+  EXPECT_NO_THROW(load_config_text("", "fp.toml",
+                                   parse_flags({"--postgres", "host=db dbname=fieldpulse"}), {}));
+}
+
+TEST(Config, PathsThatMustExistNameTheKeyAndSource) {
+  const Config defaults = load_config_text("", "fp.toml", {}, {});
+  EXPECT_NO_THROW(check_paths(defaults));
+  const Config roster =
+      load_config_text("roster = \"/nonexistent/roster.json\"\n", "fp.toml", {}, {});
+  const ConfigError missing = error_of([&] { check_paths(roster); });
+  EXPECT_EQ(missing.key(), "roster");
+  EXPECT_EQ(missing.source(), "fp.toml:1");
+  const Config jsonl =
+      load_config_text("", "fp.toml", parse_flags({"--jsonl", "/nonexistent/dir/rows.jsonl"}), {});
+  const ConfigError directory = error_of([&] { check_paths(jsonl); });
+  EXPECT_EQ(directory.key(), "sinks.jsonl.path");
+  EXPECT_EQ(directory.source(), "flag --jsonl");
+}
+
 TEST(Config, PrintConfigRoundTripsWithOrigins) {
   const ConfigFlags flags = parse_flags({"--brokers", "k9:9092", "--print-config", "--set",
                                          "kafka.properties.security.protocol=SSL"});

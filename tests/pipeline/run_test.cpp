@@ -287,6 +287,8 @@ TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
   std::ofstream(bad_config) << "[http]\nlisen = \"127.0.0.1:1\"\n";
   const std::vector<UsageCase> cases = {
       {{"--bogus-flag"}, "--bogus-flag"},
+      {{"--brokers", "host:notaport"}, "flag --brokers: kafka.brokers"},
+      {{"--brokers", "127.0.0.1:1", "--roster", "/nonexistent/roster.json"}, "flag --roster"},
       {{"--brokers", "127.0.0.1:1", "--set", "kafka.nope=1"}, "kafka.nope"},
       {{"--brokers", "127.0.0.1:1", "--config", bad_config}, "http.lisen"},
       {{"--brokers", "127.0.0.1:1", "--set", "checkpoint.interval_ms=abc"},
