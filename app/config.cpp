@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/kafka_properties_check.h"
 #include "processors/civil_time.h"
 #include "sinks/http_api/http_api.h"
 
@@ -438,6 +439,7 @@ Config load(std::optional<std::pair<std::string_view, std::string_view>> file,
   if (file) apply_toml(builder, file->first, file->second);
   apply_overrides(builder, flags);
   apply_environment(builder, environment);
+  check_kafka_properties(config);
   return config;
 }
 

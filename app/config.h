@@ -44,8 +44,8 @@ struct Config {
     std::int64_t queued_min_messages = 0;
     std::int64_t fetch_wait_max_ms = 0;
     std::int64_t batch_max_messages = 0;  // per rd_kafka_consume_batch_queue call
-    // [kafka.properties]: librdkafka properties passed through unchecked
-    // (librdkafka names a bad one itself), in the order they were given.
+    // [kafka.properties]: librdkafka properties passed through, in the order
+    // they were given; checked against librdkafka at load.
     std::vector<std::pair<std::string, std::string>> properties;
   };
   struct Http {
@@ -169,8 +169,9 @@ using Environment = std::vector<std::pair<std::string, std::string>>;
 // The process environment's FIELDPULSE_* variables.
 Environment fieldpulse_environment();
 
-// defaults <- file <- flags <- environment, each value checked as it is set.
-// Throws ConfigError.
+// defaults <- file <- flags <- environment, each value checked as it is set
+// and [kafka.properties] against librdkafka at the end
+// (check_kafka_properties()). Throws ConfigError.
 Config load_config(const ConfigFlags& flags, const Environment& environment);
 // The same from TOML text (for tests and tools); `source_name` is used in messages.
 Config load_config_text(std::string_view toml, std::string_view source_name,

@@ -285,9 +285,18 @@ TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
   TempDir dir;
   const std::string bad_config = dir.file("bad.toml");
   std::ofstream(bad_config) << "[http]\nlisen = \"127.0.0.1:1\"\n";
+  const std::string misspelt = dir.file("misspelt.toml");
+  std::ofstream(misspelt) << "[kafka.properties]\n\"secutiry.protocol\" = \"SSL\"\n";
+  const std::string incomplete = dir.file("incomplete.toml");
+  std::ofstream(incomplete) << "[kafka.properties]\n\"client.id\" = \"fp\"\n"
+                            << "\"security.protocol\" = \"SASL_SSL\"\n";
   const std::vector<UsageCase> cases = {
       {{"--bogus-flag"}, "--bogus-flag"},
       {{"--brokers", "host:notaport"}, "flag --brokers: kafka.brokers"},
+      {{"--brokers", "127.0.0.1:1", "--config", misspelt},
+       misspelt + ":2: kafka.properties.secutiry.protocol"},
+      {{"--brokers", "127.0.0.1:1", "--config", incomplete, "--print-config"},
+       incomplete + ":3: kafka.properties.security.protocol"},
       {{"--brokers", "127.0.0.1:1", "--roster", "/nonexistent/roster.json"}, "flag --roster"},
       {{"--brokers", "127.0.0.1:1", "--set", "kafka.nope=1"}, "kafka.nope"},
       {{"--brokers", "127.0.0.1:1", "--config", bad_config}, "http.lisen"},
