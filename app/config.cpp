@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "app/kafka_properties_check.h"
+#include "app/secrets.h"
 #include "processors/civil_time.h"
 #include "sinks/http_api/http_api.h"
 
@@ -670,6 +671,7 @@ void check_paths(const Config& config) {
 
 std::string render_config(const Config& config) {
   Config copy = config;  // ConfigKey::field hands out mutable pointers
+  copy.sinks.postgres.uri = redact_postgres_uri(copy.sinks.postgres.uri);
   std::string out = "# fieldpulse effective configuration; each value's origin follows it.\n";
   auto line = [&](std::string_view leaf, const std::string& value, std::string_view key) {
     out += std::string(leaf) + " = " + value + "  # " + std::string(config.origin(key)) + "\n";
@@ -693,7 +695,7 @@ std::string render_config(const Config& config) {
     for (const auto& [name, value] : copy.kafka.properties) {
       std::string quoted_name, quoted_value;
       append_toml_string(quoted_name, name);
-      append_toml_string(quoted_value, value);
+      append_toml_string(quoted_value, is_secret_property(name) ? kRedacted : value);
       line(quoted_name, quoted_value, std::string(kKafkaPropertiesTable) + "." + name);
     }
   }

@@ -183,7 +183,8 @@ Config load_config_text(std::string_view toml, std::string_view source_name,
 void check_paths(const Config& config);
 
 // The effective configuration as TOML, each value followed by a comment saying
-// where it came from; loading the output gives the same configuration.
+// where it came from. Secrets (passwords, keys; see app/secrets.h) are printed
+// as "<redacted>"; loading the output gives the same configuration otherwise.
 std::string render_config(const Config& config);
 
 // The configuration reference (docs/configuration.md's key table), from the declaration.

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "app/secrets.h"
+
 namespace fp::app {
 namespace {
 
@@ -326,6 +328,53 @@ TEST(Config, KafkaPropertyErrorsNameThePropertyFileAndLine) {
   });
   EXPECT_EQ(env.key(), "kafka.properties.security.protocol");
   EXPECT_EQ(env.source(), "env FIELDPULSE_KAFKA_PROPERTY_SECURITY_PROTOCOL");
+}
+
+TEST(Config, PrintConfigRedactsSecrets) {
+  constexpr std::string_view file = R"toml(
+[sinks.postgres]
+uri = "postgresql://fieldpulse:pg-secret@db.internal/fieldpulse?sslpassword=pg-key-secret"
+
+[kafka.properties]
+"security.protocol" = "SASL_PLAINTEXT"
+"sasl.mechanism" = "SCRAM-SHA-512"
+"sasl.username" = "fieldpulse"
+"sasl.password" = "kafka-secret"
+"ssl.key.password" = "key-secret"
+"ssl.keystore.password" = "keystore-secret"
+"sasl.oauthbearer.config" = "principal=fp extension_token=oauth-secret"
+"ssl.key.pem" = "-----BEGIN PRIVATE KEY-----pem-secret"
+)toml";
+  const Config c = load_config_text(file, "fp.toml", {}, {});
+  const std::string text = render_config(c);
+  for (const char* secret : {"pg-secret", "pg-key-secret", "kafka-secret", "key-secret",
+                             "keystore-secret", "oauth-secret", "pem-secret"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in:\n" << text;
+  }
+  EXPECT_NE(text.find("uri = \"postgresql://fieldpulse:<redacted>@db.internal/"
+                      "fieldpulse?sslpassword=<redacted>\"  # fp.toml:3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\"sasl.password\" = \"<redacted>\"  # fp.toml:9\n"), std::string::npos);
+  EXPECT_NE(text.find("\"sasl.username\" = \"fieldpulse\"  # fp.toml:8\n"), std::string::npos);
+}
+
+TEST(Config, PostgresPasswordsAreRedactedInEitherForm) {
+  EXPECT_EQ(redact_postgres_uri("postgresql://u:secret@host/db"),
+            "postgresql://u:<redacted>@host/db");
+  EXPECT_EQ(redact_postgres_uri("postgres://u:se:cret@h1:5432,h2/db?password=x&application_name=a"),
+            "postgres://u:<redacted>@h1:5432,h2/db?password=<redacted>&application_name=a");
+  EXPECT_EQ(redact_postgres_uri("postgresql://u@host/db"), "postgresql://u@host/db");
+  EXPECT_EQ(redact_postgres_uri("postgresql://host:5432/db"), "postgresql://host:5432/db");
+  EXPECT_EQ(redact_postgres_uri("host=db password='se cret\\' x' user=u"),
+            "host=db password=<redacted> user=u");
+  EXPECT_EQ(redact_postgres_uri("host=db password = secret"), "host=db password = <redacted>");
+  EXPECT_EQ(redact_postgres_uri(""), "");
+  EXPECT_TRUE(is_secret_property("sasl.password"));
+  EXPECT_TRUE(is_secret_property("sasl.oauthbearer.client.secret"));
+  EXPECT_TRUE(is_secret_property("ssl.key.pem"));
+  EXPECT_FALSE(is_secret_property("ssl.certificate.pem"));
+  EXPECT_FALSE(is_secret_property("sasl.username"));
 }
 
 TEST(Config, PrintConfigRoundTripsWithOrigins) {
