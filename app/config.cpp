@@ -254,8 +254,9 @@ class ConfigBuilder {
         auto* l = std::get_if<std::vector<std::string>>(&value);
         if (!l) throw ConfigError(k.name, source, "expected a list of strings");
         for (const std::string& item : *l) {
-          if (!k.check) break;
-          if (auto problem = k.check(item)) throw ConfigError(k.name, source, *problem);
+          if (auto problem = k.check ? k.check(item) : std::nullopt) {
+            throw ConfigError(k.name, source, *problem);
+          }
         }
         *std::get<std::vector<std::string>*>(field) = std::move(*l);
         break;
