@@ -44,8 +44,8 @@ struct Config {
     std::int64_t queued_min_messages = 0;
     std::int64_t fetch_wait_max_ms = 0;
     std::int64_t batch_max_messages = 0;  // per rd_kafka_consume_batch_queue call
-    // [kafka.properties]: librdkafka properties passed through unchecked
-    // (librdkafka names a bad one itself), in the order they were given.
+    // [kafka.properties]: librdkafka properties passed through, in the order
+    // they were given; checked against librdkafka at load.
     std::vector<std::pair<std::string, std::string>> properties;
   };
   struct Http {
@@ -174,14 +174,22 @@ using Environment = std::vector<std::pair<std::string, std::string>>;
 // The process environment's FIELDPULSE_* variables.
 Environment fieldpulse_environment();
 
-// defaults <- file <- flags <- environment. Throws ConfigError.
+// defaults <- file <- flags <- environment, each value checked as it is set
+// and [kafka.properties] against librdkafka at the end
+// (check_kafka_properties()). Throws ConfigError.
 Config load_config(const ConfigFlags& flags, const Environment& environment);
 // The same from TOML text (for tests and tools); `source_name` is used in messages.
 Config load_config_text(std::string_view toml, std::string_view source_name,
                         const ConfigFlags& flags, const Environment& environment);
 
+// The files the configuration names are there: roster and catalog, and the
+// directory sinks.jsonl.path would be created in. Throws ConfigError naming
+// the key and where its value came from.
+void check_paths(const Config& config);
+
 // The effective configuration as TOML, each value followed by a comment saying
-// where it came from; loading the output gives the same configuration.
+// where it came from. Secrets (passwords, keys; see app/secrets.h) are printed
+// as "<redacted>"; loading the output gives the same configuration otherwise.
 std::string render_config(const Config& config);
 
 // The configuration reference (docs/configuration.md's key table), from the declaration.

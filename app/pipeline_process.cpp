@@ -13,6 +13,7 @@
 
 #include "app/commands.h"
 #include "app/pipeline.h"
+#include "kafka/config.h"
 #include "metrics/pipeline_probe.h"
 #include "metrics/registry.h"
 #include "model/catalog.h"
@@ -155,6 +156,11 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
     if (hooks.started) extras = hooks.started(io, core, http.port());
     io.run();
     extras.reset();
+  } catch (const kafka::ConfigError& e) {
+    // Checked at load, so only a property fieldpulse's own settings conflict with.
+    const std::string key = "kafka.properties." + e.key();
+    std::cerr << "fieldpulse: " << config.origin(key) << ": " << key << ": " << e.what() << '\n';
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "fieldpulse: " << e.what() << '\n';
     return kExitRuntime;

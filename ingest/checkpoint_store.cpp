@@ -55,6 +55,8 @@ class StateReader {
     // assign() needs a group name, but this reader never joins or commits.
     config.set("group.id", "fieldpulse.state-reader").set("enable.auto.commit", "false");
     config.set("enable.partition.eof", "true").set("auto.offset.reset", "earliest");
+    // Asking about a missing state topic must not have the broker create it.
+    config.set("allow.auto.create.topics", "false");
     consumer_ = kafka::make_client(RD_KAFKA_CONSUMER, std::move(config));
     rd_kafka_poll_set_consumer(consumer_.get());
   }

@@ -379,8 +379,19 @@ TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
   TempDir dir;
   const std::string bad_config = dir.file("bad.toml");
   std::ofstream(bad_config) << "[http]\nlisen = \"127.0.0.1:1\"\n";
+  const std::string misspelt = dir.file("misspelt.toml");
+  std::ofstream(misspelt) << "[kafka.properties]\n\"secutiry.protocol\" = \"SSL\"\n";
+  const std::string incomplete = dir.file("incomplete.toml");
+  std::ofstream(incomplete) << "[kafka.properties]\n\"client.id\" = \"fp\"\n"
+                            << "\"security.protocol\" = \"SASL_SSL\"\n";
   const std::vector<UsageCase> cases = {
       {{"--bogus-flag"}, "--bogus-flag"},
+      {{"--brokers", "host:notaport"}, "flag --brokers: kafka.brokers"},
+      {{"--brokers", "127.0.0.1:1", "--config", misspelt},
+       misspelt + ":2: kafka.properties.secutiry.protocol"},
+      {{"--brokers", "127.0.0.1:1", "--config", incomplete, "--print-config"},
+       incomplete + ":3: kafka.properties.security.protocol"},
+      {{"--brokers", "127.0.0.1:1", "--roster", "/nonexistent/roster.json"}, "flag --roster"},
       {{"--brokers", "127.0.0.1:1", "--set", "kafka.nope=1"}, "kafka.nope"},
       {{"--brokers", "127.0.0.1:1", "--config", bad_config}, "http.lisen"},
       {{"--brokers", "127.0.0.1:1", "--set", "checkpoint.interval_ms=abc"},
@@ -401,12 +412,11 @@ TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
 }
 
 // Checkpoint of source partition P goes to state partition P. A state topic
-// with fewer partitions (here one the embedded broker creates on first use,
-// with its default of 4) stops the instance when it takes its partitions,
-// naming the remedy, rather than restoring nothing and failing at the first
-// checkpoint.
+// with fewer partitions (here 4, as a broker's default num.partitions might
+// give one) stops the instance when it takes its partitions, naming the
+// remedy, rather than restoring nothing and failing at the first checkpoint.
 TEST(PipelineRun, AStateTopicWithFewerPartitionsThanTheReportsTopicStopsItNamingBoth) {
-  BrokerProcess broker({"--brokers", "1", "--partitions", "6"});
+  BrokerProcess broker({"--brokers", "1", "--partitions", "6", "--topic", "small-state:4"});
   Subprocess run({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "small", "--roster",
                   roster_path(), "--http", "127.0.0.1:0", "--set",
                   "kafka.topics.state=small-state"});
@@ -415,6 +425,23 @@ TEST(PipelineRun, AStateTopicWithFewerPartitionsThanTheReportsTopicStopsItNaming
   EXPECT_THAT(run.stderr_text(), HasSubstr("small-state has 4 partitions"));
   EXPECT_THAT(run.stderr_text(), HasSubstr("field-reports needs 6"));
   EXPECT_THAT(run.stderr_text(), HasSubstr("kafka.topics.state"));
+}
+
+// A state topic the broker does not have is refused when the instance takes
+// its partitions, and asking about it creates nothing: an auto-created one
+// would have the broker's default partition count and no compaction.
+TEST(PipelineRun, AMissingStateTopicStopsItAndIsNotCreated) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "2"});
+  Subprocess run({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "missing",
+                  "--roster", roster_path(), "--http", "127.0.0.1:0", "--set",
+                  "kafka.topics.state=missing-state"});
+  EXPECT_EQ(run.wait_for_exit(seconds(60)), 1);
+  EXPECT_THAT(run.stderr_text(), HasSubstr("cannot take partitions"));
+  EXPECT_THAT(run.stderr_text(), HasSubstr("the state topic missing-state does not exist"));
+  KafkaTestConsumer consumer(broker.bootstrap());
+  const auto topics = consumer.topic_names();
+  EXPECT_THAT(topics, ::testing::Contains("field-reports"));
+  EXPECT_THAT(topics, ::testing::Not(::testing::Contains("missing-state")));
 }
 
 }  // namespace
