@@ -20,8 +20,8 @@ namespace fp {
 //
 // By default (horizon 0) every id is remembered for the life of the programme
 // (contract section 4). Cost per id: its record (9 bytes + the id's bytes,
-// 31 for a 22-character id) plus 16-43 bytes of table (8-byte slots at a load
-// of 3/16 to 1/2), about 50-75 bytes in all (bench/core/bench_dedupe_memory).
+// 31 for a 22-character id) plus 11-21 bytes of table (8-byte slots at a load
+// of 3/8 to 3/4), about 42-52 bytes in all (bench/core/bench_dedupe_memory).
 //
 // Opt-in horizon of N days: an id whose event day is more than N days before
 // the newest event day seen in this partition may be forgotten, at a rehash
