@@ -342,6 +342,13 @@ void Pipeline::watch_stall(std::int32_t partition, std::chrono::steady_clock::ti
   const PartitionState& ps = state(partition);
   const auto change = stalls_.observe(partition, ps.next_offset, ps.high, now);
   probe_.set_partition_stalled(partition, stalls_.stalled(partition));
+  // librdkafka 2.0.2 can leave a partition unfetched after its leader moved or
+  // its broker was down; a seek to the position starts a fresh fetch.
+  if (stalls_.refetch_due(partition, now) && source_->refetch(partition, ps.next_offset)) {
+    spdlog::warn("{}[{}]: no progress for {} s with {} messages to go: fetching restarted at {}",
+                 options_.reports_topic, partition, stalls_.standing(partition, now).count() / 1000,
+                 ps.high - ps.next_offset, ps.next_offset);
+  }
   if (!change) return;
   if (*change) {
     spdlog::warn(

@@ -1,5 +1,7 @@
 #include "ingest/stall_detector.h"
 
+#include <algorithm>
+
 namespace fp {
 
 std::optional<bool> StallDetector::observe(std::int32_t partition, std::int64_t position,
@@ -21,6 +23,16 @@ std::optional<bool> StallDetector::observe(std::int32_t partition, std::int64_t 
   }
   if (t.stalled || now - t.since < stall_after_) return std::nullopt;
   t.stalled = true;
+  return true;
+}
+
+bool StallDetector::refetch_due(std::int32_t partition, Clock::time_point now) {
+  if (partition < 0 || static_cast<std::size_t>(partition) >= tracks_.size()) return false;
+  Track& t = tracks_[static_cast<std::size_t>(partition)];
+  if (!t.known || !t.lagging || now - std::max(t.since, t.refetched) < stall_after_ / 3) {
+    return false;
+  }
+  t.refetched = now;
   return true;
 }
 

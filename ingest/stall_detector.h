@@ -23,6 +23,11 @@ class StallDetector {
   std::optional<bool> observe(std::int32_t partition, std::int64_t position, std::int64_t high,
                               Clock::time_point now);
 
+  // Whether fetching the partition should be restarted now: it has stood still
+  // with lag for a third of stall_after since its position last moved or since
+  // the last restart. True at most once per such period.
+  bool refetch_due(std::int32_t partition, Clock::time_point now);
+
   // The partition is no longer consumed here.
   void forget(std::int32_t partition);
 
@@ -38,6 +43,7 @@ class StallDetector {
     std::int64_t position = -1;
     bool lagging = false;       // the last sample had lag
     Clock::time_point since{};  // first sample of this position with lag
+    Clock::time_point refetched{};
     bool stalled = false;
   };
   const Track* find(std::int32_t partition) const;

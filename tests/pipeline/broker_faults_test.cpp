@@ -15,6 +15,7 @@
 
 #include "tests/pipeline/pipeline_harness.h"
 #include "tests/support/broker_process.h"
+#include "tests/support/kafka_test_consumer.h"
 
 namespace fp::test {
 namespace {
@@ -102,6 +103,10 @@ TEST(BrokerFaults, EveryReportIsCountedOnceAfterABrokerIsDownSlowAndLeadersMove)
 
   EXPECT_EQ(producer.finish(), "");
   EXPECT_LT(produced_at_faults, kReports) << "the faults came after the stream ended";
+  // The topic holds each report once (the test's producer is idempotent), so
+  // any surplus below was consumed twice by the pipeline.
+  KafkaTestConsumer topic(broker.bootstrap());
+  ASSERT_EQ(topic.message_count("field-reports"), static_cast<std::int64_t>(kReports));
   expect_everything_counted(run, want);
 
   // Caught up and nothing left stalled.

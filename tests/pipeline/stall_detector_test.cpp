@@ -56,5 +56,21 @@ TEST(StallDetector, PartitionsAreIndependentAndForgettingClearsOne) {
   EXPECT_EQ(detector.observe(1, 10, 20, t0 + milliseconds(5000)), std::nullopt);
 }
 
+TEST(StallDetector, AsksForAFetchRestartEveryThirdOfTheThresholdWhileStandingWithLag) {
+  StallDetector detector(milliseconds(3000));
+  const auto t0 = Clock::time_point{} + milliseconds(1'000'000);
+  detector.observe(3, 10, 20, t0);
+  EXPECT_FALSE(detector.refetch_due(3, t0 + milliseconds(999)));
+  EXPECT_TRUE(detector.refetch_due(3, t0 + milliseconds(1000)));
+  EXPECT_FALSE(detector.refetch_due(3, t0 + milliseconds(1500)));  // once per period
+  EXPECT_TRUE(detector.refetch_due(3, t0 + milliseconds(2000)));
+  // Moving again, or no lag, means no restart.
+  detector.observe(3, 11, 20, t0 + milliseconds(2100));
+  EXPECT_FALSE(detector.refetch_due(3, t0 + milliseconds(2500)));
+  detector.observe(3, 20, 20, t0 + milliseconds(4000));
+  EXPECT_FALSE(detector.refetch_due(3, t0 + milliseconds(9000)));
+  EXPECT_FALSE(detector.refetch_due(9, t0 + milliseconds(9000)));  // never seen
+}
+
 }  // namespace
 }  // namespace fp
