@@ -68,8 +68,8 @@ start_run
 "$FP" simulate --brokers "$BS" --count "$N" --rate "$RATE" --seed 7 --bad 0.01 --dup 0.01 \
   >/dev/null 2>>"$work/simulate.log"
 until [[ $(consumed "$RUN_PORT") == "$N" ]]; do sleep 0.2; done
-# Two checkpoint intervals: everything consumed is checkpointed and committed.
-sleep 3
+# A few checkpoint intervals (FP_BENCH_SETTLE s): everything consumed is checkpointed.
+sleep "${FP_BENCH_SETTLE:-3}"
 kill -9 "$RUN_PID"
 wait "$RUN_PID" 2>/dev/null || true
 
