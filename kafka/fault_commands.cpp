@@ -59,11 +59,11 @@ std::chrono::milliseconds duration(const std::string& text, const char* what) {
 }
 
 int api_key(const std::string& text) {
-  static const std::map<std::string, int> kNames = {
+  static const std::map<std::string, int> names = {
       {"produce", 0},      {"fetch", 1},       {"listoffsets", 2},      {"metadata", 3},
       {"offsetcommit", 8}, {"offsetfetch", 9}, {"findcoordinator", 10}, {"joingroup", 11},
       {"heartbeat", 12},   {"leavegroup", 13}, {"syncgroup", 14},       {"initproducerid", 22}};
-  if (const auto it = kNames.find(text); it != kNames.end()) return it->second;
+  if (const auto it = names.find(text); it != names.end()) return it->second;
   const auto key = integer(text, "API");
   if (key < 0 || key > 100) throw std::invalid_argument("API must be in 0..100, got " + text);
   return static_cast<int>(key);
