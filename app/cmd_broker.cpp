@@ -1,10 +1,17 @@
 // `fieldpulse broker` (contract section 7): a standalone development broker on loopback.
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +21,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "kafka/fault_commands.h"
 #include "kafka/mock_cluster.h"
 
 namespace fp::app {
@@ -29,7 +37,10 @@ constexpr const char* kDescription =
     "SIGTERM or SIGINT.\n"
     "It is NOT a production broker: librdkafka 2.0.2's mock cluster keeps only the newest\n"
     "~5 MiB (or 100,000 batches) of each partition, never compacts, and keeps nothing on\n"
-    "disk.";
+    "disk.\n"
+    "Faults for tests: each line on stdin is a command; the broker applies it and answers\n"
+    "on stdout with \"ok <command>\" (and \"done <undo>\" when a timed fault ends) or\n"
+    "\"error: <command>: <why>\". Brokers are numbered 1..--brokers.\n";
 
 struct BrokerOptions {
   int brokers = 3;
@@ -83,11 +94,81 @@ void write_bootstrap_file(const std::string& path, const std::string& bootstrap)
   }
 }
 
+void say(const std::string& line) {
+  std::fputs((line + "\n").c_str(), stdout);
+  std::fflush(stdout);
+}
+
+// Applies fault commands from stdin (and undoes timed ones when due) until a
+// stop signal arrives on `signal_fd`; returns that signal's number.
+int serve_fault_commands(kafka::MockCluster& cluster, int signal_fd, spdlog::logger& log) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<std::pair<Clock::time_point, kafka::FaultOutcome::Undo>> due;
+  std::string input;
+  bool stdin_open = true;
+  for (;;) {
+    int timeout_ms = -1;
+    if (!due.empty()) {
+      const auto next = std::min_element(due.begin(), due.end(), [](const auto& a, const auto& b) {
+                          return a.first < b.first;
+                        })->first;
+      timeout_ms = static_cast<int>(std::max<std::int64_t>(
+          0, std::chrono::ceil<std::chrono::milliseconds>(next - Clock::now()).count()));
+    }
+    std::array<pollfd, 2> fds{{{signal_fd, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}}};
+    if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
+      throw std::runtime_error("poll failed");
+    }
+    if ((fds[0].revents & POLLIN) != 0) {
+      signalfd_siginfo info{};
+      if (::read(signal_fd, &info, sizeof info) == sizeof info) {
+        return static_cast<int>(info.ssi_signo);
+      }
+    }
+    for (auto it = due.begin(); it != due.end();) {
+      if (it->first > Clock::now()) {
+        ++it;
+        continue;
+      }
+      try {
+        it->second.action();
+        log.info("fault ended: {}", it->second.description);
+        say("done " + it->second.description);
+      } catch (const std::exception& e) {
+        log.warn("cannot end fault ({}): {}", it->second.description, e.what());
+        say("error: " + it->second.description + ": " + e.what());
+      }
+      it = due.erase(it);
+    }
+    if ((fds[1].revents & (POLLIN | POLLHUP)) == 0) continue;
+    std::array<char, 4096> chunk{};
+    const ssize_t n = ::read(0, chunk.data(), chunk.size());
+    if (n <= 0) {
+      stdin_open = false;  // no more commands; keep serving until a signal
+      continue;
+    }
+    input.append(chunk.data(), static_cast<std::size_t>(n));
+    for (auto eol = input.find('\n'); eol != std::string::npos; eol = input.find('\n')) {
+      const std::string line = input.substr(0, eol);
+      input.erase(0, eol + 1);
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      auto outcome = kafka::apply_fault_command(cluster, line);
+      if (outcome.ok) {
+        log.info("fault: {}", outcome.reply.substr(3));
+      } else {
+        log.warn("{}", outcome.reply);
+      }
+      if (outcome.undo) due.emplace_back(Clock::now() + outcome.undo->after, *outcome.undo);
+      say(outcome.reply);
+    }
+  }
+}
+
 int run_broker(const BrokerOptions& options) {
   auto log =
       std::make_shared<spdlog::logger>("broker", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   // Block the stop signals before librdkafka starts its threads (they inherit
-  // the mask), so only sigwait() below ever receives them.
+  // the mask), so only the signalfd below ever receives them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
@@ -119,8 +200,10 @@ int run_broker(const BrokerOptions& options) {
       "development broker: keeps only the newest ~5 MiB per partition, never compacts, "
       "nothing on disk");
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_fd = ::signalfd(-1, &stop_signals, SFD_CLOEXEC);
+  if (signal_fd < 0) throw std::runtime_error("cannot create a signalfd");
+  const int signal_number = serve_fault_commands(cluster, signal_fd, *log);
+  ::close(signal_fd);
   log->info("{} received, stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   return kExitOk;
 }
@@ -130,7 +213,7 @@ int run_broker(const BrokerOptions& options) {
 void add_broker_command(CLI::App& root, int& exit_code) {
   auto options = std::make_shared<BrokerOptions>();
   auto* cmd = root.add_subcommand("broker", "A development Kafka broker on loopback");
-  cmd->footer(kDescription);
+  cmd->footer(std::string(kDescription) + kafka::kFaultCommandHelp);
   cmd->add_option("--brokers", options->brokers, "number of brokers (1..16)")
       ->check(CLI::Range(1, 16))
       ->capture_default_str();

@@ -99,6 +99,14 @@ const std::array kKeys = {
     ConfigKey{"kafka.group", ConfigType::string, "fieldpulse",
               "Consumer group id; instances with the same group split the partitions.",
               [](Config& c) -> ConfigField { return &c.kafka.group; }, 0, 0, check_not_empty},
+    ConfigKey{"kafka.instance_id", ConfigType::string, "",
+              "Static group membership (group.instance.id), unique per instance: a restarted "
+              "instance takes its partitions back at once; empty: dynamic membership.",
+              [](Config& c) -> ConfigField { return &c.kafka.instance_id; }},
+    ConfigKey{"kafka.stall_after_ms", ConfigType::integer, "30000",
+              "A partition with lag whose position has not moved for this long is reported "
+              "stalled (log, /readyz, fieldpulse_partition_stalled).",
+              [](Config& c) -> ConfigField { return &c.kafka.stall_after_ms; }, 1000, 24 * kHour},
     ConfigKey{"kafka.queued_min_messages", ConfigType::integer, "100000",
               "librdkafka queued.min.messages: messages prefetched, over all partitions.",
               [](Config& c) -> ConfigField { return &c.kafka.queued_min_messages; }, 1, 10'000'000},

@@ -40,6 +40,8 @@ struct Config {
   struct Kafka {
     std::vector<std::string> brokers;  // "host:port" each
     std::string group;
+    std::string instance_id;  // group.instance.id; empty = dynamic membership
+    std::int64_t stall_after_ms = 0;
     Topics topics;
     std::int64_t queued_min_messages = 0;
     std::int64_t fetch_wait_max_ms = 0;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "ingest/checkpoint_store.h"
+#include "ingest/watermark_sampler.h"
 #include "metrics/pipeline_probe.h"
 #include "sinks/kafka_writer.h"
 
@@ -26,6 +27,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
       probe_(probe),
       options_(std::move(options)),
       clock_(std::move(clock)),
+      stalls_(options_.stall_after),
       checkpoint_timer_(io),
       lag_timer_(io),
       drain_timer_(io) {
@@ -65,6 +67,16 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
   handler.on_prefetch_full = [this] { probe_.prefetch_full(); };
   handler.on_error = [this](const std::string& why) { fail(why); };
   source_ = std::make_unique<KafkaSource>(io_, std::move(source_options), std::move(handler));
+  // The consumer learns watermarks only from its fetches: when they stop, so
+  // would the lag it shows. These samples come from the brokers directly.
+  watermark_sampler_ = std::make_unique<WatermarkSampler>(
+      io_, options_.kafka_properties, options_.reports_topic, options_.lag_interval,
+      [this](const WatermarkSampler::Sample& sample) {
+        for (const auto& [p, marks] : sample) {
+          PartitionState& ps = state(p);
+          if (ps.owned) ps.high = std::max(ps.high, marks.high);
+        }
+      });
 }
 
 Pipeline::~Pipeline() {
@@ -72,6 +84,7 @@ Pipeline::~Pipeline() {
   checkpoint_timer_.cancel();
   lag_timer_.cancel();
   drain_timer_.cancel();
+  watermark_sampler_.reset();
   source_.reset();        // leaves the group before the writers go
   state_writer_.reset();  // before rounds_, whose snapshots it may still reference
 }
@@ -177,6 +190,8 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
     ps.owned = true;
     ps.next_offset = start;
     ps.catch_up_to = high;
+    ps.high = high;
+    stalls_.forget(p);
     starts.push_back({p, start});
     spdlog::debug("assigned {}[{}]: {} at offset {} (high watermark {})", options_.reports_topic, p,
                   checkpoints.contains(p) ? "restored checkpoint" : "no checkpoint", start, high);
@@ -185,6 +200,7 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
                options_.reports_topic, checkpoints.size());
   probe_.seed_progress();
   assigned_once_ = true;
+  watermark_sampler_->set_partitions(owned_partitions());
   return starts;
 }
 
@@ -195,7 +211,10 @@ void Pipeline::revoke(std::vector<std::int32_t> partitions, std::function<void()
       state(p).owned = false;
       core_.drop_partition(p);
       probe_.remove_consumer_lag(p);
+      probe_.remove_partition_stalled(p);
+      stalls_.forget(p);
     }
+    watermark_sampler_->set_partitions(owned_partitions());
     done();
   });
 }
@@ -305,16 +324,55 @@ void Pipeline::arm_lag_timer() {
   lag_timer_.expires_after(options_.lag_interval);
   lag_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
     if (ec || !*alive) return;
-    for (std::size_t p = 0; p < partitions_.size(); ++p) {
-      const PartitionState& ps = partitions_[p];
-      if (!ps.owned) continue;
-      if (const auto marks = source_->cached_watermarks(static_cast<std::int32_t>(p))) {
-        probe_.set_consumer_lag(static_cast<std::int32_t>(p),
-                                std::max<std::int64_t>(0, marks->second - ps.next_offset));
-      }
-    }
+    sample_lag();
     arm_lag_timer();
   });
+}
+
+void Pipeline::sample_lag() {
+  const auto now = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < partitions_.size(); ++i) {
+    PartitionState& ps = partitions_[i];
+    if (!ps.owned) continue;
+    const auto p = static_cast<std::int32_t>(i);
+    if (const auto marks = source_->cached_watermarks(p))
+      ps.high = std::max(ps.high, marks->second);
+    probe_.set_consumer_lag(p, std::max<std::int64_t>(0, ps.high - ps.next_offset));
+    watch_stall(p, now);
+  }
+}
+
+void Pipeline::watch_stall(std::int32_t partition, std::chrono::steady_clock::time_point now) {
+  const PartitionState& ps = state(partition);
+  const auto change = stalls_.observe(partition, ps.next_offset, ps.high, now);
+  probe_.set_partition_stalled(partition, stalls_.stalled(partition));
+  // librdkafka 2.0.2 can leave a partition unfetched after its leader moved or
+  // its broker was down; a seek to the position starts a fresh fetch.
+  if (stalls_.refetch_due(partition, now) && source_->refetch(partition, ps.next_offset)) {
+    spdlog::warn("{}[{}]: no progress for {} s with {} messages to go: fetching restarted at {}",
+                 options_.reports_topic, partition, stalls_.standing(partition, now).count() / 1000,
+                 ps.high - ps.next_offset, ps.next_offset);
+  }
+  if (!change) return;
+  if (*change) {
+    spdlog::warn(
+        "{}[{}] stalled: at offset {} with {} messages to go (high watermark {}), "
+        "no progress for {} s{}",
+        options_.reports_topic, partition, ps.next_offset, ps.high - ps.next_offset, ps.high,
+        stalls_.standing(partition, now).count() / 1000,
+        source_->paused() ? "; fetching is paused for the sinks" : "");
+  } else {
+    spdlog::info("{}[{}] moves again: at offset {}", options_.reports_topic, partition,
+                 ps.next_offset);
+  }
+}
+
+std::vector<std::int32_t> Pipeline::owned_partitions() const {
+  std::vector<std::int32_t> owned;
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    if (partitions_[p].owned) owned.push_back(static_cast<std::int32_t>(p));
+  }
+  return owned;
 }
 
 Readiness Pipeline::readiness() const {
@@ -328,6 +386,12 @@ Readiness Pipeline::readiness() const {
       r.reasons.push_back("catching up on " + options_.reports_topic + "[" + std::to_string(p) +
                           "]: at " + std::to_string(ps.next_offset) + " of " +
                           std::to_string(ps.catch_up_to));
+    }
+    if (ps.owned && stalls_.stalled(static_cast<std::int32_t>(p))) {
+      r.reasons.push_back("stalled: " + options_.reports_topic + "[" + std::to_string(p) +
+                          "] at offset " + std::to_string(ps.next_offset) + ", high watermark " +
+                          std::to_string(ps.high) + ", no progress for at least " +
+                          std::to_string(stalls_.stall_after().count() / 1000) + " s");
     }
   }
   r.reasons.insert(r.reasons.end(), gaps_.begin(), gaps_.end());

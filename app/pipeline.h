@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ingest/kafka_source.h"
+#include "ingest/stall_detector.h"
 #include "processors/core.h"
 #include "sinks/http_api/http_api.h"  // Readiness
 #include "sinks/registry.h"
@@ -21,6 +22,7 @@ namespace fp {
 
 class KafkaWriter;
 class PipelineProbe;
+class WatermarkSampler;
 
 struct PipelineOptions {
   // librdkafka properties for every client (bootstrap.servers and pass-through ones).
@@ -34,6 +36,8 @@ struct PipelineOptions {
   SinkSettings sinks;
   std::chrono::milliseconds checkpoint_interval{10000};
   std::chrono::milliseconds lag_interval{1000};
+  // A partition with lag whose position stands still this long is stalled.
+  std::chrono::milliseconds stall_after{30000};
   // Backpressure: pause fetching above this many unacknowledged outputs,
   // resume below half of it (sinks.max_unacknowledged).
   std::size_t max_unacknowledged = 500000;
@@ -76,7 +80,8 @@ class Pipeline {
 
   // Ready once the first assignment is restored and every owned partition has
   // caught up with the high watermark seen when it was assigned; never while a
-  // data gap has been seen, while draining or after a failure.
+  // partition is stalled, while a data gap has been seen, while draining or
+  // after a failure.
   [[nodiscard]] Readiness readiness() const;
 
  private:
@@ -85,6 +90,7 @@ class Pipeline {
     std::int64_t next_offset = 0;    // next offset to process
     std::int64_t checkpointed = -1;  // through-offset of the newest checkpoint taken
     std::int64_t catch_up_to = 0;    // high watermark at assignment
+    std::int64_t high = 0;           // newest high watermark known (fetches, samples)
   };
   struct RoundPartition {
     std::int32_t partition;
@@ -115,7 +121,10 @@ class Pipeline {
                   const std::string& why);
   void arm_checkpoint_timer();
   void arm_lag_timer();
+  void sample_lag();
+  void watch_stall(std::int32_t partition, std::chrono::steady_clock::time_point now);
   PartitionState& state(std::int32_t partition);
+  std::vector<std::int32_t> owned_partitions() const;
   std::size_t unacknowledged() const;
 
   boost::asio::io_context& io_;
@@ -126,6 +135,8 @@ class Pipeline {
   std::vector<std::unique_ptr<Sink>> sinks_;
   std::unique_ptr<KafkaWriter> state_writer_;
   std::unique_ptr<KafkaSource> source_;
+  std::unique_ptr<WatermarkSampler> watermark_sampler_;
+  StallDetector stalls_;
   BatchResult result_;
   std::vector<PartitionState> partitions_;  // by partition number
   std::deque<Round> rounds_;

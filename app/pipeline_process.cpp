@@ -51,7 +51,11 @@ PipelineOptions pipeline_options(const Config& config) {
                                      std::to_string(config.kafka.queued_min_messages));
   o.consumer_properties.emplace_back("fetch.wait.max.ms",
                                      std::to_string(config.kafka.fetch_wait_max_ms));
+  if (!config.kafka.instance_id.empty()) {
+    o.consumer_properties.emplace_back("group.instance.id", config.kafka.instance_id);
+  }
   o.group = config.kafka.group;
+  o.stall_after = std::chrono::milliseconds(config.kafka.stall_after_ms);
   o.reports_topic = config.kafka.topics.reports;
   o.state_topic = config.kafka.topics.state;
   o.batch_max = static_cast<std::size_t>(config.kafka.batch_max_messages);

@@ -134,6 +134,7 @@ void KafkaSource::drain() {
   const ssize_t n =
       rd_kafka_consume_batch_queue(queue_.get(), 0, messages_.data(), messages_.size());
   batch_.clear();
+  std::size_t repeated = 0;
   for (ssize_t i = 0; i < n; ++i) {
     const rd_kafka_message_t* m = messages_[static_cast<std::size_t>(i)];
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -148,6 +149,12 @@ void KafkaSource::drain() {
         !owned_[static_cast<std::size_t>(p)]) {
       continue;
     }
+    auto& next = next_[static_cast<std::size_t>(p)];
+    if (next >= 0 && m->offset < next) {
+      ++repeated;
+      continue;
+    }
+    next = m->offset + 1;
     RawMessage raw;
     raw.payload = {static_cast<const char*>(m->payload), m->len};
     if (m->key != nullptr) raw.key = {static_cast<const char*>(m->key), m->key_len};
@@ -156,6 +163,10 @@ void KafkaSource::drain() {
     raw.offset = m->offset;
     raw.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
     batch_.push_back(raw);
+  }
+  if (repeated > 0) {
+    spdlog::debug("kafka consumer: dropped {} message(s) fetched again below the position",
+                  repeated);
   }
   if (!batch_.empty() && handler_.on_batch) handler_.on_batch(batch_);
   for (ssize_t i = 0; i < n; ++i) rd_kafka_message_destroy(messages_[static_cast<std::size_t>(i)]);
@@ -220,6 +231,13 @@ void KafkaSource::handle_rebalance() {
                                                     start.partition);
       if (tp != nullptr) tp->offset = start.offset;
     }
+    for (const auto p : partitions) {
+      if (static_cast<std::size_t>(p) >= next_.size())
+        next_.resize(static_cast<std::size_t>(p) + 1);
+      const auto* tp =
+          rd_kafka_topic_partition_list_find(event.partitions.get(), options_.topic.c_str(), p);
+      next_[static_cast<std::size_t>(p)] = tp != nullptr && tp->offset >= 0 ? tp->offset : -1;
+    }
     const auto err = rd_kafka_assign(consumer_.get(), event.partitions.get());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       rebalancing_ = false;
@@ -280,6 +298,30 @@ void KafkaSource::resume() {
     rd_kafka_resume_partitions(consumer_.get(), list.get());
   }
   schedule_drain();
+}
+
+bool KafkaSource::refetch(std::int32_t partition, std::int64_t offset) {
+  if (closing_ || rebalancing_ || paused_ || stopped_ || partition < 0 ||
+      static_cast<std::size_t>(partition) >= owned_.size() ||
+      !owned_[static_cast<std::size_t>(partition)] || offset < 0) {
+    return false;
+  }
+  kafka::PartitionListHandle list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), partition)->offset = offset;
+  // Asynchronous (timeout 0): messages fetched before the seek may still come,
+  // and drain() drops those below next_.
+  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), list.get(), 0)) {
+    spdlog::warn("cannot restart fetching {}[{}]: {}", options_.topic, partition,
+                 rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+    return false;
+  }
+  if (list->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("cannot restart fetching {}[{}]: {}", options_.topic, partition,
+                 rd_kafka_err2str(list->elems[0].err));
+    return false;
+  }
+  return true;
 }
 
 void KafkaSource::stop() { stopped_ = true; }

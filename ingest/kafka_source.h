@@ -77,6 +77,12 @@ class KafkaSource {
   void resume();
   [[nodiscard]] bool paused() const { return paused_; }
 
+  // Restarts fetching an owned partition at `offset`, the next one to hand out:
+  // librdkafka drops what it prefetched for it and fetches anew, which re-arms
+  // a fetcher that went quiet after a broker fault. No-op while paused,
+  // rebalancing or closing. Returns whether the restart was requested.
+  bool refetch(std::int32_t partition, std::int64_t offset);
+
   // Stops handing out batches (drain); rebalance events are still recorded.
   void stop();
 
@@ -125,6 +131,9 @@ class KafkaSource {
   std::vector<RawMessage> batch_;
   std::vector<std::int32_t> assigned_;
   std::vector<bool> owned_;  // by partition
+  // By partition: the next offset to hand out (-1: any). A message below it was
+  // handed out already (fetched again after a refetch) and is dropped.
+  std::vector<std::int64_t> next_;
   std::deque<PendingRebalance> pending_;
   bool rebalancing_ = false;
   bool paused_ = false;

@@ -62,6 +62,25 @@ void MockCluster::set_broker_rtt(int broker_id, int rtt_ms) {
   check(rd_kafka_mock_broker_set_rtt(cluster_, broker_id, rtt_ms), "broker rtt");
 }
 
+void MockCluster::set_partition_leader(const std::string& topic, int partition, int broker_id) {
+  check(rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), partition, broker_id),
+        "partition leader");
+}
+
+void MockCluster::set_group_coordinator(const std::string& group, int broker_id) {
+  check(rd_kafka_mock_coordinator_set(cluster_, "group", group.c_str(), broker_id),
+        "group coordinator");
+}
+
+void MockCluster::push_request_errors(int api_key, const std::vector<rd_kafka_resp_err_t>& errors) {
+  rd_kafka_mock_push_request_errors_array(cluster_, static_cast<std::int16_t>(api_key),
+                                          errors.size(), errors.data());
+}
+
+void MockCluster::clear_request_errors(int api_key) {
+  rd_kafka_mock_clear_request_errors(cluster_, static_cast<std::int16_t>(api_key));
+}
+
 std::vector<MockCluster::TopicSpec> MockCluster::default_topics(int partitions) {
   return {{"field-reports", partitions},
           {"field-reports.dlq", partitions},

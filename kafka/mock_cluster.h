@@ -50,6 +50,12 @@ class MockCluster {
   void set_broker_down(int broker_id);
   void set_broker_up(int broker_id);
   void set_broker_rtt(int broker_id, int rtt_ms);
+  // broker_id -1 leaves the partition without a leader.
+  void set_partition_leader(const std::string& topic, int partition, int broker_id);
+  void set_group_coordinator(const std::string& group, int broker_id);
+  // The next `errors.size()` requests of `api_key` (to any broker) fail with these errors.
+  void push_request_errors(int api_key, const std::vector<rd_kafka_resp_err_t>& errors);
+  void clear_request_errors(int api_key);
   rd_kafka_mock_cluster_t* raw() noexcept { return cluster_; }
 
   // The topics fieldpulse uses, each with `partitions` partitions:

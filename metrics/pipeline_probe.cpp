@@ -30,6 +30,7 @@ enum Metric : std::size_t {
   kDataGap,
   kPauses,
   kPrefetchFull,
+  kStalled,
   kMetricCount,
 };
 
@@ -58,6 +59,9 @@ constexpr std::array<MetricDeclaration, kMetricCount> kMetrics = {{
      "Times fetching paused because the sinks held too many unacknowledged outputs."},
     {"fieldpulse_prefetch_full_total", MetricType::counter, "",
      "Times the consumer's prefetch queue filled up and its fetchers were woken once it halved."},
+    {"fieldpulse_partition_stalled", MetricType::gauge, "partition",
+     "1 while an assigned partition has lag but its position has not moved for "
+     "kafka.stall_after_ms, else 0."},
 }};
 
 constexpr std::array<double, 13> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -122,6 +126,8 @@ PipelineProbe::PipelineProbe(MetricsRegistry& registry, const ProcessingCore& co
                         .Help(help_of(kPrefetchFull))
                         .Register(r)
                         .Add({});
+  stalled_family_ =
+      &prometheus::BuildGauge().Name(name_of(kStalled)).Help(help_of(kStalled)).Register(r);
   progress_gauges_.assign(core.roster().regions().size() * core.metric_names().size(), nullptr);
 }
 
@@ -191,6 +197,26 @@ void PipelineProbe::remove_consumer_lag(std::int32_t partition) {
   if (partition < 0 || static_cast<std::size_t>(partition) >= lag_by_partition_.size()) return;
   auto& gauge = lag_by_partition_[static_cast<std::size_t>(partition)];
   if (gauge) lag_family_->Remove(gauge);
+  gauge = nullptr;
+}
+
+void PipelineProbe::set_partition_stalled(std::int32_t partition, bool stalled) {
+  if (partition < 0) return;
+  const auto index = static_cast<std::size_t>(partition);
+  if (index >= stalled_by_partition_.size()) stalled_by_partition_.resize(index + 1, nullptr);
+  if (!stalled_by_partition_[index]) {
+    stalled_by_partition_[index] =
+        &stalled_family_->Add({{"partition", std::to_string(partition)}});
+  }
+  stalled_by_partition_[index]->Set(stalled ? 1.0 : 0.0);
+}
+
+void PipelineProbe::remove_partition_stalled(std::int32_t partition) {
+  if (partition < 0 || static_cast<std::size_t>(partition) >= stalled_by_partition_.size()) {
+    return;
+  }
+  auto& gauge = stalled_by_partition_[static_cast<std::size_t>(partition)];
+  if (gauge) stalled_family_->Remove(gauge);
   gauge = nullptr;
 }
 

@@ -75,6 +75,11 @@ class PipelineProbe {
   void set_consumer_lag(std::int32_t partition, std::int64_t lag);
   void remove_consumer_lag(std::int32_t partition);
 
+  // partition_stalled{partition}: 1 while the partition is stalled (lag, no
+  // progress), 0 while it moves; removed when revoked.
+  void set_partition_stalled(std::int32_t partition, bool stalled);
+  void remove_partition_stalled(std::int32_t partition);
+
   // Sets every city/county total-window progress gauge from the core's current
   // state (after a restore), so the gauges show global figures from the start.
   void seed_progress();
@@ -109,6 +114,8 @@ class PipelineProbe {
   prometheus::Family<prometheus::Counter>* data_gap_family_;
   prometheus::Counter* pauses_;
   prometheus::Counter* prefetch_full_;
+  prometheus::Family<prometheus::Gauge>* stalled_family_;
+  std::vector<prometheus::Gauge*> stalled_by_partition_;  // null where not sampled
   // progress gauges by RegionId * metric count + MetricId, created on first use.
   std::vector<prometheus::Gauge*> progress_gauges_;
 };

@@ -53,6 +53,45 @@ TEST(BrokerCommand, ExitsZeroOnSigint) {
   EXPECT_EQ(broker.stop(SIGINT), 0);
 }
 
+TEST(BrokerCommand, FaultCommandsOnStdinTakeEffectAndTimedOnesEnd) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "1"});
+  KafkaTestConsumer consumer(broker.bootstrap());
+  ASSERT_EQ(consumer.message_count("field-reports"), 0);
+
+  // A broker that is down serves nobody until it is up again.
+  EXPECT_EQ(broker.command("down 1"), "ok down 1");
+  EXPECT_THROW((void)consumer.message_count("field-reports", std::chrono::milliseconds(1500)),
+               std::exception);
+  EXPECT_EQ(broker.command("up 1"), "ok up 1");
+  EXPECT_EQ(consumer.message_count("field-reports"), 0);
+
+  // A timed fault ends by itself and says so.
+  EXPECT_EQ(broker.command("rtt 1 10 200"), "ok rtt 1 10 200");
+  EXPECT_EQ(broker.command("leader field-reports 0 1"), "ok leader field-reports 0 1");
+  EXPECT_EQ(broker.command("errors fetch 2 NOT_LEADER_FOR_PARTITION"),
+            "ok errors fetch 2 NOT_LEADER_FOR_PARTITION");
+  EXPECT_EQ(broker.command("clear fetch"), "ok clear fetch");
+  const auto until = std::chrono::steady_clock::now() + seconds(10);
+  while (broker.ended().empty() && std::chrono::steady_clock::now() < until) {
+    EXPECT_EQ(broker.command("up 1"), "ok up 1");  // reads answers, so "done" lines too
+  }
+  ASSERT_FALSE(broker.ended().empty());
+  EXPECT_EQ(broker.ended().front(), "rtt 1 0");
+  EXPECT_EQ(broker.stop(SIGTERM), 0);
+}
+
+TEST(BrokerCommand, BadFaultCommandsAreAnsweredWithTheReasonAndChangeNothing) {
+  BrokerProcess broker({"--brokers", "2"});
+  EXPECT_THAT(broker.command("down 3"), HasSubstr("BROKER must be in 1..2"));
+  EXPECT_THAT(broker.command("down two"), HasSubstr("BROKER must be an integer"));
+  EXPECT_THAT(broker.command("rtt 1"), HasSubstr("usage: rtt BROKER MS [FOR_MS]"));
+  EXPECT_THAT(broker.command("errors fetch 3 NO_SUCH_ERROR"), HasSubstr("unknown ERROR"));
+  EXPECT_THAT(broker.command("explode 1"), HasSubstr("unknown command 'explode'"));
+  KafkaTestConsumer consumer(broker.bootstrap());
+  EXPECT_EQ(consumer.message_count("field-reports"), 0);
+  EXPECT_EQ(broker.stop(SIGTERM), 0);
+}
+
 struct BadFlag {
   std::vector<std::string> args;
   std::string named;

@@ -124,6 +124,19 @@ TEST_F(PipelineProbeTest, LatencyOfOneBatchLandsInEachMessagesOwnBucket) {
   EXPECT_TRUE(contains_line(text, "fieldpulse_processing_latency_seconds_sum 29.994"));
 }
 
+TEST_F(PipelineProbeTest, PartitionStalledPerPartitionAndRemoval) {
+  probe.set_partition_stalled(1, true);
+  probe.set_partition_stalled(4, true);
+  probe.set_partition_stalled(4, false);
+  std::string text = registry.render();
+  EXPECT_TRUE(contains_line(text, R"(fieldpulse_partition_stalled{partition="1"} 1)"));
+  EXPECT_TRUE(contains_line(text, R"(fieldpulse_partition_stalled{partition="4"} 0)"));
+  probe.remove_partition_stalled(1);
+  text = registry.render();
+  EXPECT_EQ(text.find(R"(fieldpulse_partition_stalled{partition="1"})"), std::string::npos);
+  EXPECT_TRUE(contains_line(text, R"(fieldpulse_partition_stalled{partition="4"} 0)"));
+}
+
 TEST_F(PipelineProbeTest, ConsumerLagPerPartitionAndRemoval) {
   probe.set_consumer_lag(0, 12);
   probe.set_consumer_lag(3, 0);
@@ -150,6 +163,7 @@ TEST_F(PipelineProbeTest, SinkWritesAndErrors) {
 TEST_F(PipelineProbeTest, EveryDeclaredMetricIsExposedWithItsType) {
   probe.apply(sample.feed(testing::sample_payloads()));
   probe.set_consumer_lag(0, 1);
+  probe.set_partition_stalled(0, false);
   probe.sink("progress");
   probe.data_gap(0, 1);
   const std::string text = registry.render();

@@ -36,6 +36,14 @@ class BrokerProcess {
   // -1 if the broker did not exit within `timeout`.
   int stop(int signal_number = 15, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
+  // Sends one fault command on the broker's stdin ("down 2 5000", see
+  // `fieldpulse broker --help`) and returns its answer: "ok <command>" once
+  // applied, or "error: ..."; "" if none came within `timeout`. Lines saying a
+  // timed fault ended ("done up 2") are kept in ended().
+  std::string command(const std::string& line,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  const std::vector<std::string>& ended() const noexcept { return ended_; }
+
   Subprocess& process() noexcept { return *process_; }
 
  private:
@@ -43,6 +51,7 @@ class BrokerProcess {
   std::string bootstrap_file_;
   std::unique_ptr<Subprocess> process_;
   std::string bootstrap_;
+  std::vector<std::string> ended_;
 };
 
 }  // namespace fp::test
