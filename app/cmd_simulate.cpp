@@ -111,8 +111,9 @@ int set_history(const SimulateOptions& options, std::uint64_t count, SimulationO
   history.from_ms = *from;
   history.to_ms = *to + sim::kMsPerDay;
   history.reports = count;
-  if (options.late)
+  if (options.late) {
     history.late_ppm = static_cast<std::uint32_t>(std::llround(*options.late * 1e6));
+  }
   sim.history = history;
   sim.step_us = 0;  // --rate paces the sending only
   return 0;
