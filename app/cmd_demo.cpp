@@ -103,6 +103,7 @@ int run_demo(const DemoFlags& flags) {
   Config config;
   try {
     config = load_config(config_flags, {});
+    check_paths(config);
   } catch (const ConfigError& e) {
     std::cerr << "fieldpulse demo: " << e.what() << '\n';
     return kExitUsage;

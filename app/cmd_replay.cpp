@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/config.h"
 #include "ingest/file_source.h"
 #include "processors/civil_time.h"
 #include "processors/core.h"
@@ -21,8 +22,7 @@ namespace fp::app {
 namespace {
 
 struct ReplayOptions {
-  std::string roster = FP_DATA_DIR "/zhanjiang-roster.json";
-  std::string catalog = FP_DATA_DIR "/catalog.toml";
+  ConfigFlags config;  // the same keys as `run`: roster, catalog, validation, dedupe
   std::string file;
   std::string dlq;
   std::string now;
@@ -90,6 +90,17 @@ void print_table(const ProcessingCore& core, const std::string& file, double sec
 }
 
 int run_replay(const ReplayOptions& opt) {
+  Config config;
+  try {
+    config = load_config(opt.config, fieldpulse_environment());
+  } catch (const ConfigError& e) {
+    std::cerr << "fieldpulse replay: " << e.what() << '\n';
+    return kExitUsage;
+  }
+  if (opt.config.print_config) {
+    std::cout << render_config(config);
+    return kExitOk;
+  }
   std::int64_t now_ms = 0;
   bool fixed_now = false;
   if (!opt.now.empty()) {
@@ -105,8 +116,8 @@ int run_replay(const ReplayOptions& opt) {
   std::shared_ptr<const Catalog> catalog;
   std::shared_ptr<const Roster> roster;
   try {
-    catalog = std::make_shared<const Catalog>(Catalog::load(opt.catalog));
-    roster = std::make_shared<const Roster>(Roster::load(opt.roster));
+    catalog = std::make_shared<const Catalog>(Catalog::load(config.catalog));
+    roster = std::make_shared<const Roster>(Roster::load(config.roster));
   } catch (const DataFileError& e) {
     std::cerr << "fieldpulse replay: " << e.what() << '\n';
     return kExitUsage;
@@ -129,7 +140,7 @@ int run_replay(const ReplayOptions& opt) {
     }
   }
 
-  ProcessingCore core(catalog, roster, CoreOptions{}, clock);
+  ProcessingCore core(catalog, roster, config.core_options(), clock);
   std::optional<ProgressBar> bar;
   if (::isatty(STDERR_FILENO) == 1) bar.emplace(source->size());
   const auto started = std::chrono::steady_clock::now();
@@ -176,9 +187,10 @@ void add_replay_command(CLI::App& root, int& exit_code) {
   auto* cmd = root.add_subcommand(
       "replay",
       "Aggregate an NDJSON file of reports with no Kafka and print the summary\n"
-      "(for backfills and benchmarks). FILE '-' reads stdin; empty lines are skipped.");
-  cmd->add_option("--roster", opt->roster, "roster JSON file")->capture_default_str();
-  cmd->add_option("--catalog", opt->catalog, "catalog TOML file")->capture_default_str();
+      "(for backfills and benchmarks). FILE '-' reads stdin; empty lines are skipped.\n"
+      "The core's configuration keys (roster, catalog, validation.*, dedupe.*) are read as\n"
+      "`run` reads them: --config, --set, FIELDPULSE_* variables.");
+  add_core_config_flags(*cmd, opt->config);
   cmd->add_flag("--json", opt->json, "print the /v1/summary document instead of a table");
   cmd->add_option("--dlq", opt->dlq, "write dead-letter records (JSON Lines) to this file");
   cmd->add_option("--now", opt->now,

@@ -20,6 +20,7 @@ void add_run_command(CLI::App& root, int& exit_code) {
     Config config;
     try {
       config = load_config(*flags, fieldpulse_environment());
+      check_paths(config);
     } catch (const ConfigError& e) {
       std::cerr << "fieldpulse run: " << e.what() << '\n';
       exit_code = kExitUsage;

@@ -8,9 +8,13 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "app/kafka_properties_check.h"
+#include "app/secrets.h"
+#include "model/roster.h"
 #include "processors/civil_time.h"
 #include "sinks/http_api/http_api.h"
 
@@ -37,18 +41,61 @@ std::optional<std::string> check_log_level(std::string_view value) {
   return "expected one of trace, debug, info, warn, error, off";
 }
 
+std::optional<std::string> check_level(std::string_view value) {
+  if (level_from_string(value)) return std::nullopt;
+  return "unknown level \"" + std::string(value) +
+         "\"; expected city, county, town, village or cadre";
+}
+
 std::optional<std::string> check_not_empty(std::string_view value) {
   if (!value.empty()) return std::nullopt;
   return "must not be empty";
 }
 
+// "host:port", "[v6 address]:port"; the port 1-65535.
+std::optional<std::string> check_host_port(std::string_view value) {
+  const auto colon = value.rfind(':');
+  const std::string problem =
+      "expected host:port with a port from 1 to 65535, got \"" + std::string(value) + "\"";
+  if (colon == std::string_view::npos || colon == 0) return problem;
+  const std::string_view port = value.substr(colon + 1);
+  int number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (ec != std::errc{} || end != port.data() + port.size() || number < 1 || number > 65535) {
+    return problem;
+  }
+  return std::nullopt;
+}
+
+// Kafka's rule: 1-249 characters of [A-Za-z0-9._-], not "." or "..".
+std::optional<std::string> check_topic_name(std::string_view value) {
+  const bool legal = std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+  if (legal && !value.empty() && value.size() <= 249 && value != "." && value != "..") {
+    return std::nullopt;
+  }
+  return "a topic name is 1-249 characters of A-Z a-z 0-9 . _ - (and not . or ..)";
+}
+
+// libpq takes a URI or "key=value" pairs; anything else is refused when it
+// connects, after the pipeline started. The value is not echoed: it may hold a password.
+std::optional<std::string> check_postgres_uri(std::string_view value) {
+  if (value.empty() || value.starts_with("postgresql://") || value.starts_with("postgres://") ||
+      value.find('=') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return "expected a postgresql:// URI or key=value connection parameters";
+}
+
 constexpr std::int64_t kHour = 3'600'000;
+constexpr std::string_view kAllLevels = "city,county,town,village,cadre";
 
 // The one declaration of every key. A default is written as a flag value would be.
 const std::array kKeys = {
     ConfigKey{"kafka.brokers", ConfigType::list, "",
               "Kafka bootstrap servers, host:port, comma-separated (required by `run`).",
-              [](Config& c) -> ConfigField { return &c.kafka.brokers; }},
+              [](Config& c) -> ConfigField { return &c.kafka.brokers; }, 0, 0, check_host_port},
     ConfigKey{"kafka.group", ConfigType::string, "fieldpulse",
               "Consumer group id; instances with the same group split the partitions.",
               [](Config& c) -> ConfigField { return &c.kafka.group; }, 0, 0, check_not_empty},
@@ -64,18 +111,19 @@ const std::array kKeys = {
     ConfigKey{"kafka.topics.reports", ConfigType::string, "field-reports",
               "Topic the field reports are consumed from.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.reports; }, 0, 0,
-              check_not_empty},
+              check_topic_name},
     ConfigKey{"kafka.topics.dlq", ConfigType::string, "field-reports.dlq",
               "Dead-letter topic: rejected reports with their reason.",
-              [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0, check_not_empty},
+              [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0, check_topic_name},
     ConfigKey{"kafka.topics.progress", ConfigType::string, "field-progress",
-              "Compaction-friendly topic of progress rows, keyed by level, id, metric and window.",
+              "Compaction-friendly topic of progress rows, one per block, keyed by level, id, kind "
+              "and window.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.progress; }, 0, 0,
-              check_not_empty},
+              check_topic_name},
     ConfigKey{"kafka.topics.state", ConfigType::string, "fieldpulse.state",
               "Compacted topic of per-partition state checkpoints.",
               [](Config& c) -> ConfigField { return &c.kafka.topics.state; }, 0, 0,
-              check_not_empty},
+              check_topic_name},
     ConfigKey{"roster", ConfigType::string, FP_DATA_DIR "/zhanjiang-roster.json",
               "Roster JSON file: regions and cadres (contract section 2).",
               [](Config& c) -> ConfigField { return &c.roster; }, 0, 0, check_not_empty},
@@ -92,15 +140,23 @@ const std::array kKeys = {
               "Publish progress rows to kafka.topics.progress.",
               [](Config& c) -> ConfigField { return &c.sinks.progress.enabled; }},
     ConfigKey{"sinks.progress.flush_interval_ms", ConfigType::integer, "500",
-              "How often changed progress rows are published (latest value per key).",
+              "How often changed progress rows are published (latest value per key); also the "
+              "JSON Lines and PostgreSQL sinks' interval.",
               [](Config& c) -> ConfigField { return &c.sinks.progress.flush_interval_ms; }, 1,
               kHour},
+    ConfigKey{"sinks.progress.levels", ConfigType::list, kAllLevels,
+              "Levels whose progress rows are published to kafka.topics.progress.",
+              [](Config& c) -> ConfigField { return &c.sinks.progress.levels; }, 1, 0, check_level},
     ConfigKey{"sinks.jsonl.path", ConfigType::string, "",
               "JSON Lines file that progress rows are appended to as they change; empty: off.",
               [](Config& c) -> ConfigField { return &c.sinks.jsonl.path; }},
+    ConfigKey{"sinks.jsonl.levels", ConfigType::list, kAllLevels,
+              "Levels whose progress rows are appended to sinks.jsonl.path.",
+              [](Config& c) -> ConfigField { return &c.sinks.jsonl.levels; }, 1, 0, check_level},
     ConfigKey{"sinks.postgres.uri", ConfigType::string, "",
               "PostgreSQL connection URI for the progress table; empty: off.",
-              [](Config& c) -> ConfigField { return &c.sinks.postgres.uri; }},
+              [](Config& c) -> ConfigField { return &c.sinks.postgres.uri; }, 0, 0,
+              check_postgres_uri},
     ConfigKey{"validation.future_skew_hours", ConfigType::integer, "24",
               "Reports more than this far ahead of the clock are rejected (future_timestamp).",
               [](Config& c) -> ConfigField { return &c.validation.future_skew_hours; }, 0, 8760},
@@ -108,9 +164,11 @@ const std::array kKeys = {
               "Reports before this RFC 3339 time are rejected (too_old).",
               [](Config& c) -> ConfigField { return &c.validation.programme_start; }, 0, 0,
               check_timestamp},
-    ConfigKey{"dedupe.horizon_days", ConfigType::integer, "400",
-              "Event-time horizon, in days, of the report ids remembered for duplicates.",
-              [](Config& c) -> ConfigField { return &c.dedupe.horizon_days; }, 1, 36'500},
+    ConfigKey{"dedupe.horizon_days", ConfigType::integer, "0",
+              "0: every report id is remembered for the programme's life. N: ids more than N "
+              "days older than a partition's newest report may be forgotten, and such reports "
+              "are rejected as too_old.",
+              [](Config& c) -> ConfigField { return &c.dedupe.horizon_days; }, 0, 36'500},
     ConfigKey{"checkpoint.interval_ms", ConfigType::integer, "10000",
               "How often per-partition state is checkpointed to kafka.topics.state; offsets "
               "are committed once a checkpoint and every output before it are acknowledged.",
@@ -213,6 +271,13 @@ class ConfigBuilder {
       case ConfigType::list: {
         auto* l = std::get_if<std::vector<std::string>>(&value);
         if (!l) throw ConfigError(k.name, source, "expected a list of strings");
+        if (static_cast<std::int64_t>(l->size()) < k.min) {
+          throw ConfigError(k.name, source, "needs at least " + std::to_string(k.min) + " item(s)");
+        }
+        for (const std::string& item : *l) {
+          if (!k.check) break;
+          if (auto problem = k.check(item)) throw ConfigError(k.name, source, *problem);
+        }
         *std::get<std::vector<std::string>*>(field) = std::move(*l);
         break;
       }
@@ -396,6 +461,7 @@ Config load(std::optional<std::pair<std::string_view, std::string_view>> file,
   if (file) apply_toml(builder, file->first, file->second);
   apply_overrides(builder, flags);
   apply_environment(builder, environment);
+  check_kafka_properties(config);
   return config;
 }
 
@@ -533,24 +599,15 @@ std::string env_name(std::string_view key) {
   return out;
 }
 
-void add_config_flags(CLI::App& cmd, ConfigFlags& flags) {
-  cmd.add_option("--config", flags.config_file, "TOML configuration file (docs/configuration.md)")
-      ->check(CLI::ExistingFile);
-  struct Shortcut {
-    const char* flag;
-    const char* key;
-    const char* help;
-  };
-  static constexpr Shortcut kShortcuts[] = {
-      {"--brokers", "kafka.brokers", "Kafka bootstrap servers HOST:PORT[,..] (kafka.brokers)"},
-      {"--roster", "roster", "roster JSON file (roster)"},
-      {"--http", "http.listen", "HTTP listen address ADDR:PORT (http.listen)"},
-      {"--group", "kafka.group", "consumer group id (kafka.group)"},
-      {"--postgres", "sinks.postgres.uri",
-       "PostgreSQL URI of the progress sink (sinks.postgres.uri)"},
-      {"--jsonl", "sinks.jsonl.path", "JSON Lines file of the progress sink (sinks.jsonl.path)"},
-  };
-  for (const Shortcut& s : kShortcuts) {
+namespace {
+struct Shortcut {
+  const char* flag;
+  const char* key;
+  const char* help;
+};
+
+void add_shortcuts(CLI::App& cmd, ConfigFlags& flags, std::span<const Shortcut> shortcuts) {
+  for (const Shortcut& s : shortcuts) {
     cmd.add_option_function<std::string>(
         s.flag,
         [&flags, s](const std::string& value) {
@@ -558,6 +615,30 @@ void add_config_flags(CLI::App& cmd, ConfigFlags& flags) {
         },
         s.help);
   }
+}
+}  // namespace
+
+void add_config_flags(CLI::App& cmd, ConfigFlags& flags) {
+  static constexpr Shortcut kShortcuts[] = {
+      {"--brokers", "kafka.brokers", "Kafka bootstrap servers HOST:PORT[,..] (kafka.brokers)"},
+      {"--http", "http.listen", "HTTP listen address ADDR:PORT (http.listen)"},
+      {"--group", "kafka.group", "consumer group id (kafka.group)"},
+      {"--postgres", "sinks.postgres.uri",
+       "PostgreSQL URI of the progress sink (sinks.postgres.uri)"},
+      {"--jsonl", "sinks.jsonl.path", "JSON Lines file of the progress sink (sinks.jsonl.path)"},
+  };
+  add_core_config_flags(cmd, flags);
+  add_shortcuts(cmd, flags, kShortcuts);
+}
+
+void add_core_config_flags(CLI::App& cmd, ConfigFlags& flags) {
+  cmd.add_option("--config", flags.config_file, "TOML configuration file (docs/configuration.md)")
+      ->check(CLI::ExistingFile);
+  static constexpr Shortcut kShortcuts[] = {
+      {"--roster", "roster", "roster JSON file (roster)"},
+      {"--catalog", "catalog", "catalog TOML file of report kinds (catalog)"},
+  };
+  add_shortcuts(cmd, flags, kShortcuts);
   cmd.add_option_function<std::vector<std::string>>(
          "--set",
          [&flags](const std::vector<std::string>& values) {
@@ -605,8 +686,28 @@ Config load_config_text(std::string_view toml, std::string_view source_name,
   return load(std::pair(toml, source_name), flags, environment);
 }
 
+void check_paths(const Config& config) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const auto& [key, path] :
+       {std::pair<std::string_view, const std::string&>{"roster", config.roster},
+        {"catalog", config.catalog}}) {
+    if (!fs::is_regular_file(path, ec)) {
+      throw ConfigError(key, std::string(config.origin(key)), "no such file: " + path);
+    }
+  }
+  const std::string& jsonl = config.sinks.jsonl.path;
+  if (jsonl.empty()) return;
+  const fs::path directory = fs::path(jsonl).parent_path();
+  if (!fs::is_directory(directory.empty() ? fs::path(".") : directory, ec)) {
+    throw ConfigError("sinks.jsonl.path", std::string(config.origin("sinks.jsonl.path")),
+                      "no such directory: " + directory.string());
+  }
+}
+
 std::string render_config(const Config& config) {
   Config copy = config;  // ConfigKey::field hands out mutable pointers
+  copy.sinks.postgres.uri = redact_postgres_uri(copy.sinks.postgres.uri);
   std::string out = "# fieldpulse effective configuration; each value's origin follows it.\n";
   auto line = [&](std::string_view leaf, const std::string& value, std::string_view key) {
     out += std::string(leaf) + " = " + value + "  # " + std::string(config.origin(key)) + "\n";
@@ -630,7 +731,7 @@ std::string render_config(const Config& config) {
     for (const auto& [name, value] : copy.kafka.properties) {
       std::string quoted_name, quoted_value;
       append_toml_string(quoted_name, name);
-      append_toml_string(quoted_value, value);
+      append_toml_string(quoted_value, is_secret_property(name) ? kRedacted : value);
       line(quoted_name, quoted_value, std::string(kKafkaPropertiesTable) + "." + name);
     }
   }

@@ -44,8 +44,8 @@ struct Config {
     std::int64_t queued_min_messages = 0;
     std::int64_t fetch_wait_max_ms = 0;
     std::int64_t batch_max_messages = 0;  // per rd_kafka_consume_batch_queue call
-    // [kafka.properties]: librdkafka properties passed through unchecked
-    // (librdkafka names a bad one itself), in the order they were given.
+    // [kafka.properties]: librdkafka properties passed through, in the order
+    // they were given; checked against librdkafka at load.
     std::vector<std::pair<std::string, std::string>> properties;
   };
   struct Http {
@@ -54,9 +54,11 @@ struct Config {
   struct ProgressSink {
     bool enabled = false;
     std::int64_t flush_interval_ms = 0;
+    std::vector<std::string> levels;  // city, county, town, village, cadre; checked at load
   };
   struct JsonlSink {
     std::string path;  // empty = off
+    std::vector<std::string> levels;
   };
   struct PostgresSink {
     std::string uri;  // empty = off
@@ -125,9 +127,10 @@ struct ConfigKey {
   std::string_view default_value;  // as it would be written in a flag
   std::string_view description;
   ConfigField (*field)(Config&);
-  std::int64_t min = 0;  // integers only: the accepted range
+  std::int64_t min = 0;  // integers: the accepted range; lists: min is the fewest items
   std::int64_t max = 0;
-  // Further check of a string value; returns the problem, or nullopt when fine.
+  // Further check of a string value (of each item of a list); returns the
+  // problem, or nullopt when fine.
   std::optional<std::string> (*check)(std::string_view value) = nullptr;
 };
 
@@ -160,22 +163,33 @@ struct ConfigFlags {
 };
 
 // Binds the run flags of contract section 7 onto `cmd`: --config, --brokers,
-// --roster, --http, --group, --postgres, --jsonl, --set key=value (repeatable)
-// and --print-config.
+// --roster, --catalog, --http, --group, --postgres, --jsonl, --set key=value
+// (repeatable) and --print-config.
 void add_config_flags(CLI::App& cmd, ConfigFlags& flags);
+// The flags that shape the processing core only, for commands without Kafka
+// (`replay`): --config, --roster, --catalog, --set and --print-config.
+void add_core_config_flags(CLI::App& cmd, ConfigFlags& flags);
 
 using Environment = std::vector<std::pair<std::string, std::string>>;
 // The process environment's FIELDPULSE_* variables.
 Environment fieldpulse_environment();
 
-// defaults <- file <- flags <- environment. Throws ConfigError.
+// defaults <- file <- flags <- environment, each value checked as it is set
+// and [kafka.properties] against librdkafka at the end
+// (check_kafka_properties()). Throws ConfigError.
 Config load_config(const ConfigFlags& flags, const Environment& environment);
 // The same from TOML text (for tests and tools); `source_name` is used in messages.
 Config load_config_text(std::string_view toml, std::string_view source_name,
                         const ConfigFlags& flags, const Environment& environment);
 
+// The files the configuration names are there: roster and catalog, and the
+// directory sinks.jsonl.path would be created in. Throws ConfigError naming
+// the key and where its value came from.
+void check_paths(const Config& config);
+
 // The effective configuration as TOML, each value followed by a comment saying
-// where it came from; loading the output gives the same configuration.
+// where it came from. Secrets (passwords, keys; see app/secrets.h) are printed
+// as "<redacted>"; loading the output gives the same configuration otherwise.
 std::string render_config(const Config& config);
 
 // The configuration reference (docs/configuration.md's key table), from the declaration.

@@ -42,8 +42,12 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
   for (const auto name : enabled_sinks(options_.sinks)) {
     sinks_.push_back(make_sink(name, options_.sinks, context));
   }
+  // A missing state topic is refused at assignment; the writer must not have
+  // the broker create one behind the operator's back either.
+  auto state_properties = options_.kafka_properties;
+  state_properties.emplace_back("allow.auto.create.topics", "false");
   state_writer_ = std::make_unique<KafkaWriter>(
-      io_, KafkaWriter::Options{"state", options_.kafka_properties}, [this] { acked(); },
+      io_, KafkaWriter::Options{"state", std::move(state_properties)}, [this] { acked(); },
       [this](const std::string& why) { fail(why); });
 
   KafkaSourceOptions source_options;

@@ -13,6 +13,7 @@
 
 #include "app/commands.h"
 #include "app/pipeline.h"
+#include "kafka/config.h"
 #include "metrics/pipeline_probe.h"
 #include "metrics/registry.h"
 #include "model/catalog.h"
@@ -58,8 +59,10 @@ PipelineOptions pipeline_options(const Config& config) {
   o.sinks.progress_topic = config.kafka.topics.progress;
   o.sinks.progress_flush_interval =
       std::chrono::milliseconds(config.sinks.progress.flush_interval_ms);
+  o.sinks.progress_levels = LevelSet::parse(config.sinks.progress.levels);
   o.sinks.dlq_topic = config.kafka.topics.dlq;
   o.sinks.jsonl_path = config.sinks.jsonl.path;
+  o.sinks.jsonl_levels = LevelSet::parse(config.sinks.jsonl.levels);
   o.sinks.postgres_uri = config.sinks.postgres.uri;
   o.checkpoint_interval = std::chrono::milliseconds(config.checkpoint.interval_ms);
   o.max_unacknowledged = static_cast<std::size_t>(config.sinks.max_unacknowledged);
@@ -153,6 +156,11 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
     if (hooks.started) extras = hooks.started(io, core, http.port());
     io.run();
     extras.reset();
+  } catch (const kafka::ConfigError& e) {
+    // Checked at load, so only a property fieldpulse's own settings conflict with.
+    const std::string key = "kafka.properties." + e.key();
+    std::cerr << "fieldpulse: " << config.origin(key) << ": " << key << ": " << e.what() << '\n';
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "fieldpulse: " << e.what() << '\n';
     return kExitRuntime;

@@ -55,6 +55,8 @@ class StateReader {
     // assign() needs a group name, but this reader never joins or commits.
     config.set("group.id", "fieldpulse.state-reader").set("enable.auto.commit", "false");
     config.set("enable.partition.eof", "true").set("auto.offset.reset", "earliest");
+    // Asking about a missing state topic must not have the broker create it.
+    config.set("allow.auto.create.topics", "false");
     consumer_ = kafka::make_client(RD_KAFKA_CONSUMER, std::move(config));
     rd_kafka_poll_set_consumer(consumer_.get());
   }
@@ -285,44 +287,50 @@ std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
   for (const auto& [p, wm] : reader.watermarks(partitions, query_ms)) {
     if (wm.high > wm.low) marks[p] = {wm.low, wm.high};
   }
-  // Pass 1: the newest record. Normally the last chunk of the newest checkpoint,
-  // which says where that checkpoint starts.
+  // Pass 1: the newest record. Normally the last chunk of this group's newest
+  // checkpoint, which says where that checkpoint starts.
   std::map<std::int32_t, std::int64_t> starts;
   std::map<std::int32_t, PartitionRead> last;
-  std::map<std::int32_t, PartitionRead> whole;
   for (const auto& [p, wm] : marks) {
     starts[p] = wm.second - 1;
-    const std::string key = checkpoint_key(group, source_topic, p);
-    last[p] = {CheckpointAssembly(key), wm.second};
-    whole[p] = {CheckpointAssembly(key), wm.second};
+    last[p] = {CheckpointAssembly(checkpoint_key(group, source_topic, p)), wm.second};
   }
   reader.read(last, starts, deadline);
   starts.clear();
   for (const auto& [p, wm] : marks) {
     CheckpointAssembly& a = last[p].assembly;
-    if (a.foreign_key()) {
-      throw std::runtime_error(
-          std::string(state_topic) + "[" + std::to_string(p) + "] holds the checkpoints of '" +
-          *a.foreign_key() + "', not of '" + a.key() +
-          "': give each consumer group its own state topic (kafka.topics.state)");
-    }
     if (a.complete()) {  // a single-chunk checkpoint
       result.emplace(p, std::move(*a.complete()));
-      whole.erase(p);
       continue;
     }
     // Read from the first chunk of the newest checkpoint when its last chunk
-    // says where that is; after a torn write, from the oldest retained record.
+    // says where that is. Otherwise (the newest record is another consumer
+    // group's, as when several groups share the state topic, or a write was
+    // torn) from the oldest retained record.
     starts[p] = wm.first;
     if (a.last_seen() && a.last_seen()->index + 1 == a.last_seen()->count) {
       const std::int64_t first = wm.second - 1 - static_cast<std::int64_t>(a.last_seen()->index);
       if (first >= wm.first) starts[p] = first;
     }
   }
-  // Pass 2: whole checkpoints.
-  reader.read(whole, starts, deadline);
-  for (auto& [p, r] : whole) {
-    if (r.assembly.complete()) result.emplace(p, std::move(*r.assembly.complete()));
+  // Pass 2: whole checkpoints; pass 3, from the oldest record, where pass 2
+  // started later and found none complete (another group's records can sit
+  // between the chunks of ours).
+  for (int pass = 2; pass <= 3 && !starts.empty(); ++pass) {
+    std::map<std::int32_t, PartitionRead> whole;
+    for (const auto& [p, start] : starts) {
+      whole[p] = {CheckpointAssembly(checkpoint_key(group, source_topic, p)), marks[p].second};
+    }
+    reader.read(whole, starts, deadline);
+    std::map<std::int32_t, std::int64_t> again;
+    for (auto& [p, r] : whole) {
+      if (r.assembly.complete()) {
+        result.emplace(p, std::move(*r.assembly.complete()));
+      } else if (starts[p] > marks[p].first) {
+        again[p] = marks[p].first;
+      }
+    }
+    starts = std::move(again);
   }
   return result;
 }

@@ -99,14 +99,13 @@ class CheckpointAssembly {
 
 // Reads the newest complete checkpoint of each partition with a short-lived
 // consumer of its own (assign, no group membership, no commits). Partitions
-// with none are absent from the result. Blocking; throws std::runtime_error
-// when the state topic cannot be read within `timeout`, and when a partition's
-// newest record is another group's or topic's: restoring someone else's state
-// would count their reports as ours, so each group needs its own state topic.
-// Also throws when the state topic has fewer partitions than the highest of
-// `partitions` + 1 (checkpoint of P goes to state partition P), and when it
-// does not exist (the first checkpoint would have the broker create it with
-// its default partition count).
+// with none are absent from the result. Several consumer groups may share the
+// state topic (contract section 6, 1.1): records keyed for another group are
+// skipped, never used. Blocking; throws std::runtime_error when the state
+// topic cannot be read within `timeout`, when it has fewer partitions than the
+// highest of `partitions` + 1 (checkpoint of P goes to state partition P), and
+// when it does not exist (the first checkpoint would have the broker create it
+// with its default partition count).
 std::map<std::int32_t, Checkpoint> read_latest_checkpoints(
     const std::vector<std::pair<std::string, std::string>>& properties,
     std::string_view state_topic, std::string_view group, std::string_view source_topic,

@@ -1,6 +1,7 @@
 #include "kafka/mock_cluster.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 
 #include "kafka/config.h"
@@ -14,6 +15,17 @@ void check(rd_kafka_resp_err_t err, const std::string& what) {
   }
 }
 
+// The Kafka protocol's key of the Metadata request.
+constexpr std::int16_t kMetadataApiKey = 3;
+// Metadata v4 is the first with AllowAutoTopicCreation. librdkafka 2.0.2's mock
+// cluster announces only v0-v2, whose requests it treats as allowing it: any
+// client asking about a missing topic (a consumer, the state reader) had it
+// created with 4 partitions. Its handler implements v4 (librdkafka 2.1.0
+// announces up to v9 with the same handling of these fields), so announcing it
+// makes the cluster create a topic only for a client that allows it, as a
+// real broker does.
+constexpr std::int16_t kMetadataMaxVersion = 4;
+
 }  // namespace
 
 MockCluster::MockCluster(int brokers) : brokers_(brokers) {
@@ -24,6 +36,8 @@ MockCluster::MockCluster(int brokers) : brokers_(brokers) {
   owner_ = make_client(RD_KAFKA_PRODUCER, std::move(config));
   cluster_ = rd_kafka_mock_cluster_new(owner_.get(), brokers);
   if (cluster_ == nullptr) throw std::runtime_error("cannot start the mock Kafka cluster");
+  check(rd_kafka_mock_set_apiversion(cluster_, kMetadataApiKey, 0, kMetadataMaxVersion),
+        "cannot set the mock cluster's Metadata versions");
   bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
 }
 

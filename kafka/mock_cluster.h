@@ -20,7 +20,9 @@ namespace fp::kafka {
 // What it is not: a production broker. librdkafka 2.0.2's mock cluster keeps
 // only the newest ~5 MiB (or 100,000 batches) of each partition, never
 // compacts, and keeps nothing on disk: everything is gone when it stops.
-// Offsets older than what it keeps fail with OFFSET_OUT_OF_RANGE.
+// Offsets older than what it keeps fail with OFFSET_OUT_OF_RANGE. Like a real
+// broker it creates a missing topic (with 4 partitions) only for a Metadata
+// request that allows it (allow.auto.create.topics; consumers do not by default).
 //
 // Threads: the cluster runs on its own librdkafka thread; this object may be
 // used from any one thread at a time.

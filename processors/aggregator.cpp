@@ -59,7 +59,9 @@ void Aggregator::begin_batch() {
   moved_.clear();
   solo_moved_.clear();
   if (++batch_ == 0) {  // wrapped: forget old marks so no block looks already moved
-    for (const GlobalBlock& b : blocks_) set_header_batch(cells_[b.offset], 0);
+    for (const FlatIndex::Slot& s : index_.slots()) {
+      if (s.key != FlatIndex::kEmpty) set_header_batch(cells_[s.a], 0);
+    }
     if (sole_ != nullptr) {
       for (FlatIndex::Slot& s : sole_->index.slots()) s.b = 0;
     }
@@ -69,7 +71,6 @@ void Aggregator::begin_batch() {
 
 void Aggregator::reset_global() {
   index_.clear();
-  std::vector<GlobalBlock>().swap(blocks_);
   HugeVector<Int128>().swap(cells_);
   moved_.clear();
   solo_moved_.clear();
@@ -99,7 +100,7 @@ void Aggregator::unsolo() {
 }
 
 std::size_t Aggregator::block_count() const {
-  return sole_ != nullptr ? sole_->index.size() : blocks_.size();
+  return sole_ != nullptr ? sole_->index.size() : index_.size();
 }
 
 std::uint32_t Aggregator::global_block(std::uint64_t key, KindId kind) {
@@ -110,8 +111,6 @@ std::uint32_t Aggregator::global_block(std::uint64_t key, KindId kind) {
       throw std::length_error("aggregate cells exceed 2^32");
     }
     slot->a = static_cast<std::uint32_t>(cells_.size());
-    slot->b = static_cast<std::uint32_t>(blocks_.size());
-    blocks_.push_back({key, slot->a});
     cells_.push_back(make_header(key));
     cells_.resize(cells_.size() + block_size_[kind]);
   }
@@ -355,12 +354,13 @@ void Aggregator::query(const ProgressQuery& q, std::vector<ProgressRow>& out) co
       append_rows(s.key, &sole_->cells[s.a], q.metric, out);
     }
   } else {
-    for (const GlobalBlock& g : blocks_) {
+    for (const FlatIndex::Slot& g : index_.slots()) {
+      if (g.key == FlatIndex::kEmpty) continue;
       const BlockKey k = BlockKey::unpack(g.key);
       if (k.level != q.level || (q.entity && k.entity != *q.entity)) continue;
       if (q.metric && metric_kind_[*q.metric] != k.kind) continue;
       if (k.window < from || k.window > to) continue;
-      append_rows(g.key, &cells_[g.offset + 1], q.metric, out);
+      append_rows(g.key, &cells_[g.a + 1], q.metric, out);
     }
   }
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(begin), out.end(),

@@ -116,11 +116,7 @@ class Aggregator {
  private:
   // A global block in cells_ is [header, reports, sums..]; the header holds
   // the key and the last batch that moved the block, so the hot path touches
-  // one place per block. blocks_ lists the header offsets for scans.
-  struct GlobalBlock {
-    std::uint64_t key;
-    std::uint32_t offset;  // of the header in cells_
-  };
+  // one place per block. Scans walk index_.
 
   // A block moved in this batch while solo: its key and offset in the partition's cells.
   struct SoloMove {
@@ -153,8 +149,7 @@ class Aggregator {
   std::vector<KindId> metric_kind_;         // by metric
   std::vector<std::uint32_t> metric_slot_;  // by metric: 0 = count, 1 + field index
 
-  FlatIndex index_;  // key -> (header offset in cells_, index into blocks_)
-  std::vector<GlobalBlock> blocks_;
+  FlatIndex index_;  // key -> (header offset in cells_, unused)
   HugeVector<Int128> cells_;
   std::uint32_t batch_ = 0;
   std::vector<std::uint32_t> moved_;  // header offsets of blocks moved in this batch

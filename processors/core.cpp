@@ -8,6 +8,7 @@
 
 #include "processors/aggregator.h"
 #include "processors/cadre_activity.h"
+#include "processors/civil_time.h"
 #include "processors/partition_state.h"
 #include "processors/report_reader.h"
 #include "processors/validator.h"
@@ -26,6 +27,7 @@ void BatchResult::clear() {
 // A valid report waiting for dedupe and aggregation, with its own copy of the id.
 struct ProcessingCore::Pending {
   PartitionState* part = nullptr;
+  std::size_t index = 0;  // in the batch
   Report report;
   std::uint64_t hash = 0;
   std::array<char, kMaxReportIdChars> id{};
@@ -131,6 +133,7 @@ void ProcessingCore::process(std::span<const RawMessage> batch, BatchResult& out
       }
       Pending& p = s.pending[valid++];
       p.part = &part;
+      p.index = i;
       p.report = s.report;
       // The reader's views end at its next call; the validator bounds the id's length.
       const std::size_t id_size = std::min(s.report.report_id.size(), p.id.size());
@@ -153,6 +156,12 @@ void ProcessingCore::finish(Pending& p, BatchResult& out) {
   Impl& s = *impl_;
   PartitionState& part = *p.part;
   const Report& r = p.report;
+  // With a horizon, an id this old may have been forgotten: judging it could
+  // accept a resend twice, so it is rejected loudly instead (contract section 4).
+  if (part.deduper.outside_horizon(r.cst_day)) {
+    reject_outside_horizon(p, out);
+    return;
+  }
   if (!part.deduper.insert_hashed(p.hash, r.village, r.report_id, r.cst_day)) {
     ++part.counts.duplicate;
     ++s.totals.duplicate;
@@ -168,6 +177,27 @@ void ProcessingCore::finish(Pending& p, BatchResult& out) {
   const std::size_t k = s.staged++;
   s.aggregator.stage(part.aggregates, r, s.staged_blocks[k]);
   s.activity.stage(part.activity, r.cadre, r.cst_day, r.at_ms, s.staged_spans[k]);
+}
+
+void ProcessingCore::reject_outside_horizon(const Pending& p, BatchResult& out) {
+  Impl& s = *impl_;
+  PartitionState& part = *p.part;
+  const auto reason = static_cast<std::size_t>(Reason::too_old);
+  ++part.counts.rejected;
+  ++part.counts.rejected_by_reason[reason];
+  ++s.totals.rejected;
+  ++s.totals.rejected_by_reason[reason];
+  ++out.rejected;
+  ++out.rejected_by_reason[reason];
+  const std::int32_t horizon = part.deduper.horizon_days();
+  out.dead_letters.push_back(
+      {p.index,
+       Rejection{Reason::too_old,
+                 "at: day " + format_day(p.report.cst_day) + " is more than " +
+                     std::to_string(horizon) + " days before the newest report of its partition (" +
+                     format_day(part.deduper.newest_day()) +
+                     "), outside the duplicate-detection horizon (dedupe.horizon_days = " +
+                     std::to_string(horizon) + ")"}});
 }
 
 std::string ProcessingCore::snapshot_partition(std::int32_t partition) const {

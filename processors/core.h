@@ -132,6 +132,7 @@ class ProcessingCore {
   struct Impl;
   struct Pending;
   void finish(Pending& pending, BatchResult& out);
+  void reject_outside_horizon(const Pending& pending, BatchResult& out);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -50,11 +50,9 @@ std::uint64_t Deduper::hash(RegionId village, std::string_view id) {
 Deduper::Record Deduper::record_at(std::size_t offset) const {
   const char* p = at(offset);
   Record r{};
-  std::uint16_t length = 0;
-  std::memcpy(&r.hash, p, 8);
-  std::memcpy(&r.village, p + 8, 4);
-  std::memcpy(&r.day, p + 12, 4);
-  std::memcpy(&length, p + 16, 2);
+  std::memcpy(&r.village, p, 4);
+  std::memcpy(&r.day, p + 4, 4);
+  const auto length = static_cast<unsigned char>(p[8]);
   r.id = std::string_view(p + kRecordHeader, length);
   return r;
 }
@@ -71,8 +69,8 @@ void Deduper::for_each_record(Visit&& visit) const {
   }
 }
 
-std::size_t Deduper::append(std::vector<Block>& blocks, std::uint64_t hash, RegionId village,
-                            std::int32_t day, std::string_view id) {
+std::size_t Deduper::append(std::vector<Block>& blocks, RegionId village, std::int32_t day,
+                            std::string_view id) {
   const std::size_t bytes = kRecordHeader + id.size();
   if (blocks.empty() || blocks.back().used + bytes > kBlockBytes) {
     if (blocks.size() == kMaxBlocks) throw std::length_error("Deduper: arena full");
@@ -81,11 +79,9 @@ std::size_t Deduper::append(std::vector<Block>& blocks, std::uint64_t hash, Regi
   }
   Block& block = blocks.back();
   char* p = block.bytes.data() + block.used;
-  const auto length = static_cast<std::uint16_t>(id.size());
-  std::memcpy(p, &hash, 8);
-  std::memcpy(p + 8, &village, 4);
-  std::memcpy(p + 12, &day, 4);
-  std::memcpy(p + 16, &length, 2);
+  std::memcpy(p, &village, 4);
+  std::memcpy(p + 4, &day, 4);
+  p[8] = static_cast<char>(static_cast<unsigned char>(id.size()));
   std::memcpy(p + kRecordHeader, id.data(), id.size());
   const std::size_t offset = ((blocks.size() - 1) << kBlockBits) + block.used;
   block.used += bytes;
@@ -95,16 +91,15 @@ std::size_t Deduper::append(std::vector<Block>& blocks, std::uint64_t hash, Regi
 bool Deduper::same(std::uint64_t slot, RegionId village, std::string_view id) const {
   const char* p = at(static_cast<std::uint32_t>(slot) - 1);
   RegionId v = 0;
-  std::uint16_t length = 0;
-  std::memcpy(&v, p + 8, 4);
-  std::memcpy(&length, p + 16, 2);
+  std::memcpy(&v, p, 4);
+  const auto length = static_cast<unsigned char>(p[8]);
   return v == village && length == id.size() &&
          std::memcmp(p + kRecordHeader, id.data(), length) == 0;
 }
 
 bool Deduper::insert_hashed(std::uint64_t h, RegionId village, std::string_view id,
                             std::int32_t day) {
-  if (id.empty() || id.size() > 0xFFFF)
+  if (id.empty() || id.size() > kMaxIdBytes)
     throw std::invalid_argument("Deduper: bad report_id length");
   if ((size_ + 1) * 2 > table_.size()) {
     if (day > newest_day_) newest_day_ = day;
@@ -115,7 +110,7 @@ bool Deduper::insert_hashed(std::uint64_t h, RegionId village, std::string_view 
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     std::uint64_t& slot = table_[i];
     if (slot == 0) {
-      slot = slot_of(h, append(blocks_, h, village, day, id));
+      slot = slot_of(h, append(blocks_, village, day, id));
       ++size_;
       if (day > newest_day_) newest_day_ = day;
       if (day < oldest_day_) oldest_day_ = day;
@@ -140,7 +135,9 @@ void Deduper::rehash() {
   // most 3/8 of it: without forgetting that doubles it, and the next rehash
   // comes after a third more ids. The arena is rebuilt only when something is
   // forgotten, and is scanned for that only when some record may be old enough.
-  const std::int64_t oldest_kept = static_cast<std::int64_t>(newest_day_) - horizon_days_;
+  const std::int64_t oldest_kept = horizon_days_ > 0
+                                       ? static_cast<std::int64_t>(newest_day_) - horizon_days_
+                                       : std::int64_t{INT32_MIN};
   std::size_t live = size_;
   if (oldest_day_ < oldest_kept) {
     live = 0;
@@ -155,10 +152,12 @@ void Deduper::rehash() {
   const std::size_t mask = capacity - 1;
   for_each_record([&](std::size_t offset, const Record& r) {
     if (r.day < oldest_kept) return;
-    if (compact) offset = append(blocks, r.hash, r.village, r.day, r.id);
-    std::size_t i = r.hash & mask;
+    // Records keep no hash (8 bytes an id less): it is computed again here.
+    const std::uint64_t h = hash(r.village, r.id);
+    if (compact) offset = append(blocks, r.village, r.day, r.id);
+    std::size_t i = h & mask;
     while (table[i] != 0) i = (i + 1) & mask;
-    table[i] = slot_of(r.hash, offset);
+    table[i] = slot_of(h, offset);
     oldest = std::min(oldest, r.day);
   });
   table_.swap(table);

@@ -633,7 +633,8 @@ void read_ids(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_day,
     id.clear();
     for (std::uint64_t i = 0; i < n; ++i) {
       r.str_after(id);
-      if (id.empty() || id.size() > 0xFFFF) throw SnapshotError("snapshot: bad report id");
+      if (id.empty() || id.size() > Deduper::kMaxIdBytes)
+        throw SnapshotError("snapshot: bad report id");
       inserter.add(village, id, day);
     }
   }
@@ -813,7 +814,8 @@ DecodedPartition decode_v1(std::int32_t partition, std::string_view bytes, const
     const RegionId village = region_at(r.u32());
     const std::int32_t day = r.i32();
     const std::string_view id = r.str();
-    if (id.empty() || id.size() > 0xFFFF) throw SnapshotError("snapshot: bad report id");
+    if (id.empty() || id.size() > Deduper::kMaxIdBytes)
+      throw SnapshotError("snapshot: bad report id");
     if (!st.deduper.insert(village, id, day)) {
       throw SnapshotError("snapshot: repeated report id " + in_quotes(id));
     }

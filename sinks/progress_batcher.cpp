@@ -3,8 +3,20 @@
 namespace fp {
 
 ProgressBatcher::ProgressBatcher(boost::asio::io_context& io, const ProcessingCore& core,
+                                 std::chrono::milliseconds flush_interval, LevelSet levels,
+                                 BlockHandler on_blocks)
+    : core_(core),
+      flush_interval_(flush_interval),
+      levels_(levels),
+      on_blocks_(std::move(on_blocks)),
+      timer_(io) {}
+
+ProgressBatcher::ProgressBatcher(boost::asio::io_context& io, const ProcessingCore& core,
                                  std::chrono::milliseconds flush_interval, Handler on_rows)
-    : core_(core), flush_interval_(flush_interval), on_rows_(std::move(on_rows)), timer_(io) {}
+    : ProgressBatcher(io, core, flush_interval, LevelSet::all(),
+                      [on_rows = std::move(on_rows)](ProgressBlocks&& blocks) {
+                        on_rows(std::move(blocks.changes));
+                      }) {}
 
 ProgressBatcher::~ProgressBatcher() {
   *alive_ = false;
@@ -28,10 +40,21 @@ void ProgressBatcher::flush() {
   if (pending_.empty()) return;
   taken_.clear();
   pending_.take(taken_);
-  std::vector<ProgressChange> rows;
+  ProgressBlocks blocks;
+  blocks.changes.reserve(taken_.size() * 4);
+  blocks.ends.reserve(taken_.size());
   // Each block's current values: the latest, as every change since it moved is in them.
-  for (const ProgressBlockId block : taken_) core_.block_changes(block, rows);
-  if (!rows.empty()) on_rows_(std::move(rows));
+  for (const ProgressBlockId block : taken_) {
+    const std::size_t begin = blocks.changes.size();
+    core_.block_changes(block, blocks.changes);
+    if (blocks.changes.size() == begin) continue;  // no data (its partition was dropped)
+    if (!levels_.contains(blocks.changes[begin].key.level)) {
+      blocks.changes.resize(begin);
+      continue;
+    }
+    blocks.ends.push_back(static_cast<std::uint32_t>(blocks.changes.size()));
+  }
+  if (!blocks.ends.empty()) on_blocks_(std::move(blocks));
 }
 
 }  // namespace fp

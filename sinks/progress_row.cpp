@@ -1,65 +1,48 @@
 #include "sinks/progress_row.h"
 
+#include <charconv>
+#include <stdexcept>
+
 #include "processors/civil_time.h"
 #include "sinks/json_text.h"
 
 namespace fp {
 
-void ProgressRowRenderer::append_id(const ProgressKey& key, std::string& out) const {
-  if (key.level == Level::cadre) {
-    out += core_.roster().cadre(key.entity).cadre_id;
-  } else {
-    out += core_.roster().region(key.entity).code;
-  }
+namespace {
+
+void append_id(const Roster& roster, const ProgressKey& key, std::string& out) {
+  // Codes and cadre ids are plain ASCII (roster-checked).
+  out += key.level == Level::cadre ? roster.cadre(key.entity).cadre_id
+                                   : roster.region(key.entity).code;
 }
 
-void ProgressRowRenderer::append_window(const ProgressKey& key, std::string& out) const {
+void append_window(const ProgressKey& key, std::string& out) {
   if (key.window == kTotalWindow) {
     out += "total";
   } else {
-    out += format_day(key.window);
+    out += format_day(key.window);  // ten characters: no allocation
   }
 }
 
-void ProgressRowRenderer::key(const ProgressKey& key, std::string& out) const {
-  out.clear();
-  out += to_string(key.level);
-  out.push_back('|');
-  append_id(key, out);
-  out.push_back('|');
-  out += core_.metric_names()[key.metric];
-  out.push_back('|');
-  append_window(key, out);
+void append_integer(std::int64_t n, std::string& out) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, end);
 }
 
-void ProgressRowRenderer::row(const ProgressKey& key, const ProgressValue& value,
-                              std::int64_t updated_ms, std::string& out) const {
-  out.clear();
-  out += R"({"level":")";
-  out += to_string(key.level);
-  out += R"(","id":")";
-  append_id(key, out);  // codes and cadre ids are plain ASCII (roster-checked)
-  out += R"(","name":)";
-  append_json_string(out, key.level == Level::cadre ? core_.roster().cadre(key.entity).name
-                                                    : core_.roster().region(key.entity).name);
-  out += R"(,"metric":")";
-  out += core_.metric_names()[key.metric];
-  out += R"(","window":")";
-  append_window(key, out);
-  out += R"(","value":)";
-  value.value.append_to(out);
-  out += R"(,"reports":)";
-  out += std::to_string(value.reports);
-  out += R"(,"updated_at":")";
-  out += format_rfc3339_cst(updated_ms);
-  out += "\"}";
+std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
 }
+
+}  // namespace
 
 void ProgressRowRenderer::fields(const ProgressKey& key, const ProgressValue& value,
                                  std::int64_t updated_ms, ProgressFields& out) const {
   out.level = to_string(key.level);
   out.id.clear();
-  append_id(key, out.id);
+  append_id(core_.roster(), key, out.id);
   out.metric = core_.metric_names()[key.metric];
   out.window.clear();
   append_window(key, out.window);
@@ -67,6 +50,63 @@ void ProgressRowRenderer::fields(const ProgressKey& key, const ProgressValue& va
   value.value.append_to(out.value);
   out.reports = std::to_string(value.reports);
   out.updated_at = format_rfc3339_cst(updated_ms);
+}
+
+BlockRowRenderer::BlockRowRenderer(const ProcessingCore& core) : core_(core) {
+  // Metric ids follow the catalog: each kind's count, then its fields in order.
+  for (const Kind& kind : core.catalog().kinds()) {
+    kind_names_.push_back(kind.name);
+    field_members_.emplace_back();
+    for (const ValueField& field : kind.fields) {
+      kind_names_.push_back(kind.name);
+      field_members_.push_back(json_string(field.name) + ":");
+    }
+  }
+  if (kind_names_.size() != core.metric_names().size()) {
+    throw std::logic_error("progress rows: metric ids do not follow the catalog");
+  }
+  for (const Region& region : core.roster().regions()) {
+    region_names_.push_back(json_string(region.name));
+  }
+  for (const Cadre& cadre : core.roster().cadres()) cadre_names_.push_back(json_string(cadre.name));
+}
+
+void BlockRowRenderer::append_key(std::span<const ProgressChange> block, std::string& out) const {
+  const ProgressKey& key = block.front().key;
+  out += to_string(key.level);
+  out.push_back('|');
+  append_id(core_.roster(), key, out);
+  out.push_back('|');
+  out += kind_names_[key.metric];
+  out.push_back('|');
+  append_window(key, out);
+}
+
+void BlockRowRenderer::append_row(std::span<const ProgressChange> block, std::string& out) const {
+  const ProgressKey& key = block.front().key;
+  out += R"({"level":")";
+  out += to_string(key.level);
+  out += R"(","id":")";
+  append_id(core_.roster(), key, out);
+  out += R"(","name":)";
+  out += key.level == Level::cadre ? cadre_names_[key.entity] : region_names_[key.entity];
+  out += R"(,"kind":")";
+  out += kind_names_[key.metric];
+  out += R"(","window":")";
+  append_window(key, out);
+  out += R"(","reports":)";
+  append_integer(block.front().value.reports, out);  // every metric carries the block's count
+  out += R"(,"values":{)";
+  bool first = true;
+  for (const ProgressChange& change : block) {
+    const std::string& member = field_members_[change.key.metric];
+    if (member.empty()) continue;  // the count: "reports" above
+    if (!first) out.push_back(',');
+    first = false;
+    out += member;
+    change.value.value.append_to(out);
+  }
+  out += "}}";
 }
 
 }  // namespace fp

@@ -1,8 +1,11 @@
-// The contract's progress row (section 6) and its key, rendered from a change.
+// The contract's progress rows (section 6): the block row of field-progress and
+// JSON Lines with its key, and the per-metric columns of the PostgreSQL table.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "processors/core.h"
 
@@ -14,23 +17,37 @@ struct ProgressFields {
   std::string level, id, metric, window, value, reports, updated_at;
 };
 
-// {"level","id","name","metric","window","value","reports","updated_at"},
-// keyed "level|id|metric|window". Reads names from the core's roster and catalog.
+// One metric's row as columns. Reads names from the core's roster and catalog.
 class ProgressRowRenderer {
  public:
   explicit ProgressRowRenderer(const ProcessingCore& core) : core_(core) {}
 
-  void key(const ProgressKey& key, std::string& out) const;
-  void row(const ProgressKey& key, const ProgressValue& value, std::int64_t updated_ms,
-           std::string& out) const;
   void fields(const ProgressKey& key, const ProgressValue& value, std::int64_t updated_ms,
               ProgressFields& out) const;
 
  private:
-  void append_id(const ProgressKey& key, std::string& out) const;
-  void append_window(const ProgressKey& key, std::string& out) const;
-
   const ProcessingCore& core_;
+};
+
+// One block (the changes of one kind for one level, id and window; see
+// ProgressBlocks) as the row
+// {"level","id","name","kind","window","reports","values":{"<field>":n,..}},
+// keyed "level|id|kind|window". Both append to `out`, so a caller can render
+// many rows into one reused buffer. Every name is escaped once, up front: the
+// rows of a backlog are rendered millions of times a minute.
+class BlockRowRenderer {
+ public:
+  explicit BlockRowRenderer(const ProcessingCore& core);
+
+  void append_key(std::span<const ProgressChange> block, std::string& out) const;
+  void append_row(std::span<const ProgressChange> block, std::string& out) const;
+
+ private:
+  const ProcessingCore& core_;
+  std::vector<std::string> kind_names_;     // by metric: the kind's name
+  std::vector<std::string> field_members_;  // by metric: "\"<field>\":", empty for the count
+  std::vector<std::string> region_names_;   // by RegionId: the name as a JSON string
+  std::vector<std::string> cadre_names_;    // by CadreId: the name as a JSON string
 };
 
 }  // namespace fp

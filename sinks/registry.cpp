@@ -24,7 +24,8 @@ struct Entry {
 constexpr std::array<Entry, 4> kSinks = {{
     {"field-progress",
      [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
-       return std::make_unique<ProgressTopicSink>(c, s.progress_topic, s.progress_flush_interval);
+       return std::make_unique<ProgressTopicSink>(c, s.progress_topic, s.progress_flush_interval,
+                                                  s.progress_levels);
      }},
     {"dead-letter",
      [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
@@ -32,7 +33,8 @@ constexpr std::array<Entry, 4> kSinks = {{
      }},
     {"jsonl",
      [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
-       return std::make_unique<JsonlSink>(c, s.jsonl_path);
+       return std::make_unique<JsonlSink>(c, s.jsonl_path, s.progress_flush_interval,
+                                          s.jsonl_levels);
      }},
     {"postgres",
      [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {

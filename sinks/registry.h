@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "sinks/level_set.h"
 #include "sinks/sink.h"
 
 namespace boost::asio {
@@ -36,9 +37,11 @@ struct SinkContext {
 struct SinkSettings {
   bool progress_enabled = true;
   std::string progress_topic = "field-progress";
-  std::chrono::milliseconds progress_flush_interval{200};
+  std::chrono::milliseconds progress_flush_interval{200};  // also the JSON Lines sink's
+  LevelSet progress_levels = LevelSet::all();
   std::string dlq_topic = "field-reports.dlq";
-  std::string jsonl_path;    // empty: no JSON Lines sink
+  std::string jsonl_path;  // empty: no JSON Lines sink
+  LevelSet jsonl_levels = LevelSet::all();
   std::string postgres_uri;  // empty: no PostgreSQL sink
 };
 

@@ -1,5 +1,8 @@
 #include "sinks/jsonl/jsonl_sink.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -8,40 +11,70 @@
 
 namespace fp {
 
-JsonlSink::JsonlSink(SinkContext& context, const std::string& path)
-    : clock_(context.clock), renderer_(context.core), probe_(context.probe.sink("jsonl")) {
-  file_ = std::fopen(path.c_str(), "ae");
-  if (file_ == nullptr) {
+JsonlSink::JsonlSink(SinkContext& context, const std::string& path,
+                     std::chrono::milliseconds flush_interval, LevelSet levels)
+    : path_(path),
+      renderer_(context.core),
+      probe_(context.probe.sink("jsonl")),
+      on_error_(context.on_error),
+      batcher_(context.io, context.core, flush_interval, levels,
+               [this](ProgressBlocks&& blocks) { append(std::move(blocks)); }) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
     throw std::runtime_error("jsonl sink: cannot open " + path + ": " + std::strerror(errno));
   }
 }
 
 JsonlSink::~JsonlSink() {
-  if (file_ != nullptr) std::fclose(file_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 void JsonlSink::write(std::span<const RawMessage> /*messages*/, const BatchResult& result) {
-  if (result.changes.empty()) return;
-  const std::int64_t now = clock_();
-  for (const auto& change : result.changes) {
-    renderer_.row(change.key, change.value, now, row_);
-    row_.push_back('\n');
-    if (std::fwrite(row_.data(), 1, row_.size(), file_) != row_.size()) {
-      probe_.failed();
-      throw std::runtime_error(std::string("jsonl sink: write failed: ") + std::strerror(errno));
-    }
-    ++written_;
-  }
+  batcher_.add(result);
 }
 
 void JsonlSink::flush() {
-  if (flushed_ == written_) return;
-  if (std::fflush(file_) != 0) {
-    probe_.failed();
-    throw std::runtime_error(std::string("jsonl sink: flush failed: ") + std::strerror(errno));
+  batcher_.flush();
+  if (failed_ || synced_ == written_) return;
+  if (::fdatasync(fd_) != 0) return fail("sync failed");
+  synced_ = written_;
+}
+
+void JsonlSink::append(ProgressBlocks&& blocks) {
+  if (failed_) return;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    renderer_.append_row(blocks.block(i), buffer_);
+    buffer_.push_back('\n');
+    ++buffered_;
+    if (buffer_.size() >= kChunkBytes && !write_out()) return;
   }
-  probe_.wrote(written_ - flushed_);
-  flushed_ = written_;
+  write_out();
+}
+
+bool JsonlSink::write_out() {
+  if (buffer_.empty()) return true;
+  std::size_t done = 0;
+  while (done < buffer_.size()) {
+    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      fail("write failed");
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  buffer_.clear();
+  probe_.wrote(buffered_);
+  written_ += buffered_;
+  buffered_ = 0;
+  return true;
+}
+
+void JsonlSink::fail(const std::string& what) {
+  const std::string message = "jsonl sink: " + what + " on " + path_ + ": " + std::strerror(errno);
+  failed_ = true;
+  probe_.failed();
+  if (on_error_) on_error_(message);
 }
 
 }  // namespace fp

@@ -7,14 +7,13 @@
 namespace fp {
 
 ProgressTopicSink::ProgressTopicSink(SinkContext& context, std::string topic,
-                                     std::chrono::milliseconds flush_interval)
-    : clock_(context.clock),
-      topic_(std::move(topic)),
+                                     std::chrono::milliseconds flush_interval, LevelSet levels)
+    : topic_(std::move(topic)),
       renderer_(context.core),
       probe_(context.probe.sink("field-progress")),
       io_(context.io),
-      batcher_(context.io, context.core, flush_interval,
-               [this](std::vector<ProgressChange>&& rows) { hand_on(std::move(rows)); }) {
+      batcher_(context.io, context.core, flush_interval, levels,
+               [this](ProgressBlocks&& blocks) { hand_on(std::move(blocks)); }) {
   writer_ = make_sink_writer(context, "field-progress", probe_, [this] {
     if (next_ < outgoing_.size()) schedule_produce();
   });
@@ -28,14 +27,25 @@ void ProgressTopicSink::write(std::span<const RawMessage> /*messages*/, const Ba
 
 void ProgressTopicSink::flush() { batcher_.flush(); }
 
-void ProgressTopicSink::hand_on(std::vector<ProgressChange>&& rows) {
-  outgoing_.erase(outgoing_.begin(), outgoing_.begin() + static_cast<std::ptrdiff_t>(next_));
-  next_ = 0;
-  if (outgoing_.empty()) {
-    outgoing_ = std::move(rows);
-  } else {
-    outgoing_.insert(outgoing_.end(), rows.begin(), rows.end());
+void ProgressTopicSink::hand_on(ProgressBlocks&& blocks) {
+  if (next_ == outgoing_.size()) {
+    outgoing_ = std::move(blocks);
+    next_ = 0;
+    produce_some();
+    return;
   }
+  // Rare: a flush while the last one is still being produced. The produced
+  // blocks are dropped and the new ones follow the waiting ones (a block in
+  // both is produced twice, the later row last, so the latest row per key wins).
+  const std::uint32_t produced = next_ == 0 ? 0 : outgoing_.ends[next_ - 1];
+  outgoing_.changes.erase(outgoing_.changes.begin(), outgoing_.changes.begin() + produced);
+  outgoing_.ends.erase(outgoing_.ends.begin(),
+                       outgoing_.ends.begin() + static_cast<std::ptrdiff_t>(next_));
+  for (std::uint32_t& end : outgoing_.ends) end -= produced;
+  next_ = 0;
+  const auto base = static_cast<std::uint32_t>(outgoing_.changes.size());
+  outgoing_.changes.insert(outgoing_.changes.end(), blocks.changes.begin(), blocks.changes.end());
+  for (const std::uint32_t end : blocks.ends) outgoing_.ends.push_back(base + end);
   produce_some();
 }
 
@@ -50,17 +60,19 @@ void ProgressTopicSink::schedule_produce() {
 }
 
 void ProgressTopicSink::produce_some() {
-  const std::int64_t now = clock_();
   const std::size_t end = std::min(outgoing_.size(), next_ + kSliceRows);
   while (next_ < end && writer_->in_flight() < kMaxInFlight) {
-    const ProgressChange& change = outgoing_[next_];
-    renderer_.key(change.key, key_buffer_);
-    renderer_.row(change.key, change.value, now, row_buffer_);
+    const auto block = outgoing_.block(next_);
+    key_buffer_.clear();
+    renderer_.append_key(block, key_buffer_);
+    row_buffer_.clear();
+    renderer_.append_row(block, row_buffer_);
     writer_->produce(topic_, -1, key_buffer_, row_buffer_);
     ++next_;
   }
   if (next_ == outgoing_.size()) {
-    outgoing_.clear();
+    outgoing_.changes.clear();
+    outgoing_.ends.clear();
     next_ = 0;
   } else if (writer_->in_flight() < kMaxInFlight) {
     schedule_produce();  // the next slice after whatever else is waiting

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "app/secrets.h"
+
 namespace fp::app {
 namespace {
 
@@ -50,10 +52,13 @@ TEST(Config, DefaultsAreTheDeclaredOnes) {
   EXPECT_EQ(c.http.listen, "127.0.0.1:8080");
   EXPECT_TRUE(c.sinks.progress.enabled);
   EXPECT_EQ(c.sinks.progress.flush_interval_ms, 500);
+  const std::vector<std::string> every_level{"city", "county", "town", "village", "cadre"};
+  EXPECT_EQ(c.sinks.progress.levels, every_level);
   EXPECT_EQ(c.sinks.jsonl.path, "");
+  EXPECT_EQ(c.sinks.jsonl.levels, every_level);
   EXPECT_EQ(c.sinks.postgres.uri, "");
   EXPECT_EQ(c.validation.future_skew_hours, 24);
-  EXPECT_EQ(c.dedupe.horizon_days, 400);
+  EXPECT_EQ(c.dedupe.horizon_days, 0);  // no horizon: ids remembered for life
   EXPECT_EQ(c.log.level, "info");
   const CoreOptions core = c.core_options();
   EXPECT_EQ(core.programme_start_ms, CoreOptions{}.programme_start_ms);
@@ -143,7 +148,7 @@ TEST(Config, MalformedValuesNameKeyAndSource) {
   EXPECT_EQ(wrong_type.source(), "fp.toml:3");
 
   const ConfigError range =
-      error_of([] { load_config_text("[dedupe]\nhorizon_days = 0\n", "fp.toml", {}, {}); });
+      error_of([] { load_config_text("[dedupe]\nhorizon_days = -1\n", "fp.toml", {}, {}); });
   EXPECT_EQ(range.key(), "dedupe.horizon_days");
 
   const ConfigError listen = error_of([] {
@@ -182,6 +187,32 @@ TEST(Config, MalformedValuesNameKeyAndSource) {
   EXPECT_EQ(syntax.source(), "fp.toml:1");
 }
 
+TEST(Config, LevelsAreListsOfKnownLevelsSetApartPerSink) {
+  const Config c =
+      load_config_text("[sinks.progress]\nlevels = [\"city\", \"county\"]\n", "fp.toml",
+                       parse_flags({"--set", "sinks.jsonl.levels=cadre"}), {});
+  EXPECT_EQ(c.sinks.progress.levels, (std::vector<std::string>{"city", "county"}));
+  EXPECT_EQ(c.sinks.jsonl.levels, (std::vector<std::string>{"cadre"}));
+
+  const ConfigError unknown = error_of([] {
+    load_config_text("[sinks.progress]\nlevels = [\"city\", \"province\"]\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(unknown.key(), "sinks.progress.levels");
+  EXPECT_EQ(unknown.source(), "fp.toml:2");
+  EXPECT_NE(std::string(unknown.what()).find("province"), std::string::npos);
+
+  const ConfigError env = error_of([] {
+    load_config_text("", "fp.toml", {}, {{"FIELDPULSE_SINKS_JSONL_LEVELS", "village,County"}});
+  });
+  EXPECT_EQ(env.key(), "sinks.jsonl.levels");
+
+  const ConfigError none = error_of([] {
+    load_config_text("", "fp.toml", parse_flags({"--set", "sinks.progress.levels="}), {});
+  });
+  EXPECT_EQ(none.key(), "sinks.progress.levels");
+  EXPECT_EQ(none.source(), "flag --set");
+}
+
 TEST(Config, UnknownSetKeyAndUnknownEnvironmentVariable) {
   const ConfigError set = error_of([] {
     load_config_text("", "fp.toml", parse_flags({"--set", "http.port=80"}), {});
@@ -202,14 +233,14 @@ TEST(Config, UnknownSetKeyAndUnknownEnvironmentVariable) {
   EXPECT_THROW(parse_flags({"--set", "kafka.group"}), CLI::ParseError);
 }
 
-TEST(Config, KafkaPropertiesPassThroughUnchecked) {
+TEST(Config, KafkaPropertiesPassThroughInOrder) {
   constexpr std::string_view file = R"toml(
 [kafka.properties]
 "security.protocol" = "SASL_SSL"
 "sasl.mechanism" = "PLAIN"
 "socket.keepalive.enable" = true
 "message.max.bytes" = 2000000
-"not.a.real.property" = "librdkafka will say so"
+"client.id" = "fieldpulse-test"
 )toml";
   const Config c = load_config_text(
       file, "fp.toml", parse_flags({"--set", "kafka.properties.sasl.username=fieldpulse"}),
@@ -220,7 +251,7 @@ TEST(Config, KafkaPropertiesPassThroughUnchecked) {
                                                 {"sasl.mechanism", "SCRAM-SHA-512"},
                                                 {"socket.keepalive.enable", "true"},
                                                 {"message.max.bytes", "2000000"},
-                                                {"not.a.real.property", "librdkafka will say so"},
+                                                {"client.id", "fieldpulse-test"},
                                                 {"sasl.username", "fieldpulse"},
                                                 {"sasl.password", "s3cret"}}));
   EXPECT_EQ(c.origin("kafka.properties.security.protocol"), "fp.toml:3");
@@ -238,6 +269,141 @@ TEST(Config, KafkaPropertiesPassThroughUnchecked) {
   const ConfigError nested =
       error_of([] { load_config_text("[kafka.properties]\n\"a\" = [1]\n", "fp.toml", {}, {}); });
   EXPECT_EQ(nested.key(), "kafka.properties.a");
+}
+
+TEST(Config, BrokersAreHostPortWithAPortFrom1To65535) {
+  for (const std::string bad :
+       {"host:notaport", "host", ":9092", "host:0", "host:65536", "host:"}) {
+    const ConfigError flag = error_of([&] {
+      load_config_text("", "fp.toml", parse_flags({"--brokers", "k1:9092," + bad}), {});
+    });
+    EXPECT_EQ(flag.key(), "kafka.brokers") << bad;
+    EXPECT_EQ(flag.source(), "flag --brokers") << bad;
+    EXPECT_NE(std::string(flag.what()).find(bad), std::string::npos) << flag.what();
+  }
+  const ConfigError file = error_of([] {
+    load_config_text("[kafka]\nbrokers = [\"k1:9092\", \"k2:90920\"]\n", "fp.toml", {}, {});
+  });
+  EXPECT_EQ(file.key(), "kafka.brokers");
+  EXPECT_EQ(file.source(), "fp.toml:2");
+  const ConfigError env = error_of([] {
+    load_config_text("", "fp.toml", {}, {{"FIELDPULSE_KAFKA_BROKERS", "k1:x"}});
+  });
+  EXPECT_EQ(env.source(), "env FIELDPULSE_KAFKA_BROKERS");
+
+  const Config good = load_config_text(
+      "", "fp.toml", parse_flags({"--brokers", "k1:1,[::1]:9092,kafka.internal:65535"}), {});
+  EXPECT_EQ(good.kafka.brokers.size(), 3u);
+}
+
+TEST(Config, TopicNamesAndPostgresUriAreChecked) {
+  const ConfigError topic = error_of([] {
+    load_config_text("", "fp.toml", parse_flags({"--set", "kafka.topics.state=my state"}), {});
+  });
+  EXPECT_EQ(topic.key(), "kafka.topics.state");
+  const ConfigError postgres = error_of([] {
+    load_config_text("", "fp.toml", parse_flags({"--postgres", "db.internal/fieldpulse"}), {});
+  });
+  EXPECT_EQ(postgres.key(), "sinks.postgres.uri");
+  EXPECT_EQ(postgres.source(), "flag --postgres");
+  EXPECT_NO_THROW(load_config_text("", "fp.toml",
+                                   parse_flags({"--postgres", "host=db dbname=fieldpulse"}), {}));
+}
+
+TEST(Config, PathsThatMustExistNameTheKeyAndSource) {
+  const Config defaults = load_config_text("", "fp.toml", {}, {});
+  EXPECT_NO_THROW(check_paths(defaults));
+  const Config roster =
+      load_config_text("roster = \"/nonexistent/roster.json\"\n", "fp.toml", {}, {});
+  const ConfigError missing = error_of([&] { check_paths(roster); });
+  EXPECT_EQ(missing.key(), "roster");
+  EXPECT_EQ(missing.source(), "fp.toml:1");
+  const Config jsonl =
+      load_config_text("", "fp.toml", parse_flags({"--jsonl", "/nonexistent/dir/rows.jsonl"}), {});
+  const ConfigError directory = error_of([&] { check_paths(jsonl); });
+  EXPECT_EQ(directory.key(), "sinks.jsonl.path");
+  EXPECT_EQ(directory.source(), "flag --jsonl");
+}
+
+struct BadProperties {
+  std::string toml;    // the [kafka.properties] entries, from line 2 of the file
+  std::string blamed;  // the property the error must name
+  std::string line;    // "fp.toml:N"
+};
+
+// librdkafka's own checks, run at load: an unknown property, a value it
+// refuses, settings it cannot build a client from.
+TEST(Config, KafkaPropertyErrorsNameThePropertyFileAndLine) {
+  const std::vector<BadProperties> cases = {
+      {"\"secutiry.protocol\" = \"SSL\"\n", "secutiry.protocol", "fp.toml:2"},
+      {"\"security.protocol\" = \"SASL_PLAINTEXT\"\n\"sasl.mechanism\" = \"MD5\"\n",
+       "sasl.mechanism", "fp.toml:3"},
+      {"\"client.id\" = \"x\"\n\"security.protocol\" = \"SASL_SSL\"\n", "security.protocol",
+       "fp.toml:3"},
+      {"\"security.protocol\" = \"SASL_SSL\"\n\"sasl.mechanism\" = \"SCRAM-SHA-512\"\n",
+       "sasl.mechanism", "fp.toml:3"},
+      {"\"security.protocol\" = \"SSL\"\n\"ssl.ca.location\" = \"/nonexistent/ca.pem\"\n",
+       "ssl.ca.location", "fp.toml:3"},
+      {"\"acks\" = \"1\"\n", "acks", "fp.toml:2"},  // fieldpulse's producers are idempotent
+  };
+  for (const BadProperties& c : cases) {
+    const ConfigError e =
+        error_of([&] { load_config_text("[kafka.properties]\n" + c.toml, "fp.toml", {}, {}); });
+    EXPECT_EQ(e.key(), "kafka.properties." + c.blamed) << c.toml << e.what();
+    EXPECT_EQ(e.source(), c.line) << c.toml << e.what();
+  }
+  const ConfigError env = error_of([] {
+    load_config_text("", "fp.toml", {}, {{"FIELDPULSE_KAFKA_PROPERTY_SECURITY_PROTOCOL", "TLS"}});
+  });
+  EXPECT_EQ(env.key(), "kafka.properties.security.protocol");
+  EXPECT_EQ(env.source(), "env FIELDPULSE_KAFKA_PROPERTY_SECURITY_PROTOCOL");
+}
+
+TEST(Config, PrintConfigRedactsSecrets) {
+  constexpr std::string_view file = R"toml(
+[sinks.postgres]
+uri = "postgresql://fieldpulse:pg-secret@db.internal/fieldpulse?sslpassword=pg-key-secret"
+
+[kafka.properties]
+"security.protocol" = "SASL_PLAINTEXT"
+"sasl.mechanism" = "SCRAM-SHA-512"
+"sasl.username" = "fieldpulse"
+"sasl.password" = "kafka-secret"
+"ssl.key.password" = "key-secret"
+"ssl.keystore.password" = "keystore-secret"
+"sasl.oauthbearer.config" = "principal=fp extension_token=oauth-secret"
+"ssl.key.pem" = "-----BEGIN PRIVATE KEY-----pem-secret"
+)toml";
+  const Config c = load_config_text(file, "fp.toml", {}, {});
+  const std::string text = render_config(c);
+  for (const char* secret : {"pg-secret", "pg-key-secret", "kafka-secret", "key-secret",
+                             "keystore-secret", "oauth-secret", "pem-secret"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in:\n" << text;
+  }
+  EXPECT_NE(text.find("uri = \"postgresql://fieldpulse:<redacted>@db.internal/"
+                      "fieldpulse?sslpassword=<redacted>\"  # fp.toml:3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\"sasl.password\" = \"<redacted>\"  # fp.toml:9\n"), std::string::npos);
+  EXPECT_NE(text.find("\"sasl.username\" = \"fieldpulse\"  # fp.toml:8\n"), std::string::npos);
+}
+
+TEST(Config, PostgresPasswordsAreRedactedInEitherForm) {
+  EXPECT_EQ(redact_postgres_uri("postgresql://u:secret@host/db"),
+            "postgresql://u:<redacted>@host/db");
+  EXPECT_EQ(redact_postgres_uri("postgres://u:se:cret@h1:5432,h2/db?password=x&application_name=a"),
+            "postgres://u:<redacted>@h1:5432,h2/db?password=<redacted>&application_name=a");
+  EXPECT_EQ(redact_postgres_uri("postgresql://u@host/db"), "postgresql://u@host/db");
+  EXPECT_EQ(redact_postgres_uri("postgresql://host:5432/db"), "postgresql://host:5432/db");
+  EXPECT_EQ(redact_postgres_uri("host=db password='se cret\\' x' user=u"),
+            "host=db password=<redacted> user=u");
+  EXPECT_EQ(redact_postgres_uri("host=db password = secret"), "host=db password = <redacted>");
+  EXPECT_EQ(redact_postgres_uri(""), "");
+  EXPECT_TRUE(is_secret_property("sasl.password"));
+  EXPECT_TRUE(is_secret_property("sasl.oauthbearer.client.secret"));
+  EXPECT_TRUE(is_secret_property("ssl.key.pem"));
+  EXPECT_FALSE(is_secret_property("ssl.certificate.pem"));
+  EXPECT_FALSE(is_secret_property("sasl.username"));
 }
 
 TEST(Config, PrintConfigRoundTripsWithOrigins) {

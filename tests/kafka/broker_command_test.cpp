@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include "tests/support/broker_process.h"
@@ -77,6 +78,22 @@ INSTANTIATE_TEST_SUITE_P(Flags, BrokerBadFlag,
                                            BadFlag{{"--topic", "t:0"}, "--topic"},
                                            BadFlag{{"--topic", "t:x"}, "--topic"},
                                            BadFlag{{"--no-such-flag"}, "--no-such-flag"}));
+
+// As on a real broker, a Metadata request creates a missing topic only when
+// the client allows it (librdkafka consumers do not by default).
+TEST(BrokerCommand, AConsumerAskingForAMissingTopicDoesNotCreateIt) {
+  BrokerProcess broker({"--brokers", "1"});
+  KafkaTestConsumer consumer(broker.bootstrap());
+  EXPECT_THROW(consumer.message_count("absent-topic", seconds(1)), std::runtime_error);
+  const auto topics = consumer.topic_names();
+  EXPECT_THAT(topics, ::testing::Contains("fieldpulse.state"));
+  EXPECT_THAT(topics, ::testing::Not(::testing::Contains("absent-topic")));
+
+  KafkaTestConsumer allowing(broker.bootstrap(), {{"allow.auto.create.topics", "true"}});
+  EXPECT_EQ(allowing.message_count("allowed-topic"), 0);
+  EXPECT_THAT(consumer.topic_names(), ::testing::Contains("allowed-topic"));
+  EXPECT_EQ(broker.stop(SIGTERM), 0);
+}
 
 TEST(BrokerCommand, HelpSaysWhatItIsNot) {
   Subprocess cli({fieldpulse_binary(), "broker", "--help"});

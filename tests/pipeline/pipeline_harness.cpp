@@ -80,8 +80,57 @@ std::string canonical_number(std::string_view token) {
   return s;
 }
 
+namespace {
+
+// Adds one accepted report to the blocks of its village's regions and its cadre,
+// in the total window and its CST day.
+class BlockOracle {
+ public:
+  void add(std::string_view village, std::string_view cadre, std::string_view at,
+           const std::string& kind, const std::vector<std::pair<std::string, Decimal>>& values) {
+    // The generator writes CST times, so the day is the date as written.
+    if (!at.ends_with("+08:00")) throw std::logic_error("expected a CST time: " + std::string(at));
+    const std::string day(at.substr(0, 10));
+    std::vector<std::string> entities{"cadre|" + std::string(cadre)};
+    for (std::optional<RegionId> r = roster().find_region(village); r;
+         r = roster().region(*r).parent) {
+      const Region& region = roster().region(*r);
+      entities.push_back(std::string(to_string(region.level)) + "|" + region.code);
+    }
+    if (entities.size() != 5)
+      throw std::logic_error("village not in the roster: " + std::string(village));
+    for (const auto& entity : entities) {
+      for (const std::string& window : {std::string("total"), day}) {
+        Block& block = blocks_[entity + "|" + kind + "|" + window];
+        ++block.reports;
+        for (const auto& [field, value] : values) block.sums[field].add(value);
+      }
+    }
+  }
+
+  [[nodiscard]] BlockTable table() const {
+    BlockTable out;
+    for (const auto& [key, block] : blocks_) {
+      BlockFigures& figures = out[key];
+      figures.reports = block.reports;
+      for (const auto& [field, sum] : block.sums) figures.values[field] = sum.to_string();
+    }
+    return out;
+  }
+
+ private:
+  struct Block {
+    std::int64_t reports = 0;
+    std::map<std::string, DecimalSum> sums;
+  };
+  std::map<std::string, Block> blocks_;
+};
+
+}  // namespace
+
 Expected expect(const Stream& stream) {
   Expected e;
+  BlockOracle oracle;
   std::map<std::string, DecimalSum> totals;
   std::map<std::string, DecimalSum> by_county;
   std::set<std::string> cadres;
@@ -105,7 +154,9 @@ Expected expect(const Stream& stream) {
     auto doc = parser.iterate(padded);
     const std::string kind(std::string_view(doc["kind"].get_string().value()));
     const std::string village(std::string_view(doc["village"].get_string().value()));
-    cadres.insert(std::string(std::string_view(doc["cadre_id"].get_string().value())));
+    const std::string cadre(std::string_view(doc["cadre_id"].get_string().value()));
+    const std::string at(std::string_view(doc["at"].get_string().value()));
+    cadres.insert(cadre);
     std::map<std::string, std::string> raw_values;
     for (auto field : doc["values"].get_object()) {
       const std::string key(std::string_view(field.unescaped_key().value()));
@@ -114,6 +165,7 @@ Expected expect(const Stream& stream) {
     const auto kind_id = catalog().find(kind);
     if (!kind_id) throw std::logic_error("valid report of unknown kind " + kind);
     totals[kind + ".count"].add(Decimal{Decimal::kScale});
+    std::vector<std::pair<std::string, Decimal>> values;
     for (const auto& field : catalog().kind(*kind_id).fields) {
       Decimal value{};
       if (auto it = raw_values.find(field.name); it != raw_values.end()) {
@@ -122,10 +174,13 @@ Expected expect(const Stream& stream) {
         value = field.default_value.value();
       }
       totals[kind + "." + field.name].add(value);
+      values.emplace_back(field.name, value);
       if (kind == "funds_raised" && field.name == "yuan")
         by_county[village.substr(0, 6)].add(value);
     }
+    oracle.add(village, cadre, at, kind, values);
   }
+  e.blocks = oracle.table();
   for (const auto& [metric, sum] : totals) e.totals[metric] = sum.to_string();
   for (const auto& [county, sum] : by_county) e.funds_raised_by_county[county] = sum.to_string();
   e.cadres_reporting = cadres.size();
@@ -340,6 +395,80 @@ void expect_everything_counted(RunProcess& run, const Expected& want) {
       std::chrono::seconds(120));
   ASSERT_TRUE(got.has_value());
   expect_summary_equals(*got, want);
+}
+
+}  // namespace fp::test
+
+namespace fp::test {
+
+BlockRow parse_block_row(std::string_view json) {
+  static const std::vector<std::string_view> kMembers{"level",  "id",      "name",  "kind",
+                                                      "window", "reports", "values"};
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(json);
+  auto doc = parser.iterate(padded);
+  BlockRow row;
+  std::string id, kind, window;
+  std::size_t at = 0;
+  for (auto member : doc.get_object()) {
+    const std::string_view name = member.unescaped_key().value();
+    if (at >= kMembers.size() || name != kMembers[at]) {
+      throw std::runtime_error("unexpected member \"" + std::string(name) + "\" in " +
+                               std::string(json));
+    }
+    auto value = member.value();
+    switch (at++) {
+      case 0:
+        row.level = std::string_view(value.get_string().value());
+        break;
+      case 1:
+        id = std::string_view(value.get_string().value());
+        break;
+      case 2:
+        row.name = std::string_view(value.get_string().value());
+        break;
+      case 3:
+        kind = std::string_view(value.get_string().value());
+        break;
+      case 4:
+        window = std::string_view(value.get_string().value());
+        break;
+      case 5:
+        row.figures.reports = value.get_int64().value();
+        break;
+      default:
+        for (auto field : value.get_object()) {
+          const std::string field_name(std::string_view(field.unescaped_key().value()));
+          const std::string_view token = field.value().raw_json_token().value();
+          const std::string number = canonical_number(token);
+          const auto point = number.find('.');
+          if (number != trim(token) || (point != std::string::npos && number.size() - point > 4)) {
+            throw std::runtime_error("not an exact number in shortest form: " + std::string(token));
+          }
+          row.figures.values[field_name] = canonical_number(token);
+        }
+    }
+  }
+  if (at != kMembers.size()) throw std::runtime_error("missing members in " + std::string(json));
+  row.key = row.level + "|" + id + "|" + kind + "|" + window;
+  return row;
+}
+
+BlockTable latest_blocks(const std::vector<std::string>& rows) {
+  BlockTable latest;
+  for (const auto& text : rows) {
+    BlockRow row = parse_block_row(text);
+    latest[row.key] = std::move(row.figures);
+  }
+  return latest;
+}
+
+BlockTable only_levels(const BlockTable& table, const std::set<std::string>& levels) {
+  BlockTable out;
+  for (const auto& [key, figures] : table) {
+    if (levels.count(key.substr(0, key.find('|'))) != 0) out.emplace(key, figures);
+  }
+  return out;
 }
 
 }  // namespace fp::test

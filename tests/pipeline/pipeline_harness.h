@@ -36,6 +36,15 @@ struct Stream {
 // resent ones (the simulator's own deterministic generator).
 Stream make_stream(std::size_t count, std::uint64_t seed, double bad, double dup);
 
+// One block's figures: its reports and each value field's exact decimal text.
+struct BlockFigures {
+  std::int64_t reports = 0;
+  std::map<std::string, std::string> values;
+  friend bool operator==(const BlockFigures&, const BlockFigures&) = default;
+};
+// "level|id|kind|window" -> figures.
+using BlockTable = std::map<std::string, BlockFigures>;
+
 // Figures a correct pipeline must show, computed here from the lines and the
 // generator's intent, with their own JSON parsing and exact decimal sums.
 struct Expected {
@@ -45,8 +54,24 @@ struct Expected {
   std::map<std::string, std::string> funds_raised_by_county;
   std::size_t cadres_reporting = 0;
   std::multiset<std::string> bad_payloads;  // valid UTF-8 ones
+  BlockTable blocks;  // every level (region levels by the report's village), both windows
 };
 Expected expect(const Stream& stream);
+
+// One field-progress / JSON Lines row (contract section 6):
+// {"level","id","name","kind","window","reports","values":{..}}, members in that order.
+struct BlockRow {
+  std::string key;  // level|id|kind|window, built from the members
+  std::string level, name;
+  BlockFigures figures;
+};
+// Throws std::runtime_error when `json` is not exactly that form.
+BlockRow parse_block_row(std::string_view json);
+
+// The latest figures per key of a sequence of rows (each a JSON text).
+BlockTable latest_blocks(const std::vector<std::string>& rows);
+// The rows of `table` (every level) whose level is in `levels`.
+BlockTable only_levels(const BlockTable& table, const std::set<std::string>& levels);
 
 // Produces lines keyed as the generator says, waiting for every acknowledgement.
 void produce(const std::string& bootstrap, const std::string& topic,

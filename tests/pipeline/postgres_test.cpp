@@ -4,7 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <simdjson.h>
 
 #include <chrono>
 #include <map>
@@ -45,18 +44,27 @@ Table read_table(const std::string& uri) {
   return table;
 }
 
-// The latest row per key of the field-progress topic.
+// The latest block rows of the field-progress topic as the table's rows: the
+// block's reports are its "<kind>.count" metric, each value field a metric.
 Table latest_progress(const std::string& bootstrap) {
   KafkaTestConsumer consumer(bootstrap);
   const auto count = consumer.message_count("field-progress");
-  Table latest;
-  simdjson::ondemand::parser parser;
+  std::vector<std::string> rows;
   for (const auto& m : consumer.read("field-progress", static_cast<std::size_t>(count))) {
-    simdjson::padded_string padded(m.payload);
-    auto doc = parser.iterate(padded);
-    const std::string value = canonical_number(doc["value"].raw_json_token().value());
-    const std::int64_t reports = doc["reports"].get_int64().value();
-    latest[m.key.value_or("")] = {value, reports};
+    rows.push_back(m.payload);
+  }
+  Table latest;
+  for (const auto& [key, figures] : latest_blocks(rows)) {
+    // key: level|id|kind|window
+    const auto kind_at = key.find('|', key.find('|') + 1) + 1;
+    const auto window_at = key.find('|', kind_at);
+    const std::string prefix = key.substr(0, kind_at);
+    const std::string kind = key.substr(kind_at, window_at - kind_at);
+    const std::string window = key.substr(window_at);
+    latest[prefix + kind + ".count" + window] = {std::to_string(figures.reports), figures.reports};
+    for (const auto& [field, value] : figures.values) {
+      latest[prefix + kind + "." + field + window] = {value, figures.reports};
+    }
   }
   return latest;
 }

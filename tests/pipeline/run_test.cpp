@@ -8,9 +8,12 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "model/roster.h"
 #include "tests/pipeline/pipeline_harness.h"
 #include "tests/support/broker_process.h"
 #include "tests/support/kafka_test_consumer.h"
@@ -25,21 +28,57 @@ using ::testing::HasSubstr;
 
 constexpr std::size_t kReports = 4000;  // ~1.5 MB over 4 partitions: far inside retention
 
-// The latest row per key of the field-progress topic.
-std::map<std::string, std::string> latest_progress(KafkaTestConsumer& consumer) {
+// Every row of the field-progress topic, in order, and the key it was published under.
+std::vector<std::string> progress_rows(KafkaTestConsumer& consumer) {
   const auto count = consumer.message_count("field-progress");
-  std::map<std::string, std::string> latest;
+  std::vector<std::string> rows;
   for (const auto& m : consumer.read("field-progress", static_cast<std::size_t>(count))) {
-    latest[m.key.value_or("")] = m.payload;
+    EXPECT_EQ(m.key.value_or(""), parse_block_row(m.payload).key) << m.payload;
+    rows.push_back(m.payload);
   }
-  return latest;
+  return rows;
 }
 
-std::string row_value(const std::string& row) {
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(row);
-  auto doc = parser.iterate(padded);
-  return canonical_number(doc["value"].raw_json_token().value());
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The complete lines of a JSON Lines file that no flush is writing to; a torn
+// last line fails the test.
+std::vector<std::string> jsonl_rows(const std::string& path) {
+  const std::string text = read_text(path);
+  EXPECT_TRUE(text.empty() || text.back() == '\n') << "torn last line in " << path;
+  std::vector<std::string> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) rows.push_back(line);
+  return rows;
+}
+
+// The latest figures per block in a JSON Lines file a flush may be writing to
+// (a write(2) in progress may be seen in part: its lines are left for later).
+BlockTable jsonl_latest_so_far(const std::string& path) {
+  std::string text = read_text(path);
+  text.resize(text.rfind('\n') + 1);  // npos + 1 == 0
+  std::vector<std::string> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) rows.push_back(line);
+  return latest_blocks(rows);
+}
+
+// The names the rows carry are the roster's.
+void expect_roster_names(const std::vector<std::string>& rows) {
+  const Roster roster = Roster::load(roster_path());
+  for (const auto& text : rows) {
+    const BlockRow row = parse_block_row(text);
+    const std::string id = row.key.substr(
+        row.level.size() + 1, row.key.find('|', row.level.size() + 1) - row.level.size() - 1);
+    const std::string& name = row.level == "cadre" ? roster.cadre(*roster.find_cadre(id)).name
+                                                   : roster.region(*roster.find_region(id)).name;
+    ASSERT_EQ(row.name, name) << text;
+  }
 }
 
 TEST(PipelineRun, OutputsEqualFiguresComputedFromTheSentReports) {
@@ -114,18 +153,11 @@ TEST(PipelineRun, OutputsEqualFiguresComputedFromTheSentReports) {
   EXPECT_LT(took, seconds(10));
 
   KafkaTestConsumer consumer(broker.bootstrap());
-  // field-progress: the latest city total per metric equals the expected total.
-  const auto latest = latest_progress(consumer);
-  for (const auto& [metric, value] : want.totals) {
-    const auto it = latest.find("city|4408|" + metric + "|total");
-    ASSERT_NE(it, latest.end()) << metric;
-    EXPECT_EQ(row_value(it->second), value) << metric;
-  }
-  for (const auto& [county, value] : want.funds_raised_by_county) {
-    const auto it = latest.find("county|" + county + "|funds_raised.yuan|total");
-    ASSERT_NE(it, latest.end()) << county;
-    EXPECT_EQ(row_value(it->second), value) << county;
-  }
+  // field-progress: the latest row per block equals the block's figures
+  // computed from the reports, for every block of every level and window.
+  const auto published = progress_rows(consumer);
+  EXPECT_EQ(latest_blocks(published), want.blocks);
+  expect_roster_names(published);
 
   // DLQ: one record per rejected message, with its reason and original payload.
   const auto dead = consumer.read("field-reports.dlq", want.rejected, seconds(30));
@@ -147,12 +179,50 @@ TEST(PipelineRun, OutputsEqualFiguresComputedFromTheSentReports) {
   EXPECT_EQ(reasons, want.rejected_by_reason);
   EXPECT_EQ(payloads, want.bad_payloads);
 
-  // The JSON Lines file has a row for every metric's city total.
-  std::ifstream jsonl(dir.file("progress.jsonl"));
-  std::string line;
-  std::size_t rows = 0;
-  while (std::getline(jsonl, line)) ++rows;
-  EXPECT_GE(rows, want.totals.size());
+  // The JSON Lines file: the same rows, the latest per block equal to the figures.
+  EXPECT_EQ(latest_blocks(jsonl_rows(dir.file("progress.jsonl"))), want.blocks);
+}
+
+// With checkpoint rounds far apart, JSON Lines rows still reach the file, as
+// complete lines, within the flush interval and are counted as written; each
+// sink publishes only its configured levels.
+TEST(PipelineRun, JsonlRowsAreOnDiskWithinTheFlushIntervalAndEachSinkKeepsItsLevels) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
+  const Stream stream = make_stream(kReports, 31, 0.02, 0.02);
+  const Expected want = expect(stream);
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, kReports);
+
+  TempDir dir;
+  const std::string path = dir.file("progress.jsonl");
+  RunProcess run(
+      broker.bootstrap(), "jsonl-levels",
+      {"--jsonl", path, "--set", "checkpoint.interval_ms=600000", "--set",
+       "sinks.progress.flush_interval_ms=200", "--set", "sinks.progress.levels=city,county",
+       "--set", "sinks.jsonl.levels=village,cadre"});
+  ASSERT_NE(run.port(), 0);
+  expect_everything_counted(run, want);
+
+  const BlockTable want_jsonl = only_levels(want.blocks, {"village", "cadre"});
+  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (jsonl_latest_so_far(path) != want_jsonl && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling interval
+  }
+  // Every row is in and no flush is left to write: the file ends on a whole line.
+  EXPECT_EQ(latest_blocks(jsonl_rows(path)), want_jsonl);
+  const auto metrics = await_get(
+      run.port(), "/metrics",
+      [&](const HttpReply& reply) {
+        return metric_value(reply.body, "fieldpulse_sink_writes_total{sink=\"jsonl\"}") ==
+               static_cast<double>(jsonl_rows(path).size());
+      },
+      seconds(30));
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_GE(metric_value(metrics->body, "fieldpulse_sink_writes_total{sink=\"jsonl\"}"),
+            static_cast<double>(want_jsonl.size()));
+
+  EXPECT_EQ(run.terminate().first, 0);
+  KafkaTestConsumer consumer(broker.bootstrap());
+  EXPECT_EQ(latest_blocks(progress_rows(consumer)), only_levels(want.blocks, {"city", "county"}));
 }
 
 TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting) {
@@ -181,14 +251,38 @@ TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->consumed, want.consumed);
   EXPECT_EQ(second.terminate().first, 0);
+}
 
-  // Another group on the same state topic must not restore this group's state
-  // (it would count these reports as its own): it stops, naming the remedy.
-  Subprocess other({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "another",
-                    "--roster", roster_path(), "--http", "127.0.0.1:0"});
-  EXPECT_EQ(other.wait_for_exit(seconds(60)), 1);
-  EXPECT_THAT(other.stderr_text(), HasSubstr("kafka.topics.state"));
-  EXPECT_THAT(other.stderr_text(), HasSubstr("restart/field-reports/"));
+// Contract section 6 (1.1): a second deployment or a rebuild in a new group
+// runs beside the first with nothing but --group, on the same state topic, and
+// each group's figures stay its own through a kill -9 and a restart.
+TEST(PipelineRun, TwoConsumerGroupsShareTheClusterWithNothingButTheirGroup) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
+  const Stream stream = make_stream(kReports, 29, 0.05, 0.03);
+  const Expected want = expect(stream);
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, kReports / 2);
+  {
+    RunProcess blue(broker.bootstrap(), "blue");
+    ASSERT_TRUE(await_summary(
+        blue.port(), [](const SummaryFigures& f) { return f.consumed > 0; }, seconds(120)));
+    produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, kReports / 2,
+            kReports);
+    RunProcess green(broker.bootstrap(), "green");
+    expect_everything_counted(green, want);
+    expect_everything_counted(blue, want);
+    // Both checkpoint every second into the same state partitions; a crash of
+    // one restarts from its own checkpoints, never the other's.
+    blue.process().send_signal(SIGKILL);
+    EXPECT_TRUE(blue.process().wait_for_exit(seconds(30)).has_value());
+    EXPECT_EQ(green.terminate().first, 0);
+  }
+  RunProcess blue_again(broker.bootstrap(), "blue");
+  expect_everything_counted(blue_again, want);
+  RunProcess green_again(broker.bootstrap(), "green");
+  expect_everything_counted(green_again, want);
+  // A rebuild from offset 0 in a new group counts the same, on its own.
+  RunProcess rebuild(broker.bootstrap(), "rebuild");
+  expect_everything_counted(rebuild, want);
 }
 
 TEST(PipelineRun, BackpressurePausesFetchingWithoutLosingOrRepeatingAnything) {
@@ -285,13 +379,27 @@ TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
   TempDir dir;
   const std::string bad_config = dir.file("bad.toml");
   std::ofstream(bad_config) << "[http]\nlisen = \"127.0.0.1:1\"\n";
+  const std::string misspelt = dir.file("misspelt.toml");
+  std::ofstream(misspelt) << "[kafka.properties]\n\"secutiry.protocol\" = \"SSL\"\n";
+  const std::string incomplete = dir.file("incomplete.toml");
+  std::ofstream(incomplete) << "[kafka.properties]\n\"client.id\" = \"fp\"\n"
+                            << "\"security.protocol\" = \"SASL_SSL\"\n";
   const std::vector<UsageCase> cases = {
       {{"--bogus-flag"}, "--bogus-flag"},
+      {{"--brokers", "host:notaport"}, "flag --brokers: kafka.brokers"},
+      {{"--brokers", "127.0.0.1:1", "--config", misspelt},
+       misspelt + ":2: kafka.properties.secutiry.protocol"},
+      {{"--brokers", "127.0.0.1:1", "--config", incomplete, "--print-config"},
+       incomplete + ":3: kafka.properties.security.protocol"},
+      {{"--brokers", "127.0.0.1:1", "--roster", "/nonexistent/roster.json"}, "flag --roster"},
       {{"--brokers", "127.0.0.1:1", "--set", "kafka.nope=1"}, "kafka.nope"},
       {{"--brokers", "127.0.0.1:1", "--config", bad_config}, "http.lisen"},
       {{"--brokers", "127.0.0.1:1", "--set", "checkpoint.interval_ms=abc"},
        "checkpoint.interval_ms"},
       {{"--http", "127.0.0.1:0"}, "kafka.brokers"},
+      {{"--brokers", "127.0.0.1:1", "--set", "sinks.progress.levels=city,province"},
+       "sinks.progress.levels"},
+      {{"--brokers", "127.0.0.1:1", "--set", "sinks.jsonl.levels="}, "sinks.jsonl.levels"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> argv = {FP_BINARY, "run"};
@@ -304,12 +412,11 @@ TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
 }
 
 // Checkpoint of source partition P goes to state partition P. A state topic
-// with fewer partitions (here one the embedded broker creates on first use,
-// with its default of 4) stops the instance when it takes its partitions,
-// naming the remedy, rather than restoring nothing and failing at the first
-// checkpoint.
+// with fewer partitions (here 4, as a broker's default num.partitions might
+// give one) stops the instance when it takes its partitions, naming the
+// remedy, rather than restoring nothing and failing at the first checkpoint.
 TEST(PipelineRun, AStateTopicWithFewerPartitionsThanTheReportsTopicStopsItNamingBoth) {
-  BrokerProcess broker({"--brokers", "1", "--partitions", "6"});
+  BrokerProcess broker({"--brokers", "1", "--partitions", "6", "--topic", "small-state:4"});
   Subprocess run({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "small", "--roster",
                   roster_path(), "--http", "127.0.0.1:0", "--set",
                   "kafka.topics.state=small-state"});
@@ -318,6 +425,23 @@ TEST(PipelineRun, AStateTopicWithFewerPartitionsThanTheReportsTopicStopsItNaming
   EXPECT_THAT(run.stderr_text(), HasSubstr("small-state has 4 partitions"));
   EXPECT_THAT(run.stderr_text(), HasSubstr("field-reports needs 6"));
   EXPECT_THAT(run.stderr_text(), HasSubstr("kafka.topics.state"));
+}
+
+// A state topic the broker does not have is refused when the instance takes
+// its partitions, and asking about it creates nothing: an auto-created one
+// would have the broker's default partition count and no compaction.
+TEST(PipelineRun, AMissingStateTopicStopsItAndIsNotCreated) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "2"});
+  Subprocess run({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "missing",
+                  "--roster", roster_path(), "--http", "127.0.0.1:0", "--set",
+                  "kafka.topics.state=missing-state"});
+  EXPECT_EQ(run.wait_for_exit(seconds(60)), 1);
+  EXPECT_THAT(run.stderr_text(), HasSubstr("cannot take partitions"));
+  EXPECT_THAT(run.stderr_text(), HasSubstr("the state topic missing-state does not exist"));
+  KafkaTestConsumer consumer(broker.bootstrap());
+  const auto topics = consumer.topic_names();
+  EXPECT_THAT(topics, ::testing::Contains("field-reports"));
+  EXPECT_THAT(topics, ::testing::Not(::testing::Contains("missing-state")));
 }
 
 }  // namespace

@@ -45,6 +45,30 @@ TEST(Deduper, LongAndShortIdsCompareWhole) {
   EXPECT_FALSE(d.insert(1, long_id, 1));
 }
 
+TEST(Deduper, WithoutAHorizonRemembersIdsOfAnyAge) {
+  Deduper d;                                 // the default: no horizon
+  ASSERT_TRUE(d.insert(1, "2018", 17'653));  // 2018-05-02
+  // Two years of newer ids, enough for many rehashes.
+  for (int i = 0; i < 20000; ++i) {
+    ASSERT_TRUE(d.insert(2, "n" + std::to_string(i), 17'653 + 1 + i % 800));
+  }
+  EXPECT_FALSE(d.outside_horizon(17'653));
+  EXPECT_FALSE(d.insert(1, "2018", 17'653));
+  EXPECT_EQ(d.size(), 20001U);
+}
+
+TEST(Deduper, OutsideHorizonCoversEveryIdItMayHaveForgotten) {
+  Deduper d(10);
+  EXPECT_FALSE(d.outside_horizon(0));  // nothing seen yet
+  ASSERT_TRUE(d.insert(1, "old", 100));
+  EXPECT_FALSE(d.outside_horizon(100));
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(d.insert(2, "n" + std::to_string(i), 200));
+  EXPECT_TRUE(d.outside_horizon(100));  // "old" may be (and is) forgotten
+  EXPECT_TRUE(d.outside_horizon(189));
+  EXPECT_FALSE(d.outside_horizon(190));  // kept: 190 >= 200 - 10
+  EXPECT_FALSE(d.contains(1, "old"));
+}
+
 TEST(Deduper, ForgetsIdsBeyondTheHorizonOnlyAfterTheNewestDayMoves) {
   Deduper d(10);
   ASSERT_TRUE(d.insert(1, "old", 100));

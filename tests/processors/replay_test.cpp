@@ -514,6 +514,44 @@ TEST(Replay, WritesDeadLettersAndExitsTwoOnBadFlags) {
   EXPECT_EQ(missing.wait_for_exit(std::chrono::minutes(1)), std::optional<int>(1));
 }
 
+// The report of 2018-05-02 resent after 600 reports of 2019-07: a duplicate by
+// default, too_old (naming the horizon) when the operator sets one.
+TEST(Replay, AnOldResendIsADuplicateAndAHorizonTakesTheSameKeysAsRun) {
+  test::TempDir dir;
+  const std::string file = dir.file("history.ndjson");
+  {
+    std::ofstream out(file);
+    const auto line = [&out](const std::string& id, const std::string& day) {
+      out << R"({"v":1,"report_id":")" << id
+          << R"(","cadre_id":"C0001","village":"440823105201","kind":"household_visit","at":")"
+          << day << R"(T10:00:00+08:00","values":{}})" << '\n';
+    };
+    line("first", "2018-05-02");
+    for (int i = 0; i < 600; ++i)
+      line("july-" + std::to_string(i),
+           "2019-07-" + std::string(i % 30 < 9 ? "0" : "") + std::to_string(i % 30 + 1));
+    line("first", "2018-05-02");
+  }
+  const std::string plain = run_ok({FP_BINARY, "replay", "--json", "--now", kNow, file});
+  EXPECT_NE(plain.find(R"("accepted":601,"duplicate":1,"rejected":0)"), std::string::npos) << plain;
+
+  const std::string dlq = dir.file("dlq.jsonl");
+  const std::string bounded = run_ok({FP_BINARY, "replay", "--json", "--now", kNow, "--set",
+                                      "dedupe.horizon_days=400", "--dlq", dlq, file});
+  EXPECT_NE(bounded.find(R"("accepted":601,"duplicate":0,"rejected":1)"), std::string::npos)
+      << bounded;
+  std::ifstream in(dlq);
+  std::string record;
+  ASSERT_TRUE(std::getline(in, record));
+  EXPECT_NE(record.find(R"("reason":"too_old")"), std::string::npos) << record;
+  EXPECT_NE(record.find("dedupe.horizon_days = 400"), std::string::npos) << record;
+  EXPECT_NE(record.find(R"("offset":601)"), std::string::npos) << record;
+
+  test::Subprocess bad({FP_BINARY, "replay", "--set", "dedupe.horizon_days=-3", file});
+  EXPECT_EQ(bad.wait_for_exit(std::chrono::minutes(1)), std::optional<int>(2));
+  EXPECT_NE(bad.stderr_text().find("dedupe.horizon_days"), std::string::npos);
+}
+
 // ---- FileSource ----
 
 std::vector<std::pair<std::int64_t, std::string>> read_all(const std::string& path,

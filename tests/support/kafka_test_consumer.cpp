@@ -96,4 +96,17 @@ std::int64_t KafkaTestConsumer::message_count(const std::string& topic,
   return total;
 }
 
+std::vector<std::string> KafkaTestConsumer::topic_names(std::chrono::milliseconds timeout) {
+  auto rk = make_consumer(bootstrap_, properties_);
+  const rd_kafka_metadata_t* raw = nullptr;
+  const auto err = rd_kafka_metadata(rk.get(), 1, nullptr, &raw, static_cast<int>(timeout.count()));
+  kafka::MetadataHandle metadata(raw);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error(std::string("cluster metadata: ") + rd_kafka_err2str(err));
+  }
+  std::vector<std::string> names;
+  for (int i = 0; i < metadata->topic_cnt; ++i) names.emplace_back(metadata->topics[i].topic);
+  return names;
+}
+
 }  // namespace fp::test

@@ -35,6 +35,11 @@ class KafkaTestConsumer {
   std::int64_t message_count(const std::string& topic,
                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+  // The names of every topic the cluster has (a request for all topics, which
+  // never creates one). Throws on failure.
+  std::vector<std::string> topic_names(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
  private:
   std::string bootstrap_;
   std::vector<std::pair<std::string, std::string>> properties_;
