@@ -19,6 +19,7 @@
 #include "model/catalog.h"
 #include "model/roster.h"
 #include "processors/civil_time.h"
+#include "simulate/cst_time.h"
 #include "simulate/report_generator.h"
 
 namespace fp::app {
@@ -38,6 +39,9 @@ struct SimulateOptions {
   std::uint64_t seed = 1;
   double bad = 0;
   double dup = 0;
+  std::string from;
+  std::string to;
+  std::optional<double> late;
   std::vector<std::string> properties;
 };
 
@@ -61,6 +65,58 @@ void install_stop_handlers() {
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "fieldpulse simulate: %s\n", message.c_str());
   return kExitUsage;
+}
+
+// CST midnight of a YYYY-MM-DD day; nullopt unless it is a real calendar day.
+std::optional<std::int64_t> parse_cst_day(const std::string& text) {
+  int year = 0, month = 0, day = 0;
+  char tail = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
+      std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3 || month < 1 ||
+      month > 12 || day < 1 || day > 31) {
+    return std::nullopt;
+  }
+  const std::int64_t midnight = sim::cst_midnight_ms(year, month, day);
+  std::string round_trip;
+  sim::append_cst_date(midnight, round_trip);
+  if (round_trip != text) return std::nullopt;  // e.g. 2019-02-30
+  return midnight;
+}
+
+// --from/--to/--late into sim.history; 0 or a usage error's exit code.
+int set_history(const SimulateOptions& options, std::uint64_t count, SimulationOptions& sim) {
+  if (options.from.empty() != options.to.empty()) {
+    return usage_error(options.from.empty() ? "--to: needs --from as well"
+                                            : "--from: needs --to as well");
+  }
+  if (options.from.empty()) {
+    return options.late ? usage_error("--late: only with --from and --to") : 0;
+  }
+  const auto from = parse_cst_day(options.from);
+  if (!from) return usage_error("--from: '" + options.from + "' is not a day YYYY-MM-DD");
+  const auto to = parse_cst_day(options.to);
+  if (!to) return usage_error("--to: '" + options.to + "' is not a day YYYY-MM-DD");
+  if (*from > *to) return usage_error("--from: " + options.from + " is after --to " + options.to);
+  if (*from < kProgrammeStartMs) {
+    return usage_error("--from: " + options.from +
+                       " is before the programme start 2018-05-01 (reports would be too_old)");
+  }
+  const std::int64_t end_of_today = sim.now_ms - sim::cst_time_of_day(sim.now_ms) + sim::kMsPerDay;
+  if (*to + sim::kMsPerDay > end_of_today) {
+    return usage_error("--to: " + options.to + " is after the processing clock's day " +
+                       format_rfc3339_cst(sim.now_ms).substr(0, 10) +
+                       " (--now; reports would be future_timestamp)");
+  }
+  SimulationOptions::History history;
+  history.from_ms = *from;
+  history.to_ms = *to + sim::kMsPerDay;
+  history.reports = count;
+  if (options.late) {
+    history.late_ppm = static_cast<std::uint32_t>(std::llround(*options.late * 1e6));
+  }
+  sim.history = history;
+  sim.step_us = 0;  // --rate paces the sending only
+  return 0;
 }
 
 // Where the lines go: an NDJSON file or a Kafka topic.
@@ -271,6 +327,12 @@ int run_simulate(const SimulateOptions& options) {
   if (sim.bad_ppm + sim.dup_ppm > 1'000'000) {
     return usage_error("--bad, --dup: together they must not exceed 1");
   }
+  // A history has a fixed size (its reports are spread over it); a live run with --rate
+  // goes on until stopped.
+  const bool history = !options.from.empty() || !options.to.empty();
+  const std::uint64_t count =
+      options.count ? *options.count : (options.rate > 0 && !history ? kUnlimited : kDefaultCount);
+  if (const int status = set_history(options, count, sim); status != 0) return status;
   std::unique_ptr<ReportGenerator> generator;
   try {
     generator = std::make_unique<ReportGenerator>(*catalog, *roster, sim);
@@ -302,8 +364,6 @@ int run_simulate(const SimulateOptions& options) {
     sink = std::make_unique<FileLineSink>(file, true);
   }
 
-  const std::uint64_t count =
-      options.count ? *options.count : (options.rate > 0 ? kUnlimited : kDefaultCount);
   install_stop_handlers();
   Tally tally;
   tally.by_kind.assign(catalog->kinds().size(), 0);
@@ -314,7 +374,14 @@ int run_simulate(const SimulateOptions& options) {
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   std::string summary = format_summary(tally, *catalog, seconds, sink_summary);
   summary += "  reproduce with: --seed " + std::to_string(options.seed) + " --now " +
-             format_rfc3339_cst(now_ms) + "\n";
+             format_rfc3339_cst(now_ms);
+  if (sim.history) {
+    char late[32];
+    std::snprintf(late, sizeof late, "%g", static_cast<double>(sim.history->late_ppm) / 1e6);
+    summary += " --from " + options.from + " --to " + options.to + " --count " +
+               std::to_string(count) + " --late " + late;
+  }
+  summary += "\n";
   std::fputs(summary.c_str(), summary_to_stderr ? stderr : stdout);
   return ok ? kExitOk : kExitRuntime;
 }
@@ -331,7 +398,12 @@ void add_simulate_command(CLI::App& root, int& exit_code) {
       "With --brokers, reports are produced keyed by village (idempotent, acks=all) and every\n"
       "delivery is awaited; exit 1 if any failed. With --out, NDJSON is written instead.\n"
       "The summary goes to stdout (stderr with --out -). The same --seed and --now (and other\n"
-      "flags) give byte-identical reports. SIGINT/SIGTERM stop the run after the current batch.");
+      "flags) give byte-identical reports. SIGINT/SIGTERM stop the run after the current batch.\n"
+      "With --from DAY --to DAY, a history instead: --count reports (default 10000) spread over\n"
+      "those CST days in event-time order, weekdays more than weekends, mostly 08:00-18:00,\n"
+      "--late F of them dated days or weeks back; every cadre reports across the period. The\n"
+      "period must lie between the programme start (2018-05-01) and the processing clock's\n"
+      "day (--now), as the validator accepts no other; --rate then paces the sending only.");
   auto* brokers = cmd->add_option("--brokers", options->brokers,
                                   "produce to these bootstrap servers HOST:PORT[,HOST:PORT...]");
   auto* out = cmd->add_option("--out", options->out, "write NDJSON to FILE instead (- for stdout)");
@@ -365,6 +437,14 @@ void add_simulate_command(CLI::App& root, int& exit_code) {
   cmd->add_option("--now", options->now,
                   "the simulated clock's start, RFC 3339 (default: the current time); "
                   "--bad future timestamps are 30-60 days after it");
+  cmd->add_option("--from", options->from,
+                  "a history from this CST day, YYYY-MM-DD (with --to; 2018-05-01 or later)");
+  cmd->add_option("--to", options->to,
+                  "a history up to this CST day, inclusive (with --from; not after --now's day)");
+  cmd->add_option("--late", options->late,
+                  "with a history: fraction F dated 1-30 days before the stream position "
+                  "(default 0.03)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--topic", options->topic, "topic to produce to")->capture_default_str();
   cmd->add_option("-X", options->properties,
                   "extra librdkafka property key=value (repeatable), e.g. -X linger.ms=20");

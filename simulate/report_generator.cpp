@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "simulate/cst_time.h"
+#include "simulate/history_clock.h"
 #include "simulate/kind_profiles.h"
 #include "simulate/malformation.h"
 #include "simulate/prng.h"
@@ -19,8 +20,7 @@ using sim::kMsPerHour;
 
 namespace {
 
-constexpr std::int64_t kProgrammeStartMs = 1525104000000LL;  // 2018-05-01T00:00:00+08:00
-constexpr std::size_t kHistorySize = 1024;                   // reports a resend may repeat
+constexpr std::size_t kHistorySize = 1024;  // reports a resend may repeat
 constexpr std::uint32_t kMillion = 1'000'000;
 
 // Index of the first cumulative weight above `draw` (draw < cumulative.back()).
@@ -65,6 +65,7 @@ struct ReportGenerator::Impl {
   std::vector<RegionId> village_pool;
   std::vector<std::uint64_t> kind_weights;  // cumulative, by KindId
 
+  std::optional<sim::HistoryClock> history_clock;
   std::int64_t clock_base_ms;
   std::uint64_t clock_base_count = 0;
   std::uint64_t count = 0;
@@ -85,14 +86,30 @@ struct ReportGenerator::Impl {
       throw std::invalid_argument("the bad and duplicate fractions must add up to at most 1");
     }
     if (catalog.kinds().empty()) throw std::invalid_argument("the catalog has no kinds");
+    if (o.history) make_history_clock(*o.history);
     build_reporters(run_tag());
     build_kind_weights();
   }
 
-  // Distinguishes the report ids of runs with another seed or start.
+  void make_history_clock(const SimulationOptions::History& h) {
+    if (h.from_ms < kProgrammeStartMs) {
+      throw std::invalid_argument("a history must not begin before the programme start");
+    }
+    const std::int64_t end_of_today =
+        options.now_ms - sim::cst_time_of_day(options.now_ms) + kMsPerDay;
+    if (h.to_ms > end_of_today) {
+      throw std::invalid_argument("a history must not end after the processing clock's day");
+    }
+    if (options.step_us != 0) throw std::invalid_argument("a history has no simulated step");
+    if (h.late_ppm > kMillion) throw std::invalid_argument("the late fraction must be at most 1");
+    history_clock.emplace(h.from_ms, h.to_ms, h.reports);
+  }
+
+  // Distinguishes the report ids of runs with another seed or start (with a history, its
+  // first day: its ids do not depend on the processing clock).
   [[nodiscard]] std::string run_tag() const {
-    sim::Prng tag(options.seed ^
-                  static_cast<std::uint64_t>(options.now_ms) * 0x9E3779B97F4A7C15ULL);
+    const std::int64_t start = options.history ? options.history->from_ms : options.now_ms;
+    sim::Prng tag(options.seed ^ static_cast<std::uint64_t>(start) * 0x9E3779B97F4A7C15ULL);
     static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
     std::string out;
     for (int i = 0; i < 4; ++i) out.push_back(kDigits[tag.below(36)]);
@@ -114,11 +131,13 @@ struct ReportGenerator::Impl {
       const Cadre& cadre = roster.cadre(id);
       const std::vector<RegionId>& villages = villages_under[cadre.region];
       if (villages.empty()) continue;
-      // Stationed cadres report most; about 3% have stopped reporting altogether.
+      // Stationed cadres report most; about 3% have stopped reporting altogether, except
+      // in a history, where the whole roster reports across the period.
       const std::uint64_t tier_weight = cadre.tier == Tier::section    ? 4
                                         : cadre.tier == Tier::division ? 2
                                                                        : 1;
-      const std::uint64_t weight = prng.chance(30'000) ? 0 : tier_weight * (1 + prng.below(4));
+      const bool stopped = prng.chance(30'000) && !history_clock;
+      const std::uint64_t weight = stopped ? 0 : tier_weight * (1 + prng.below(4));
       if (weight == 0) continue;
       Reporter reporter{id, id_part(cadre.cadre_id, 24) + "-" + tag + "-",
                         static_cast<std::uint32_t>(village_pool.size()),
@@ -168,6 +187,25 @@ struct ReportGenerator::Impl {
     return at - at % 1000;
   }
 
+  // A history's event time: the stream position of this report, or, for a late one,
+  // working hours of a day 1-30 days (mostly under a week) before it.
+  std::int64_t history_time() {
+    const sim::HistoryClock& clock = *history_clock;
+    const std::int64_t position =
+        clock.position(count, static_cast<std::uint32_t>(prng.next() >> 32));
+    if (!prng.chance(options.history->late_ppm) || position - kMsPerDay < clock.from_ms()) {
+      return position - position % 1000;
+    }
+    const std::int64_t max_lag = std::min(30 * kMsPerDay, position - clock.from_ms());
+    const std::int64_t lag = prng.chance(700'000)
+                                 ? prng.between(kMsPerDay, std::min(7 * kMsPerDay, max_lag))
+                                 : prng.between(kMsPerDay, max_lag);
+    const std::int64_t day = position - lag;
+    const std::int64_t at =
+        day - sim::cst_time_of_day(day) + 8 * kMsPerHour + prng.between(0, 10 * kMsPerHour - 1);
+    return at - at % 1000;
+  }
+
   void fill_values(const Kind& kind, const sim::KindSample& sample) {
     draft.value_count = 0;
     for (const ValueField& field : kind.fields) {
@@ -204,7 +242,7 @@ struct ReportGenerator::Impl {
     draft_kind = static_cast<KindId>(pick_weighted(kind_weights, prng.below(kind_weights.back())));
     const Kind& kind = catalog.kind(draft_kind);
 
-    const std::int64_t at = event_time(now_ms());
+    const std::int64_t at = history_clock ? history_time() : event_time(now_ms());
     draft.at.clear();
     sim::append_cst_timestamp(at, draft.at);
 

@@ -23,10 +23,26 @@ struct SimulationOptions {
   std::int64_t step_us = 0;
   std::uint32_t bad_ppm = 0;  // malformed reports, parts per million
   std::uint32_t dup_ppm = 0;  // resends of an earlier report, parts per million
+
+  // A history instead of a live clock: `reports` reports dated from CST midnight
+  // `from_ms` to CST midnight `to_ms` (exclusive) in event-time order, with the
+  // programme's rhythm; late_ppm of them are dated days or weeks before the stream
+  // position (phones that were offline). now_ms then stays the processing clock, for
+  // future_timestamp malformations only, and step_us must be 0.
+  struct History {
+    std::int64_t from_ms = 0;
+    std::int64_t to_ms = 0;
+    std::uint64_t reports = 0;
+    std::uint32_t late_ppm = 30'000;
+  };
+  std::optional<History> history;
 };
 
 // The earliest simulated start SimulationOptions::now_ms accepts.
 inline constexpr std::int64_t kEarliestSimulationStartMs = 1525190400000LL;  // 2018-05-02 CST
+// The programme's start: a history may begin on this day, not before (the validator
+// rejects earlier reports as too_old).
+inline constexpr std::int64_t kProgrammeStartMs = 1525104000000LL;  // 2018-05-01T00:00:00+08:00
 
 enum class ReportIntent : std::uint8_t {
   valid,      // a new report: a validator accepts it
@@ -48,8 +64,9 @@ struct ReportMeta {
 // they must outlive it. No I/O: callers decide where lines go and at what pace.
 class ReportGenerator {
  public:
-  // Throws std::invalid_argument when the options are out of range or no cadre of the
-  // roster is attached to a region with villages.
+  // Throws std::invalid_argument when the options are out of range (a history before the
+  // programme start or ending after now_ms's day) or no cadre of the roster is attached
+  // to a region with villages.
   ReportGenerator(const Catalog& catalog, const Roster& roster, SimulationOptions options);
   ~ReportGenerator();
   ReportGenerator(const ReportGenerator&) = delete;

@@ -15,7 +15,7 @@
 namespace {
 
 using fp::bench::kNowMs;
-constexpr std::size_t kReports = 200000;
+constexpr std::size_t kReports = fp::bench::kHistoryReports;
 
 using Corpus = fp::bench::SimulatedCorpus;
 

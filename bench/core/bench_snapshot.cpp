@@ -1,5 +1,5 @@
-// Size and encode/decode time of partition snapshots for the state after 1,000,000 simulated
-// reports, all on one partition or keyed by village over 256 partitions (as Kafka would).
+// Size and encode/decode time of partition snapshots for the state after the simulated
+// 1,000,000-report history, on one partition or keyed by village over 256 (as Kafka would).
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -16,7 +16,7 @@
 namespace {
 
 using fp::bench::kNowMs;
-constexpr std::size_t kReports = 1000000;
+constexpr std::size_t kReports = fp::bench::kHistoryReports;
 
 struct Corpus : fp::bench::SimulatedCorpus {
   std::vector<std::uint32_t> key_hash;  // of the village code, the Kafka key

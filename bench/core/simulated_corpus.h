@@ -1,6 +1,8 @@
-// The workload the core benchmarks share: the shipped catalog and demo roster,
-// and simulated reports (seed 7, clock 2019-07-30T12:00:00+08:00, 1% malformed,
-// 1% resends), each as its own string the way a Kafka payload arrives.
+// The workload the core benchmarks share: the shipped catalog and demo roster, and a
+// simulated history of the programme (seed 7, event days 2018-05-01..2019-07-31 with
+// the daily and weekly rhythm, 3% late, 1% malformed, 1% resends, processing clock
+// 2019-08-01T12:00:00+08:00), each report as its own string the way a Kafka payload
+// arrives.
 #pragma once
 
 #include <memory>
@@ -9,11 +11,13 @@
 
 #include "model/catalog.h"
 #include "model/roster.h"
+#include "simulate/cst_time.h"
 #include "simulate/report_generator.h"
 
 namespace fp::bench {
 
-inline constexpr std::int64_t kNowMs = 1564459200000LL;  // 2019-07-30T12:00:00+08:00
+inline constexpr std::int64_t kNowMs = 1564632000000LL;  // 2019-08-01T12:00:00+08:00
+inline constexpr std::size_t kHistoryReports = 1'000'000;
 
 struct SimulatedCorpus {
   std::shared_ptr<const Catalog> catalog;
@@ -23,16 +27,19 @@ struct SimulatedCorpus {
   std::size_t bytes = 0;
 };
 
-inline SimulatedCorpus make_simulated_corpus(std::size_t reports) {
+// The same as `fieldpulse simulate --seed 7 --now 2019-08-01T12:00:00+08:00 --from
+// 2018-05-01 --to 2019-07-31 --count N --bad 0.01 --dup 0.01`.
+inline SimulatedCorpus make_simulated_corpus(std::size_t reports = kHistoryReports) {
   SimulatedCorpus out;
   out.catalog = std::make_shared<const Catalog>(Catalog::load(FP_DATA_DIR "/catalog.toml"));
   out.roster = std::make_shared<const Roster>(Roster::load(FP_DATA_DIR "/zhanjiang-roster.json"));
   SimulationOptions sim;
   sim.seed = 7;
   sim.now_ms = kNowMs;
-  sim.step_us = 0;
   sim.bad_ppm = 10000;  // 1% malformed
   sim.dup_ppm = 10000;  // 1% resends
+  sim.history = SimulationOptions::History{sim::cst_midnight_ms(2018, 5, 1),
+                                           sim::cst_midnight_ms(2019, 8, 1), reports, 30'000};
   ReportGenerator generator(*out.catalog, *out.roster, sim);
   ReportMeta meta;
   out.lines.resize(reports);

@@ -13,7 +13,6 @@
 //   bench_consume --brokers B [--topic T] --watermarks          print held messages, exit 1 if
 //                                                               any partition lost its head
 #include <librdkafka/rdkafka.h>
-#include <malloc.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -24,7 +23,11 @@
 #include <string>
 #include <vector>
 
+#include "bench/e2e/bench_kafka.h"
+
 namespace {
+
+using fp::bench::partition_count;
 
 struct Args {
   std::string brokers;
@@ -74,27 +77,6 @@ Args parse_args(int argc, char** argv) {
   return a;
 }
 
-void set(rd_kafka_conf_t* conf, const char* key, const char* value) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key, value, err, sizeof err) != RD_KAFKA_CONF_OK) {
-    std::fprintf(stderr, "bench_consume: %s: %s\n", key, err);
-    std::exit(2);
-  }
-}
-
-int partition_count(rd_kafka_t* rk, const std::string& topic) {
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  if (rd_kafka_metadata(rk, 0, rkt, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    std::fprintf(stderr, "bench_consume: no metadata for %s\n", topic.c_str());
-    std::exit(1);
-  }
-  const int n = md->topic_cnt == 1 ? md->topics[0].partition_cnt : 0;
-  rd_kafka_metadata_destroy(md);
-  rd_kafka_topic_destroy(rkt);
-  return n;
-}
-
 // Touches every field, as a decoder would: the On-Demand parser is lazy.
 std::size_t parse_all(simdjson::ondemand::parser& parser, simdjson::padded_string_view json) {
   std::size_t fields = 0;
@@ -133,28 +115,8 @@ std::size_t parse_all(simdjson::ondemand::parser& parser, simdjson::padded_strin
 
 int main(int argc, char** argv) {
   const Args args = parse_args(argc, argv);
-  // The same allocator setting as `fieldpulse run` (app/pipeline_process.cpp).
-  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", args.brokers.c_str());
-  set(conf, "group.id", args.group.empty() ? "bench-consume" : args.group.c_str());
-  set(conf, "enable.auto.commit", "false");
-  set(conf, "auto.offset.reset", "earliest");
-  // Tuned fetching: a prefetch the whole topic fits in, so the fetcher never idles,
-  // and responses small enough to be reused from the heap.
-  set(conf, "queued.min.messages", "10000000");
-  set(conf, "queued.max.messages.kbytes", "2097151");
-  set(conf, "fetch.wait.max.ms", "10");  // as `fieldpulse run` (kafka.fetch_wait_max_ms)
-  set(conf, "fetch.max.bytes", "16777216");
-  set(conf, "max.partition.fetch.bytes", "4194304");
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (rk == nullptr) {
-    std::fprintf(stderr, "bench_consume: %s\n", err);
-    return 1;
-  }
-  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_t* rk =
+      fp::bench::tuned_consumer(args.brokers, args.group.empty() ? "bench-consume" : args.group);
   const int partitions = partition_count(rk, args.topic);
   if (args.watermarks) {
     long long held = 0;

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of `fieldpulse run` (Release build with -DFP_ARCH=native, so
-# simdjson uses its SIMD kernels rather than its generic fallback): loads N simulated
-# reports into an embedded broker, times the pipeline from start until everything is consumed, and
-# compares it with a bare librdkafka consumer reading the same topic (with and without
-# simdjson parsing) in the same run. Then measures processing latency at a steady rate.
+# simdjson uses its SIMD kernels rather than its generic fallback): loads a simulated
+# history of N reports (15 months of event days, the whole roster) into an embedded
+# broker, times the pipeline from its first to its last report, and compares it with
+# ceilings measured on the same topic in the same run: a bare librdkafka consumer (with
+# and without simdjson parsing) and `bench_rows`, which also produces a row per new
+# aggregate block. Then measures processing latency at a steady rate.
 #
-#   bench/e2e/run.sh [N]      (default 1000000, ~330 MB)
+#   bench/e2e/run.sh [N]      (default 1000000, ~260 MB)
 #
-# Environment: FP_BUILD_DIR (default build/release), FP_BENCH_PARTITIONS (default 128;
+# Environment: FP_BUILD_DIR (default build/release), FP_BENCH_FROM and FP_BENCH_TO (the
+# history's event days, default 2018-05-01 and 2019-07-31; the same day twice gives the
+# old one-day shape), FP_BENCH_PARTITIONS (default 128;
 # the embedded broker keeps only ~5 MiB per partition, so N/partitions must stay well
 # under that), FP_BENCH_ROSTER, FP_BENCH_RATE (steady rate of the latency phase, 20000),
 # FP_BENCH_LATENCY_SECONDS (10), FP_BENCH_LATENCY_PARTITIONS (partitions of the second
@@ -23,13 +27,16 @@ RATE=${FP_BENCH_RATE:-20000}
 LATENCY_SECONDS=${FP_BENCH_LATENCY_SECONDS:-10}
 LATENCY_PARTITIONS=${FP_BENCH_LATENCY_PARTITIONS:-16}
 RUN_ARGS=${FP_BENCH_RUN_ARGS:-}
+FROM=${FP_BENCH_FROM:-2018-05-01}
+TO=${FP_BENCH_TO:-2019-07-31}
 FP=$BUILD/app/fieldpulse
 # Run as deployed (deploy/systemd/fieldpulse.service): glibc's heap on huge pages.
 # The ceiling readers get the same setting.
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"
 BC=$BUILD/bench/e2e/bench_consume
-if [[ ! -x $FP || ! -x $BC ]]; then
-  echo "build first: cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP_ARCH=native -DFP_SANITIZE=OFF && cmake --build $BUILD --target fieldpulse bench_consume" >&2
+BR=$BUILD/bench/e2e/bench_rows
+if [[ ! -x $FP || ! -x $BC || ! -x $BR ]]; then
+  echo "build first: cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP_ARCH=native -DFP_SANITIZE=OFF && cmake --build $BUILD --target fieldpulse bench_consume bench_rows" >&2
   exit 2
 fi
 
@@ -80,10 +87,10 @@ pids+=($!)
 for _ in $(seq 200); do [[ -s $work/bs ]] && break; sleep 0.05; done
 BS=$(cat "$work/bs")
 
-echo "== load: $N simulated reports (1% malformed, 1% resent)"
+echo "== load: a history of $N simulated reports, event days $FROM..$TO (3% late, 1% malformed, 1% resent)"
 t0=$(now)
 "$FP" simulate --brokers "$BS" --roster "$ROSTER" --count "$N" --seed 1 --bad 0.01 --dup 0.01 \
-  >/dev/null 2>"$work/simulate.log"
+  --from "$FROM" --to "$TO" >/dev/null 2>"$work/simulate.log"
 t1=$(now)
 echo "   loaded in $(elapsed "$t0" "$t1") s"
 read -r held lost < <("$BC" --brokers "$BS" --watermarks || true)
@@ -104,6 +111,10 @@ echo "   consume+parse:  $parse_rate msg/s from the first message ($parse_mb MB/
 # on Kafka, and in the embedded broker).
 read -r _ gparse_s gparse_rate _ _ _ _ < <("$BC" --brokers "$BS" --count "$N" --parse --group "bench-$$")
 echo "   consume+parse in a new group: $gparse_rate msg/s from start ($gparse_s s, group join included)"
+# Output: reports, seconds to the last consumed, seconds until every row is acknowledged,
+# reports/s over the latter, rows, rows per report.
+read -r _ _ rows_s rows_rate rows_rows rows_per_report < <("$BR" --brokers "$BS" --count "$N")
+echo "   consume+parse+produce a row per new block: $rows_rate reports/s from the first report until all rows are acknowledged ($rows_s s; $rows_rows rows, $rows_per_report a report)"
 
 echo "== fieldpulse run: from start until all $N are consumed"
 t0=$(now)
@@ -133,8 +144,9 @@ done_s=$(awk -v a="$run_s" -v b="$DRAIN_S" 'BEGIN { printf "%.2f", a + b }')
 done_rate=$(rate "$N" "$done_s")
 echo "   $done_rate msg/s from process start until all is acknowledged and committed ($done_s s)"
 echo "   peak RSS (VmHWM): $((hwm_kb / 1024)) MB"
-read -r rows _ < <("$BC" --brokers "$BS" --topic field-progress --watermarks || true)
-echo "   field-progress rows written: $rows"
+read -r rows rows_lost < <("$BC" --brokers "$BS" --topic field-progress --watermarks || true)
+rows_ratio=$(awk -v r="$rows" -v n="$N" 'BEGIN { printf "%.3f", r / n }')
+echo "   field-progress rows written: $rows ($rows_ratio a report; partitions that dropped data: $rows_lost)"
 
 # Sends RATE reports/s for LATENCY_SECONDS to the broker $BS while the instance on
 # $RUN_PORT and a bare consumer (the floor) read them; sets P50, P99, WITHIN_50MS
@@ -195,7 +207,9 @@ stop_run
 echo "   latency (Kafka timestamp to applied): p50 <= ${P50}s, p99 <= ${P99}s, ${WITHIN_50MS} within 50 ms"
 echo "   bare consumer, same messages (Kafka timestamp to received): p50 ${BARE_P50} ms, p99 ${BARE_P99} ms, max ${BARE_MAX} ms"
 
-echo "== result (N=$N)"
+echo "== result (N=$N, event days $FROM..$TO)"
+echo "   run: $work_rate reports/s from its first to its last report, peak RSS $((hwm_kb / 1024)) MB, $rows_ratio field-progress rows a report"
+echo "   run / consume+parse+produce rows = $(ratio "$work_rate" "$rows_rate") from the first report   (reader: $rows_per_report rows a report)"
 echo "   run / consume+parse = $(ratio "$work_rate" "$parse_rate") from the first batch, $(ratio "$run_rate" "$gparse_rate") from start against the group reader   (goal >= 80%)"
 echo "   run / consume+parse = $(ratio "$done_rate" "$gparse_rate") from start until all is acknowledged and committed, against the group reader"
 echo "   run / bare consume  = $(ratio "$work_rate" "$bare_rate") from the first batch   (goal >= 50%)"

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -118,6 +119,101 @@ TEST(SimulateCommand, BadFlagsExitTwoNamingTheFlag) {
     EXPECT_EQ(run(process), 2) << c.named;
     EXPECT_THAT(process.stderr_text() + process.stdout_text(), HasSubstr(c.named));
   }
+}
+
+TEST(SimulateCommand, BadHistoryFlagsExitTwoNamingTheFlag) {
+  const std::vector<BadFlag> cases = {
+      {{"--out", "-", "--from", "2019-01-01"}, "--from"},
+      {{"--out", "-", "--to", "2019-01-01"}, "--to"},
+      {{"--out", "-", "--from", "2019-03-01", "--to", "2019-02-28"}, "--from"},
+      {{"--out", "-", "--from", "2019-02-30", "--to", "2019-03-01"}, "--from"},
+      {{"--out", "-", "--from", "2019-01-01", "--to", "2019-1-31"}, "--to"},
+      {{"--out", "-", "--from", "2018-04-30", "--to", "2018-05-31"}, "--from"},
+      {{"--out", "-", "--now", kNow, "--from", "2019-07-01", "--to", "2019-07-29"}, "--to"},
+      {{"--out", "-", "--late", "0.1"}, "--late"},
+      {{"--out", "-", "--from", "2019-01-01", "--to", "2019-01-31", "--late", "2"}, "--late"},
+  };
+  for (const BadFlag& c : cases) {
+    Subprocess process(simulate_args(c.args));
+    EXPECT_EQ(run(process), 2) << c.named;
+    EXPECT_THAT(process.stderr_text() + process.stdout_text(), HasSubstr(c.named));
+  }
+}
+
+// The number after "key": in a JSON document (the replay summary).
+long long json_number(const std::string& json, const std::string& key) {
+  const auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return -1;
+  return std::stoll(json.substr(at + key.size() + 3));
+}
+
+// Replays FILE with the processing clock at kNow; the /v1/summary document.
+std::string replay_summary(const std::string& file) {
+  Subprocess replay({FP_BINARY, "replay", "--json", "--now", kNow, file});
+  EXPECT_EQ(run(replay), 0) << replay.stderr_text();
+  return replay.stdout_text();
+}
+
+TEST(SimulateCommand, ReplayOfAHistoryAcceptsEveryReportOverEveryDay) {
+  TempDir dir;
+  const std::string out = dir.file("history.ndjson");
+  Subprocess process(simulate_args({"--out", out, "--count", "20000", "--seed", "3", "--now", kNow,
+                                    "--from", "2019-05-01", "--to", "2019-06-30"}));
+  ASSERT_EQ(run(process), 0) << process.stderr_text();
+  std::set<std::string> days;
+  for (const std::string& line : read_lines(out)) {
+    const auto at = line.find("\"at\":\"");
+    ASSERT_NE(at, std::string::npos) << line;
+    days.insert(line.substr(at + 6, 10));
+  }
+  ASSERT_EQ(days.size(), 61U);
+  EXPECT_EQ(*days.begin(), "2019-05-01");
+  EXPECT_EQ(*days.rbegin(), "2019-06-30");
+
+  const std::string summary = replay_summary(out);
+  EXPECT_EQ(json_number(summary, "accepted"), 20000) << summary;
+  EXPECT_EQ(json_number(summary, "duplicate"), 0);
+  EXPECT_EQ(json_number(summary, "rejected"), 0);
+}
+
+TEST(SimulateCommand, AHistorysResendsAreJudgedDuplicates) {
+  TempDir dir;
+  const std::string out = dir.file("history.ndjson");
+  Subprocess process(
+      simulate_args({"--out", out, "--count", "10000", "--seed", "4", "--now", kNow, "--from",
+                     "2018-05-01", "--to", "2019-07-28", "--dup", "0.05", "--bad", "0.02"}));
+  ASSERT_EQ(run(process), 0) << process.stderr_text();
+  // "sent 10000 reports (valid V, duplicate D, bad B)"
+  const std::string said = process.stdout_text();
+  const auto number_after = [&](const std::string& word) {
+    return std::stoll(said.substr(said.find(word) + word.size()));
+  };
+  const long long valid = number_after("(valid "), duplicate = number_after("duplicate "),
+                  bad = number_after("bad ");
+  EXPECT_GT(duplicate, 400);
+  EXPECT_GT(bad, 100);
+
+  const std::string summary = replay_summary(out);
+  EXPECT_EQ(json_number(summary, "accepted"), valid) << summary;
+  EXPECT_EQ(json_number(summary, "duplicate"), duplicate);
+  EXPECT_EQ(json_number(summary, "rejected"), bad);
+}
+
+TEST(SimulateCommand, AHistoryIsReproducibleFromItsSeedAloneAndRateOnlyPacesIt) {
+  TempDir dir;
+  std::vector<std::vector<std::string>> files;
+  // No --now: the processing clock is the wall clock, which a history does not follow;
+  // --rate paces the sending but does not move event times.
+  for (const std::string rate : {"0", "20000"}) {
+    const std::string out = dir.file("rate-" + rate + ".ndjson");
+    Subprocess process(
+        simulate_args({"--out", out, "--count", "3000", "--seed", "8", "--from", "2019-01-01",
+                       "--to", "2019-03-31", "--dup", "0.1", "--rate", rate}));
+    ASSERT_EQ(run(process), 0) << process.stderr_text();
+    files.push_back(read_lines(out));
+  }
+  EXPECT_EQ(files[0].size(), 3000U);
+  EXPECT_EQ(files[0], files[1]);
 }
 
 TEST(SimulateCommand, SigtermEndsAPacedRunWithWholeLinesAndExitZero) {
