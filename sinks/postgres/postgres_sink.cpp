@@ -4,41 +4,17 @@
 
 #include <boost/asio/post.hpp>
 #include <exception>
-#include <pqxx/pqxx>
+#include <iterator>
 #include <utility>
 
+#include "sinks/postgres/progress_table.h"
 #include "sinks/registry.h"
 
 namespace fp {
 
 namespace {
 
-constexpr const char* kCreateTable =
-    "CREATE TABLE IF NOT EXISTS progress ("
-    "level text NOT NULL, id text NOT NULL, metric text NOT NULL, \"window\" text NOT NULL, "
-    "value numeric NOT NULL, reports bigint NOT NULL, updated_at timestamptz NOT NULL, "
-    "PRIMARY KEY (level, id, metric, \"window\"))";
-
 constexpr const char* kErrorPrefix = "postgres sink (sinks.postgres.uri): ";
-
-// INSERT ... ON CONFLICT for `rows` rows of 7 parameters each. The value goes
-// in as decimal text cast to numeric: exact, never through a double.
-std::string upsert_statement(std::size_t rows) {
-  std::string sql =
-      "INSERT INTO progress (level, id, metric, \"window\", value, reports, updated_at) VALUES ";
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::size_t p = r * 7;
-    if (r > 0) sql += ',';
-    sql += "($" + std::to_string(p + 1) + ",$" + std::to_string(p + 2) + ",$" +
-           std::to_string(p + 3) + ",$" + std::to_string(p + 4) + ",$" + std::to_string(p + 5) +
-           "::numeric,$" + std::to_string(p + 6) + "::bigint,$" + std::to_string(p + 7) +
-           "::timestamptz)";
-  }
-  sql +=
-      " ON CONFLICT (level, id, metric, \"window\") DO UPDATE SET value = EXCLUDED.value, "
-      "reports = EXCLUDED.reports, updated_at = EXCLUDED.updated_at";
-  return sql;
-}
 
 }  // namespace
 
@@ -62,7 +38,26 @@ PostgresSink::~PostgresSink() {
     stopping_ = true;
   }
   wake_.notify_all();
+  // A statement may be waiting on the server (a lock, a slow disk): cancel it,
+  // again until the worker is out, as it may have been between statements.
+  std::unique_lock lock(mutex_);
+  while (!worker_done_) {
+    {
+      const std::lock_guard table_lock(table_mutex_);
+      if (table_) {
+        try {
+          table_->cancel();
+        } catch (const std::exception& e) {
+          spdlog::debug("{}cancel: {}", kErrorPrefix, e.what());
+        }
+      }
+    }
+    wake_.wait_for(lock, kCancelInterval);
+  }
+  lock.unlock();
   worker_.join();
+  spdlog::info("postgres sink: {} rows acknowledged, {} not; {} upserted in {} transactions",
+               written_, queued_ - written_, upserted_, transactions_);
 }
 
 void PostgresSink::write(std::span<const RawMessage> /*messages*/, const BatchResult& result) {
@@ -102,6 +97,11 @@ bool PostgresSink::with_retries(Step&& step, std::string& error) {
     } catch (const std::exception& e) {
       error = e.what();
       while (!error.empty() && error.back() == '\n') error.pop_back();
+      {
+        // Cancelled by destruction: nothing failed.
+        const std::lock_guard lock(mutex_);
+        if (stopping_) return false;
+      }
       post([this] { probe_.failed(); });
       spdlog::warn("{}attempt {} of {} failed: {}", kErrorPrefix, attempt, kAttempts, error);
     }
@@ -113,68 +113,81 @@ bool PostgresSink::with_retries(Step&& step, std::string& error) {
 }
 
 void PostgresSink::run_worker() {
-  std::unique_ptr<pqxx::connection> connection;
-  auto connect = [&] {
-    connection.reset();
-    connection = std::make_unique<pqxx::connection>(uri_);
-    pqxx::work work(*connection);
-    work.exec0(kCreateTable);
-    work.commit();
-  };
-  const auto stop = [this](const std::string& what) {
-    post([this, what] {
-      if (on_error_) on_error_(kErrorPrefix + what);
-    });
-  };
-
   std::string error;
   // Out of tries, or stopping: then the pipeline is gone and stop() does nothing.
-  if (!with_retries(connect, error)) {
+  if (!with_retries([this] { connect(); }, error)) {
     stop("cannot connect and create the progress table: " + error);
-    return;
+  } else {
+    write_batches();
   }
-  std::vector<std::string> params;
+  {
+    const std::lock_guard lock(mutex_);
+    worker_done_ = true;
+  }
+  wake_.notify_all();
+}
+
+void PostgresSink::connect() {
+  {
+    const std::lock_guard lock(table_mutex_);
+    table_.reset();
+  }
+  auto table = std::make_unique<ProgressTable>(uri_);
+  ProgressTable* raw = table.get();
+  {
+    const std::lock_guard lock(table_mutex_);
+    table_ = std::move(table);
+  }
+  raw->prepare();
+}
+
+void PostgresSink::stop(const std::string& what) {
+  post([this, what] {
+    if (on_error_) on_error_(kErrorPrefix + what);
+  });
+}
+
+void PostgresSink::write_batches() {
+  std::string error;
+  Batch rows;
   for (;;) {
-    Batch batch;
+    rows.clear();
+    std::size_t handed = 0;  // rows as counted by mark(), before coalescing
+    std::size_t upserted = 0;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !batches_.empty(); });
       if (stopping_) return;
-      batch = std::move(batches_.front());
-      batches_.pop_front();
-    }
-    // One transaction per batch: a batch is in the table whole or not at all.
-    auto write = [&] {
-      if (!connection) connect();
-      pqxx::work work(*connection);
-      for (std::size_t from = 0; from < batch.size(); from += kRowsPerStatement) {
-        const std::size_t rows = std::min(kRowsPerStatement, batch.size() - from);
-        params.clear();
-        for (std::size_t i = from; i < from + rows; ++i) {
-          const ProgressFields& f = batch[i];
-          params.insert(params.end(),
-                        {f.level, f.id, f.metric, f.window, f.value, f.reports, f.updated_at});
-        }
-        work.exec_params0(upsert_statement(rows), pqxx::prepare::make_dynamic_params(params));
+      // Everything queued goes in one transaction: behind a slow database the
+      // batches merge, and keys that changed in several cost one row.
+      for (Batch& batch : batches_) {
+        handed += batch.size();
+        rows.insert(rows.end(), std::make_move_iterator(batch.begin()),
+                    std::make_move_iterator(batch.end()));
       }
-      work.commit();
-    };
-    // After a failure the next try starts on a new connection.
-    auto write_or_reconnect = [&] {
+      batches_.clear();
+    }
+    // A write is in the table whole or not at all; after a failure the next
+    // try starts on a new connection.
+    auto write = [&] {
       try {
-        write();
+        if (!table_) connect();
+        upserted += table_->upsert(rows);
       } catch (...) {
-        connection.reset();
+        const std::lock_guard lock(table_mutex_);
+        table_.reset();
         throw;
       }
     };
-    if (!with_retries(write_or_reconnect, error)) {
-      stop("writing " + std::to_string(batch.size()) + " rows failed: " + error);
+    if (!with_retries(write, error)) {
+      stop("writing " + std::to_string(rows.size()) + " rows failed: " + error);
       return;
     }
-    post([this, rows = batch.size()] {
-      written_ += rows;
-      probe_.wrote(rows);
+    post([this, handed, upserted] {
+      written_ += handed;
+      upserted_ += upserted;
+      ++transactions_;
+      probe_.wrote(handed);
       if (on_acked_) on_acked_();
     });
   }
