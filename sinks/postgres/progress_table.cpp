@@ -1,5 +1,6 @@
 #include "sinks/postgres/progress_table.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <string_view>
 #include <tuple>
@@ -11,7 +12,8 @@ namespace {
 
 constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS progress ("
-    "level text NOT NULL, id text NOT NULL, metric text NOT NULL, \"window\" text NOT NULL, "
+    "level text COLLATE \"C\" NOT NULL, id text COLLATE \"C\" NOT NULL, "
+    "metric text COLLATE \"C\" NOT NULL, \"window\" text COLLATE \"C\" NOT NULL, "
     "value numeric NOT NULL, reports bigint NOT NULL, updated_at timestamptz NOT NULL, "
     "PRIMARY KEY (level, id, metric, \"window\"))";
 
@@ -40,6 +42,9 @@ ProgressTable::~ProgressTable() = default;
 
 void ProgressTable::prepare() {
   pqxx::nontransaction work(*connection_);
+  // The staging table of a large write stays in memory (default: 8 MB, then
+  // temporary files); only takes effect before the session's first temporary table.
+  work.exec0("SET temp_buffers = '64MB'");
   work.exec0(kCreateTable);
   work.exec0(kCreateStaging);
 }
@@ -66,6 +71,14 @@ void ProgressTable::latest_per_key(std::span<const ProgressFields> rows) {
 
 std::size_t ProgressTable::upsert(std::span<const ProgressFields> rows) {
   latest_per_key(rows);
+  // In key order the upsert walks the primary key's pages in order, rather
+  // than touching one at random per row once the table outgrows shared_buffers.
+  std::sort(latest_.begin(), latest_.end(), [&rows](std::size_t a, std::size_t b) {
+    const ProgressFields& x = rows[a];
+    const ProgressFields& y = rows[b];
+    return std::tie(x.level, x.id, x.metric, x.window) <
+           std::tie(y.level, y.id, y.metric, y.window);
+  });
   pqxx::work work(*connection_);
   {
     pqxx::stream_to copy(work, "progress_staging", kColumns);
