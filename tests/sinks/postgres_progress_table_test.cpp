@@ -5,13 +5,20 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "model/catalog.h"
+#include "model/roster.h"
+#include "processors/core.h"
 #include "sinks/postgres/progress_table.h"
+#include "sinks/postgres/progress_writer.h"
 #include "tests/support/postgres_server.h"
 
 namespace fp {
@@ -112,6 +119,66 @@ TEST_F(ProgressTableTest, CancelEndsAWriteWaitingOnAnotherSessionsLock) {
   EXPECT_TRUE(threw);
   lock.abort();
   EXPECT_TRUE(read_table(postgres_.uri()).empty());
+}
+
+ProgressChange change(std::uint32_t village, std::int32_t window, int milli, std::int64_t reports) {
+  ProgressChange c;
+  c.key = {Level::village, village, 0, window};
+  c.value.value.milli = milli;
+  c.value.reports = reports;
+  return c;
+}
+
+TEST_F(ProgressTableTest, AWriterKeepsTheLatestOfAKeyPushedInSeveralBatches) {
+  const auto catalog = std::make_shared<const Catalog>(Catalog::load(FP_DATA_DIR "/catalog.toml"));
+  const auto roster =
+      std::make_shared<const Roster>(Roster::load(FP_DATA_DIR "/zhanjiang-roster.json"));
+  const ProcessingCore core(catalog, roster, CoreOptions{}, [] { return std::int64_t{0}; });
+  const ProgressRowRenderer renderer(core);
+
+  std::mutex mutex;
+  std::condition_variable written_cv;
+  std::uint64_t through = 0;
+  std::size_t changes = 0;
+  std::string failure;
+  ProgressWriter::Callbacks callbacks;
+  callbacks.written = [&](const ProgressWriter::Written& w) {
+    const std::lock_guard lock(mutex);
+    through = w.through_sequence;
+    changes += w.changes;
+    written_cv.notify_all();
+  };
+  callbacks.attempt_failed = [](const std::string&) {};
+  callbacks.failed = [&](const std::string& why) {
+    const std::lock_guard lock(mutex);
+    failure = why;
+    written_cv.notify_all();
+  };
+  {
+    ProgressWriter writer(postgres_.uri(), renderer, callbacks);
+    // Village 0's total three times in the first batch and again in the next
+    // two (the writer may take them one by one or together); village 1 once.
+    writer.push({{change(0, kTotalWindow, 100, 1), change(1, kTotalWindow, 7, 1),
+                  change(0, kTotalWindow, 250, 2), change(0, kTotalWindow, 1100, 3)},
+                 1000,
+                 1});
+    writer.push({{change(0, kTotalWindow, 1200, 4)}, 2000, 2});
+    writer.push({{}, 3000, 3});
+    writer.push(
+        {{change(0, kTotalWindow, 1300, 5), change(0, kTotalWindow, 123456789, 6)}, 4000, 4});
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(written_cv.wait_for(lock, std::chrono::seconds(60), [&] {
+      return through == 4 || !failure.empty();
+    })) << "not written";
+    ASSERT_EQ(failure, "");
+    EXPECT_EQ(changes, 7U);
+  }
+  const std::string village0 = roster->region(0).code;
+  const std::string village1 = roster->region(1).code;
+  const std::string metric = core.metric_names()[0];
+  EXPECT_EQ(read_table(postgres_.uri()),
+            (Table{{"village|" + village0 + "|" + metric + "|total", {"123456.789", "6"}},
+                   {"village|" + village1 + "|" + metric + "|total", {"0.007", "1"}}}));
 }
 
 }  // namespace
