@@ -41,11 +41,18 @@ ProgressTable::ProgressTable(const std::string& uri)
 ProgressTable::~ProgressTable() = default;
 
 void ProgressTable::prepare() {
+  {
+    // Sessions creating the table at once would collide in the catalog (IF
+    // NOT EXISTS checks before it inserts): one at a time.
+    pqxx::work work(*connection_);
+    work.exec("SELECT pg_advisory_xact_lock(hashtext('fieldpulse.progress'))");
+    work.exec0(kCreateTable);
+    work.commit();
+  }
   pqxx::nontransaction work(*connection_);
   // The staging table of a large write stays in memory (default: 8 MB, then
   // temporary files); only takes effect before the session's first temporary table.
   work.exec0("SET temp_buffers = '64MB'");
-  work.exec0(kCreateTable);
   work.exec0(kCreateStaging);
 }
 
