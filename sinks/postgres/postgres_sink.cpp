@@ -16,7 +16,7 @@ constexpr const char* kErrorPrefix = "postgres sink (sinks.postgres.uri): ";
 
 }  // namespace
 
-PostgresSink::PostgresSink(SinkContext& context, std::string uri,
+PostgresSink::PostgresSink(SinkContext& context, const std::string& uri,
                            std::chrono::milliseconds flush_interval)
     : clock_(context.clock),
       renderer_(context.core),

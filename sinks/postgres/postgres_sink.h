@@ -33,7 +33,8 @@ struct SinkContext;
 class PostgresSink final : public Sink {
  public:
   // Starts the writers, which connect in the background.
-  PostgresSink(SinkContext& context, std::string uri, std::chrono::milliseconds flush_interval);
+  PostgresSink(SinkContext& context, const std::string& uri,
+               std::chrono::milliseconds flush_interval);
   ~PostgresSink() override;
   PostgresSink(const PostgresSink&) = delete;
   PostgresSink& operator=(const PostgresSink&) = delete;

@@ -30,8 +30,11 @@ constexpr const char* kUpsert =
     "ON CONFLICT (level, id, metric, \"window\") DO UPDATE SET value = EXCLUDED.value, "
     "reports = EXCLUDED.reports, updated_at = EXCLUDED.updated_at";
 
-const std::vector<std::string> kColumns = {"level", "id",      "metric",    "\"window\"",
-                                           "value", "reports", "updated_at"};
+const std::vector<std::string>& staging_columns() {
+  static const std::vector<std::string> columns = {"level", "id",      "metric",    "\"window\"",
+                                                   "value", "reports", "updated_at"};
+  return columns;
+}
 
 }  // namespace
 
@@ -88,7 +91,7 @@ std::size_t ProgressTable::upsert(std::span<const ProgressFields> rows) {
   });
   pqxx::work work(*connection_);
   {
-    pqxx::stream_to copy(work, "progress_staging", kColumns);
+    pqxx::stream_to copy(work, "progress_staging", staging_columns());
     for (const std::size_t i : latest_) {
       const ProgressFields& r = rows[i];
       copy << std::tie(r.level, r.id, r.metric, r.window, r.value, r.reports, r.updated_at);
