@@ -189,6 +189,7 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
     }
     ps.owned = true;
     ps.next_offset = start;
+    ps.resume_from = start;
     ps.catch_up_to = high;
     ps.high = high;
     stalls_.forget(p);
@@ -287,7 +288,9 @@ void Pipeline::advance_rounds() {
     if (state_writer_->durable_through() < round.state_mark) return;
     std::vector<PartitionOffset> offsets;
     for (const auto& part : round.partitions) {
-      if (state(part.partition).owned) offsets.push_back({part.partition, part.through_offset});
+      PartitionState& ps = state(part.partition);
+      ps.resume_from = part.through_offset;
+      if (ps.owned) offsets.push_back({part.partition, part.through_offset});
     }
     source_->commit(offsets, round.synchronous_commit);
     auto callback = std::move(round.on_committed);
@@ -430,10 +433,7 @@ void Pipeline::drain(std::function<void(int)> done) {
   drain_timer_.expires_after(options_.drain_timeout);
   drain_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
     if (ec || !*alive || !drained_) return;
-    spdlog::error("drain: outputs not acknowledged within {} ms", options_.drain_timeout.count());
-    auto callback = std::move(drained_);
-    drained_ = nullptr;
-    callback(1);
+    end_drain_unacknowledged();
   });
   std::vector<std::int32_t> owned;
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
@@ -449,6 +449,39 @@ void Pipeline::drain(std::function<void(int)> done) {
       callback(0);
     }
   });
+}
+
+// Nothing is lost by ending here: offsets and checkpoints never pass what a
+// sink has not acknowledged, so the next start processes again everything
+// after the newest durable checkpoint and rewrites the same absolute figures.
+void Pipeline::end_drain_unacknowledged() {
+  std::string behind;
+  for (const auto& sink : sinks_) {
+    if (const auto n = sink->unacknowledged(); n > 0) {
+      behind += (behind.empty() ? "" : ", ") + std::string(sink->name()) + ": " + std::to_string(n);
+    }
+  }
+  if (const auto n = state_writer_->in_flight(); n > 0) {
+    behind += (behind.empty() ? "" : ", ") + std::string("state: ") + std::to_string(n);
+  }
+  std::int64_t redo = 0;
+  std::size_t owned = 0;
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    const PartitionState& ps = partitions_[p];
+    if (!ps.owned) continue;
+    ++owned;
+    redo += ps.next_offset - ps.resume_from;
+    spdlog::info("drain: {}[{}] will be processed again from offset {} on the next start",
+                 options_.reports_topic, p, ps.resume_from);
+  }
+  spdlog::warn(
+      "drain: outputs not acknowledged within {} ms ({}); committing nothing more: {} "
+      "message(s) of {} partition(s) after the last checkpoint will be redone on the next start",
+      options_.drain_timeout.count(), behind.empty() ? "none" : behind, redo, owned);
+  source_->close();
+  auto callback = std::move(drained_);
+  drained_ = nullptr;
+  callback(0);
 }
 
 }  // namespace fp

@@ -4,17 +4,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "metrics/pipeline_probe.h"
+#include "sinks/postgres/progress_writer.h"
 #include "sinks/progress_batcher.h"
 #include "sinks/progress_row.h"
 #include "sinks/sink.h"
@@ -24,18 +21,20 @@ namespace fp {
 struct SinkContext;
 
 // Rows come from a ProgressBatcher, as for the progress topic; each flush
-// (timer or flush()) becomes one batch.
-// libpqxx blocks, so one worker thread owns the connection: it creates the
-// table at start and writes each batch in one transaction of multi-row
-// INSERT ... ON CONFLICT DO UPDATE. Values are absolute, so a replay rewrites
-// the same figures and never double-counts. The worker reports back through
-// the io_context, where mark()/durable() advance; a connection or write that
-// still fails after kAttempts tries stops the pipeline (context.on_error), so
-// offsets are never committed past rows that are not in the database.
+// (timer or flush()) becomes one batch, split by key hash over kConnections
+// ProgressWriters, each a connection and thread of its own, so the server
+// works on several cores and a key always goes through the same connection
+// (its rows stay in order). Values are absolute, so a replay rewrites the same
+// figures and never double-counts. The writers report back through the
+// io_context, where mark()/durable() advance: a batch is durable once every
+// writer has written its part. A writer that still fails after its retries
+// stops the pipeline (context.on_error), so offsets are never committed past
+// rows that are not in the database.
 class PostgresSink final : public Sink {
  public:
-  // Starts the worker, which connects in the background.
-  PostgresSink(SinkContext& context, std::string uri, std::chrono::milliseconds flush_interval);
+  // Starts the writers, which connect in the background.
+  PostgresSink(SinkContext& context, const std::string& uri,
+               std::chrono::milliseconds flush_interval);
   ~PostgresSink() override;
   PostgresSink(const PostgresSink&) = delete;
   PostgresSink& operator=(const PostgresSink&) = delete;
@@ -43,50 +42,37 @@ class PostgresSink final : public Sink {
   [[nodiscard]] std::string_view name() const override { return "postgres"; }
   void write(std::span<const RawMessage> messages, const BatchResult& result) override;
   void flush() override;
-  [[nodiscard]] std::uint64_t mark() const override { return queued_; }
-  [[nodiscard]] bool durable(std::uint64_t mark) const override { return written_ >= mark; }
+  [[nodiscard]] std::uint64_t mark() const override { return sequence_; }
+  [[nodiscard]] bool durable(std::uint64_t mark) const override;
   [[nodiscard]] std::size_t unacknowledged() const override {
     return static_cast<std::size_t>(queued_ - written_);
   }
   void set_backlog(bool behind) override { batcher_.set_backlog(behind); }
 
-  // Tries per connection or batch, the first retry's delay (doubled each time),
-  // and rows per INSERT statement (7 parameters each; PostgreSQL allows 65535).
-  static constexpr int kAttempts = 5;
-  static constexpr std::chrono::milliseconds kFirstRetryDelay{100};
-  static constexpr std::size_t kRowsPerStatement = 1000;
+  static constexpr std::size_t kConnections = 4;
 
  private:
-  using Batch = std::vector<ProgressFields>;
-
   void hand_on(std::vector<ProgressChange>&& rows);
-  void run_worker();
-  // Runs `step` up to kAttempts times with backoff; false once stopping or out of tries.
-  template <typename Step>
-  bool with_retries(Step&& step, std::string& error);
   // Posts to the io_context thread, where the sink's state lives.
   template <typename F>
   void post(F&& f);
 
   // io_context thread.
   Clock clock_;
-  ProgressRowRenderer renderer_;
+  ProgressRowRenderer renderer_;  // the writers' too: it reads only immutable names
   SinkProbe probe_;
   boost::asio::io_context& io_;
   std::function<void()> on_acked_;
   std::function<void(const std::string&)> on_error_;
   ProgressBatcher batcher_;
-  std::uint64_t queued_ = 0;   // rows handed to the worker
-  std::uint64_t written_ = 0;  // rows committed to the database
+  std::uint64_t sequence_ = 0;                  // batches handed on
+  std::vector<std::uint64_t> written_through_;  // per writer: batches in the table
+  std::uint64_t queued_ = 0;                    // rows handed on
+  std::uint64_t written_ = 0;                   // rows committed to the database
+  std::uint64_t upserted_ = 0;                  // of them, distinct keys per transaction
+  std::uint64_t transactions_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-
-  // Shared with the worker.
-  const std::string uri_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Batch> batches_;
-  bool stopping_ = false;
-  std::thread worker_;  // last: started once everything above exists
+  std::vector<std::unique_ptr<ProgressWriter>> writers_;  // last: they call back into the above
 };
 
 }  // namespace fp

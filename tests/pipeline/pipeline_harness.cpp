@@ -355,7 +355,7 @@ std::optional<double> metric_value(const std::string& exposition, std::string_vi
 }
 
 RunProcess::RunProcess(const std::string& bootstrap, const std::string& group,
-                       std::vector<std::string> extra) {
+                       std::vector<std::string> extra, Subprocess::Options options) {
   std::vector<std::string> argv = {FP_BINARY, "run", "--brokers", bootstrap, "--group", group,
                                    "--roster", roster_path(), "--http", "127.0.0.1:0",
                                    // The embedded broker delays a group's next
@@ -363,7 +363,7 @@ RunProcess::RunProcess(const std::string& bootstrap, const std::string& group,
                                    "--set", "kafka.properties.session.timeout.ms=6000", "--set",
                                    "checkpoint.interval_ms=1000"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  process_ = std::make_unique<Subprocess>(argv, inherit_stderr());
+  process_ = std::make_unique<Subprocess>(argv, options);
   if (auto line = process_->read_stdout_line(std::chrono::seconds(60))) {
     port_ = serving_port(*line).value_or(0);
   }

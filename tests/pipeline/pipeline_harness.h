@@ -120,11 +120,12 @@ std::optional<double> metric_value(const std::string& exposition, std::string_vi
 std::string canonical_number(std::string_view token);
 
 // A `fieldpulse run` child of the demo roster on an ephemeral HTTP port, with
-// checkpoints every second; `extra` flags are appended.
+// checkpoints every second; `extra` flags are appended. Its stderr goes to the
+// test's unless `options` say otherwise.
 class RunProcess {
  public:
   RunProcess(const std::string& bootstrap, const std::string& group,
-             std::vector<std::string> extra = {});
+             std::vector<std::string> extra = {}, Subprocess::Options options = inherit_stderr());
   [[nodiscard]] std::uint16_t port() const { return port_; }
   Subprocess& process() { return *process_; }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
@@ -133,6 +134,87 @@ TEST_F(PostgresSinkTest, AReplayInANewGroupLeavesTheTableUnchanged) {
   EXPECT_EQ(after.size(), before.size());
   EXPECT_EQ(after, before);
   expect_city_totals(after, want_);
+}
+
+// The first `count` reports of `stream`, and what they alone must give.
+Stream first_part(const Stream& stream, std::size_t count) {
+  return {{stream.lines.begin(), stream.lines.begin() + static_cast<std::ptrdiff_t>(count)},
+          {stream.metas.begin(), stream.metas.begin() + static_cast<std::ptrdiff_t>(count)}};
+}
+
+// Reports arrive in two parts, each read by its own run of one group.
+class PostgresRestartTest : public ::testing::Test {
+ protected:
+  void produce_part(std::size_t from, std::size_t to) {
+    produce(broker_.bootstrap(), "field-reports", stream_.lines, stream_.metas, from, to);
+  }
+
+  static constexpr std::size_t kHalf = kReports / 2;
+  BrokerProcess broker_{{"--brokers", "1", "--partitions", "4"}};
+  PostgresServer postgres_;
+  Stream stream_ = make_stream(kReports, 29, 0.05, 0.02);
+  Expected want_half_ = expect(first_part(stream_, kHalf));
+  Expected want_ = expect(stream_);
+};
+
+TEST_F(PostgresRestartTest, ARestartMidStreamResumesFromItsCheckpointAndTheTableStaysExact) {
+  produce_part(0, kHalf);
+  {
+    RunProcess first(broker_.bootstrap(), "pg-restart", {"--postgres", postgres_.uri()});
+    expect_everything_counted(first, want_half_);
+    EXPECT_EQ(first.terminate().first, 0);
+  }
+  expect_city_totals(read_table(postgres_.uri()), want_half_);
+
+  produce_part(kHalf, kReports);
+  {
+    RunProcess second(broker_.bootstrap(), "pg-restart", {"--postgres", postgres_.uri()});
+    expect_everything_counted(second, want_);
+    EXPECT_EQ(second.terminate().first, 0);
+  }
+  const Table table = read_table(postgres_.uri());
+  expect_city_totals(table, want_);
+  // Keys changed by both runs hold the second run's figures, like the topic.
+  EXPECT_EQ(table, latest_progress(broker_.bootstrap()));
+}
+
+TEST_F(PostgresRestartTest, ADrainBehindALockedTableExitsZeroInTimeAndARestartRedoesTheRest) {
+  produce_part(0, kHalf);
+  {
+    RunProcess first(broker_.bootstrap(), "pg-locked", {"--postgres", postgres_.uri()});
+    expect_everything_counted(first, want_half_);
+    EXPECT_EQ(first.terminate().first, 0);
+  }
+  const Table before = read_table(postgres_.uri());
+  expect_city_totals(before, want_half_);
+
+  // Another session holds the table: every write of the next run waits on it.
+  pqxx::connection locker(postgres_.uri());
+  auto lock = std::make_unique<pqxx::work>(locker);
+  lock->exec0("LOCK TABLE progress IN ACCESS EXCLUSIVE MODE");
+  produce_part(kHalf, kReports);
+  {
+    RunProcess blocked(broker_.bootstrap(), "pg-locked", {"--postgres", postgres_.uri()},
+                       Subprocess::Options{});
+    expect_everything_counted(blocked, want_);
+    const auto [status, took] = blocked.terminate();
+    EXPECT_EQ(status, 0) << blocked.process().stderr_text();
+    EXPECT_LT(took, seconds(10)) << blocked.process().stderr_text();
+    EXPECT_THAT(blocked.process().stderr_text(), HasSubstr("will be redone on the next start"));
+    EXPECT_THAT(blocked.process().stderr_text(), HasSubstr("postgres: "));
+  }
+  lock->abort();
+  lock.reset();
+  EXPECT_EQ(read_table(postgres_.uri()), before);
+
+  {
+    RunProcess restarted(broker_.bootstrap(), "pg-locked", {"--postgres", postgres_.uri()});
+    expect_everything_counted(restarted, want_);
+    EXPECT_EQ(restarted.terminate().first, 0);
+  }
+  const Table table = read_table(postgres_.uri());
+  expect_city_totals(table, want_);
+  EXPECT_EQ(table, latest_progress(broker_.bootstrap()));
 }
 
 TEST(PostgresSink, AnUnreachableDatabaseStopsRunWithExitOneNamingTheSink) {
