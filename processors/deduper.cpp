@@ -133,8 +133,9 @@ bool Deduper::contains(RegionId village, std::string_view id) const {
 void Deduper::rehash() {
   // Forget ids beyond the horizon, then size the table so the live ids fill at
   // most half of it: without forgetting that doubles it (a rehash comes at 3/4
-  // full, so the table stays 3/8 to 3/4 full and costs 11-21 bytes an id). The arena is rebuilt only when something is
-  // forgotten, and is scanned for that only when some record may be old enough.
+  // full, so the table stays 3/8 to 3/4 full and costs 11-21 bytes an id). The arena is rebuilt
+  // only when something is forgotten, and is scanned for that only when some record may be old
+  // enough.
   const std::int64_t oldest_kept = horizon_days_ > 0
                                        ? static_cast<std::int64_t>(newest_day_) - horizon_days_
                                        : std::int64_t{INT32_MIN};
@@ -144,8 +145,7 @@ void Deduper::rehash() {
     for_each_record([&](std::size_t, const Record& r) { live += r.day >= oldest_kept ? 1 : 0; });
   }
   const bool compact = live != size_;
-  const std::size_t capacity =
-      std::max<std::size_t>(kInitialSlots, std::bit_ceil((live + 1) * 2));
+  const std::size_t capacity = std::max<std::size_t>(kInitialSlots, std::bit_ceil((live + 1) * 2));
   ZeroedArray<std::uint64_t> table(capacity);
   std::vector<Block> blocks;
   std::int32_t oldest = INT32_MAX;

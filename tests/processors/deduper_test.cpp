@@ -91,7 +91,7 @@ TEST(Deduper, KeepsOldIdsWhileNothingNewerArrives) {
 TEST(Deduper, ForEachVisitsTheRememberedIdsInInsertionOrder) {
   Deduper d(10);
   ASSERT_TRUE(d.insert(1, "old", 100));
-  for (int i = 0; i < 600; ++i) ASSERT_TRUE(d.insert(2, "n" + std::to_string(i), 200));
+  for (int i = 0; i < 900; ++i) ASSERT_TRUE(d.insert(2, "n" + std::to_string(i), 200));
   ASSERT_FALSE(d.contains(1, "old"));  // forgotten at a rehash
   std::vector<std::string> seen;
   d.for_each([&seen](RegionId village, std::string_view id, std::int32_t day) {
@@ -99,8 +99,8 @@ TEST(Deduper, ForEachVisitsTheRememberedIdsInInsertionOrder) {
     EXPECT_EQ(day, 200);
     seen.emplace_back(id);
   });
-  ASSERT_EQ(seen.size(), 600U);
-  for (int i = 0; i < 600; ++i)
+  ASSERT_EQ(seen.size(), 900U);
+  for (int i = 0; i < 900; ++i)
     EXPECT_EQ(seen[static_cast<std::size_t>(i)], "n" + std::to_string(i));
 }
 
