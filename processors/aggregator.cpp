@@ -71,7 +71,7 @@ void Aggregator::begin_batch() {
 
 void Aggregator::reset_global() {
   index_.clear();
-  HugeVector<Int128>().swap(cells_);
+  GrowableArray<Int128>().swap(cells_);
   moved_.clear();
   solo_moved_.clear();
 }

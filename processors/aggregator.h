@@ -8,6 +8,7 @@
 
 #include "processors/core.h"
 #include "processors/flat_index.h"
+#include "processors/growable_array.h"
 
 namespace fp {
 
@@ -45,7 +46,7 @@ struct BlockKey {
 // in the global cells (b).
 struct PartialAggregates {
   FlatIndex index;
-  HugeVector<Int128> cells;
+  GrowableArray<Int128> cells;
 };
 
 // The global view (sum of every partition's partials) plus the hot path that
@@ -150,7 +151,7 @@ class Aggregator {
   std::vector<std::uint32_t> metric_slot_;  // by metric: 0 = count, 1 + field index
 
   FlatIndex index_;  // key -> (header offset in cells_, unused)
-  HugeVector<Int128> cells_;
+  GrowableArray<Int128> cells_;
   std::uint32_t batch_ = 0;
   std::vector<std::uint32_t> moved_;  // header offsets of blocks moved in this batch
   // Solo: the one partition with data (its index's b is the batch that last moved the block).
