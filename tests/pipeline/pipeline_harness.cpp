@@ -71,6 +71,22 @@ Stream make_stream(std::size_t count, std::uint64_t seed, double bad, double dup
   return stream;
 }
 
+Stream make_history_stream(std::size_t count, std::uint64_t seed, double bad, double dup) {
+  SimulationOptions options;
+  options.seed = seed;
+  options.now_ms = now_ms();
+  options.bad_ppm = static_cast<std::uint32_t>(bad * 1e6);
+  options.dup_ppm = static_cast<std::uint32_t>(dup * 1e6);
+  options.history =
+      SimulationOptions::History{kProgrammeStartMs, kProgrammeStartMs + 457LL * 86'400'000, count};
+  ReportGenerator generator(catalog(), roster(), options);
+  Stream stream;
+  stream.lines.resize(count);
+  stream.metas.resize(count);
+  for (std::size_t i = 0; i < count; ++i) generator.next(stream.lines[i], stream.metas[i]);
+  return stream;
+}
+
 std::string canonical_number(std::string_view token) {
   std::string s(trim(token));
   if (s.find('.') != std::string::npos) {

@@ -35,6 +35,9 @@ struct Stream {
 // `count` simulated reports dated up to an hour ago, with fractions of bad and
 // resent ones (the simulator's own deterministic generator).
 Stream make_stream(std::size_t count, std::uint64_t seed, double bad, double dup);
+// The same over a programme's history: event days 2018-05-01..2019-07-31 in
+// event-time order with the programme's rhythm and a few percent late.
+Stream make_history_stream(std::size_t count, std::uint64_t seed, double bad, double dup);
 
 // One block's figures: its reports and each value field's exact decimal text.
 struct BlockFigures {

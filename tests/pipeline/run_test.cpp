@@ -258,7 +258,8 @@ TEST(PipelineRun, DrainsOnSigtermAndARestartContinuesWithoutLossOrDoubleCounting
 // each group's figures stay its own through a kill -9 and a restart.
 TEST(PipelineRun, TwoConsumerGroupsShareTheClusterWithNothingButTheirGroup) {
   BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
-  const Stream stream = make_stream(kReports, 29, 0.05, 0.03);
+  // Fifteen months of event days, with resends, late and bad reports.
+  const Stream stream = make_history_stream(kReports, 29, 0.05, 0.03);
   const Expected want = expect(stream);
   produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, kReports / 2);
   {
