@@ -121,14 +121,7 @@ void ProcessingCore::process(std::span<const RawMessage> batch, BatchResult& out
       ++part.counts.consumed;
       ++s.totals.consumed;
       if (!s.reader.read(m.payload, s.report, s.why)) {
-        const auto reason = static_cast<std::size_t>(s.why.reason);
-        ++part.counts.rejected;
-        ++part.counts.rejected_by_reason[reason];
-        ++s.totals.rejected;
-        ++s.totals.rejected_by_reason[reason];
-        ++out.rejected;
-        ++out.rejected_by_reason[reason];
-        out.dead_letters.push_back({i, s.why});
+        reject(part, i, s.why, out);
         continue;
       }
       Pending& p = s.pending[valid++];
@@ -179,25 +172,31 @@ void ProcessingCore::finish(Pending& p, BatchResult& out) {
   s.activity.stage(part.activity, r.cadre, r.cst_day, r.at_ms, s.staged_spans[k]);
 }
 
-void ProcessingCore::reject_outside_horizon(const Pending& p, BatchResult& out) {
+void ProcessingCore::reject(PartitionState& part, std::size_t index, const Rejection& why,
+                            BatchResult& out) {
   Impl& s = *impl_;
-  PartitionState& part = *p.part;
-  const auto reason = static_cast<std::size_t>(Reason::too_old);
+  const auto reason = static_cast<std::size_t>(why.reason);
   ++part.counts.rejected;
   ++part.counts.rejected_by_reason[reason];
   ++s.totals.rejected;
   ++s.totals.rejected_by_reason[reason];
   ++out.rejected;
   ++out.rejected_by_reason[reason];
+  out.dead_letters.push_back({index, why});
+}
+
+void ProcessingCore::reject_outside_horizon(const Pending& p, BatchResult& out) {
+  PartitionState& part = *p.part;
   const std::int32_t horizon = part.deduper.horizon_days();
-  out.dead_letters.push_back(
-      {p.index,
-       Rejection{Reason::too_old,
-                 "at: day " + format_day(p.report.cst_day) + " is more than " +
-                     std::to_string(horizon) + " days before the newest report of its partition (" +
-                     format_day(part.deduper.newest_day()) +
-                     "), outside the duplicate-detection horizon (dedupe.horizon_days = " +
-                     std::to_string(horizon) + ")"}});
+  reject(
+      part, p.index,
+      Rejection{Reason::too_old,
+                "at: day " + format_day(p.report.cst_day) + " is more than " +
+                    std::to_string(horizon) + " days before the newest report of its partition (" +
+                    format_day(part.deduper.newest_day()) +
+                    "), outside the duplicate-detection horizon (dedupe.horizon_days = " +
+                    std::to_string(horizon) + ")"},
+      out);
 }
 
 std::string ProcessingCore::snapshot_partition(std::int32_t partition) const {

@@ -93,6 +93,8 @@ struct Completeness {
   std::size_t total = 0;     // cadres attached within
 };
 
+struct PartitionState;
+
 // Single-threaded by design: the owner calls every member from one thread (or
 // one Asio strand); nothing inside locks. Read-side calls are cheap enough to
 // run between batches on the same strand.
@@ -133,6 +135,7 @@ class ProcessingCore {
   struct Pending;
   void finish(Pending& pending, BatchResult& out);
   void reject_outside_horizon(const Pending& pending, BatchResult& out);
+  void reject(PartitionState& part, std::size_t index, const Rejection& why, BatchResult& out);
   std::unique_ptr<Impl> impl_;
 };
 

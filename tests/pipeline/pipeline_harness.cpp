@@ -56,6 +56,17 @@ std::int64_t now_ms() {
 
 }  // namespace
 
+namespace {
+Stream generate(const SimulationOptions& options, std::size_t count) {
+  ReportGenerator generator(catalog(), roster(), options);
+  Stream stream;
+  stream.lines.resize(count);
+  stream.metas.resize(count);
+  for (std::size_t i = 0; i < count; ++i) generator.next(stream.lines[i], stream.metas[i]);
+  return stream;
+}
+}  // namespace
+
 Stream make_stream(std::size_t count, std::uint64_t seed, double bad, double dup) {
   SimulationOptions options;
   options.seed = seed;
@@ -63,12 +74,7 @@ Stream make_stream(std::size_t count, std::uint64_t seed, double bad, double dup
   options.step_us = 1000;
   options.bad_ppm = static_cast<std::uint32_t>(bad * 1e6);
   options.dup_ppm = static_cast<std::uint32_t>(dup * 1e6);
-  ReportGenerator generator(catalog(), roster(), options);
-  Stream stream;
-  stream.lines.resize(count);
-  stream.metas.resize(count);
-  for (std::size_t i = 0; i < count; ++i) generator.next(stream.lines[i], stream.metas[i]);
-  return stream;
+  return generate(options, count);
 }
 
 Stream make_history_stream(std::size_t count, std::uint64_t seed, double bad, double dup) {
@@ -79,12 +85,7 @@ Stream make_history_stream(std::size_t count, std::uint64_t seed, double bad, do
   options.dup_ppm = static_cast<std::uint32_t>(dup * 1e6);
   options.history =
       SimulationOptions::History{kProgrammeStartMs, kProgrammeStartMs + 457LL * 86'400'000, count};
-  ReportGenerator generator(catalog(), roster(), options);
-  Stream stream;
-  stream.lines.resize(count);
-  stream.metas.resize(count);
-  for (std::size_t i = 0; i < count; ++i) generator.next(stream.lines[i], stream.metas[i]);
-  return stream;
+  return generate(options, count);
 }
 
 std::string canonical_number(std::string_view token) {
