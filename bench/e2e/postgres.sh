@@ -6,25 +6,24 @@
 # every output is acknowledged and the offsets are committed, so the total is the
 # time until the table holds everything.
 #
-#   bench/e2e/postgres.sh [N] [DAYS]   (default 300000 reports over 456 days, ~15 months)
+#   bench/e2e/postgres.sh [N]   (default 300000 reports)
 #
-# The history: one `fieldpulse simulate --out` per event day (--now at 10:00 CST
-# of the day, seed = day number, 1% malformed, 1% resent), so every day of the
-# period has its reports and the roster's villages and cadres spread over them.
+# The history: `fieldpulse simulate --from FROM --to TO` (15 months by default,
+# 3% late, 1% malformed, 1% resent), the roster's villages and cadres spread over it.
 # Environment: FP_BUILD_DIR (default build/release), FP_BENCH_PARTITIONS (64),
 # FP_BENCH_ROSTER (data/zhanjiang-roster.json: 1,600 villages, 1,235 cadres),
-# FP_BENCH_LAST_DAY (the history's last day, default 2026-11-30), FP_BENCH_REPORTS
+# FP_BENCH_FROM and FP_BENCH_TO (default 2018-05-01..2019-07-31), FP_BENCH_REPORTS
 # (a file to keep the history in across runs; made when missing), FP_PG_BIN
 # (/usr/lib/postgresql/15/bin).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 N=${1:-300000}
-DAYS=${2:-456}
 BUILD=${FP_BUILD_DIR:-build/release}
 PARTITIONS=${FP_BENCH_PARTITIONS:-64}
 ROSTER=${FP_BENCH_ROSTER:-data/zhanjiang-roster.json}
-LAST_DAY=${FP_BENCH_LAST_DAY:-2026-11-30}
+FROM=${FP_BENCH_FROM:-2018-05-01}
+TO=${FP_BENCH_TO:-2019-07-31}
 PG_BIN=${FP_PG_BIN:-/usr/lib/postgresql/15/bin}
 FP=$BUILD/app/fieldpulse
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"
@@ -33,21 +32,10 @@ if [[ ! -x $FP ]]; then
   exit 2
 fi
 
-work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/e2e/common.sh
+source bench/e2e/common.sh
+chmod 755 "$work"  # the postgres user writes its data directory in it
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
-summary_field() { curl -s "http://127.0.0.1:$1/v1/summary" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
-metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v s="$2" '$1 == s { print $2 }'; }
 # PostgreSQL refuses to run as root: then the server runs as the postgres user.
 as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -55,17 +43,9 @@ REPORTS=${FP_BENCH_REPORTS:-$work/reports.ndjson}
 if [[ -s $REPORTS ]]; then
   echo "== history: $REPORTS (kept from an earlier run)"
 else
-  echo "== history: $N reports over $DAYS event days ending $LAST_DAY"
-  per_day=$((N / DAYS))
-  last_s=$(date -u -d "$LAST_DAY 02:00" +%s)  # 10:00 CST
-  : >"$REPORTS.part"
-  for ((d = 0; d < DAYS; d++)); do
-    count=$per_day
-    ((d == DAYS - 1)) && count=$((N - per_day * (DAYS - 1)))
-    day=$(date -u -d "@$((last_s - (DAYS - 1 - d) * 86400))" +%Y-%m-%dT%H:%M:%SZ)
-    "$FP" simulate --out - --roster "$ROSTER" --count "$count" --seed "$((d + 1))" --now "$day" \
-      --bad 0.01 --dup 0.01 >>"$REPORTS.part" 2>/dev/null
-  done
+  echo "== history: $N reports, event days $FROM..$TO"
+  "$FP" simulate --out "$REPORTS.part" --roster "$ROSTER" --count "$N" --seed 1 \
+    --from "$FROM" --to "$TO" --bad 0.01 --dup 0.01 2>/dev/null
   mv "$REPORTS.part" "$REPORTS"
 fi
 N=$(wc -l <"$REPORTS")
@@ -142,5 +122,5 @@ if [[ $REDONE == 1 ]]; then
   echo "   the drain ended before PostgreSQL acknowledged everything: the total is a lower bound"
 fi
 
-echo "== result (N=$N over $DAYS days)"
+echo "== result (N=$N, event days $FROM..$TO)"
 echo "   with / without --postgres = $(awk -v a="$plain_total" -v b="$pg_total" 'BEGIN { printf "%.2f", a / b }')   (goal >= 0.5)"

@@ -23,18 +23,8 @@ FP=$BUILD/app/fieldpulse
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"
 [[ -x $FP ]] || { echo "build first: cmake --build $BUILD --target fieldpulse" >&2; exit 2; }
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [[ -n ${FP_BENCH_KEEP:-} ]]; then echo "logs in $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-consumed() { curl -s "http://127.0.0.1:$1/v1/summary" | sed -n 's/.*"consumed":\([0-9]*\).*/\1/p'; }
+# shellcheck source=bench/e2e/common.sh
+source bench/e2e/common.sh
 
 "$FP" broker --partitions "$PARTITIONS" --bootstrap-file "$work/bootstrap" \
   >/dev/null 2>"$work/broker.log" </dev/null &
@@ -67,7 +57,7 @@ start_run() {
 start_run
 "$FP" simulate --brokers "$BS" --count "$N" --rate "$RATE" --seed 7 --bad 0.01 --dup 0.01 \
   >/dev/null 2>>"$work/simulate.log"
-until [[ $(consumed "$RUN_PORT") == "$N" ]]; do sleep 0.2; done
+until [[ $(summary_field "$RUN_PORT" consumed) == "$N" ]]; do sleep 0.2; done
 # A few checkpoint intervals (FP_BENCH_SETTLE s): everything consumed is checkpointed.
 sleep "${FP_BENCH_SETTLE:-3}"
 kill -9 "$RUN_PID"
@@ -82,7 +72,7 @@ done
 ready=$(now)
 echo "restart to /readyz 200: $(elapsed "$start" "$ready") s" \
   "(N=$N, $PARTITIONS partitions, instance_id='${INSTANCE}', consumed after restart:" \
-  "$(consumed "$RUN_PORT"))"
+  "$(summary_field "$RUN_PORT" consumed))"
 # Where the time went: the restart, the assignment (group join), readiness.
 grep -E 'restarting|assigned [0-9]+ partition' "$work/run.log" | tail -2 >&2 || true
 echo "[$(date -d "@$ready" '+%F %T.%3N')] ready" >&2

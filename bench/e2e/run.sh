@@ -40,20 +40,8 @@ if [[ ! -x $FP || ! -x $BC || ! -x $BR ]]; then
   exit 2
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
-summary_field() { curl -s "http://127.0.0.1:$1/v1/summary" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
+# shellcheck source=bench/e2e/common.sh
+source bench/e2e/common.sh
 
 # Starts `fieldpulse run`; sets RUN_PID and RUN_PORT.
 start_run() {
