@@ -13,24 +13,16 @@
 
 #include "processors/civil_time.h"
 #include "processors/report_reader.h"
+#include "tests/simulate/shipped_data.h"
 
 namespace fp {
 namespace {
 
-constexpr std::int64_t kHourMs = 3600LL * 1000;
-constexpr std::int64_t kDayMs = 24 * kHourMs;
-
-const Catalog& catalog() {
-  static const Catalog c = Catalog::load(FP_DATA_DIR "/catalog.toml");
-  return c;
-}
-
-const Roster& roster() {
-  static const Roster r = Roster::load(FP_DATA_DIR "/zhanjiang-roster.json");
-  return r;
-}
-
-std::int64_t at(const char* rfc3339) { return parse_rfc3339(rfc3339).value(); }
+using simulate_test::at;
+using simulate_test::catalog;
+using simulate_test::kDayMs;
+using simulate_test::kHourMs;
+using simulate_test::roster;
 
 SimulationOptions options(std::uint64_t seed, double bad = 0, double dup = 0) {
   SimulationOptions o;
