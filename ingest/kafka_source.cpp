@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "ingest/queue_wakeup.h"
+#include "kafka/queue_wakeup.h"
 #include "kafka/config.h"
 
 namespace fp {

@@ -5,7 +5,7 @@
 // 8999999999999.991 is never rounded through a double on its way to the screen.
 // Stable ids and data attributes (data-key, data-metric, data-value) are part of
 // the page's interface: the browser test reads the figures through them.
-#include "sinks/http_api/dashboard/dashboard_page.h"
+#include "api/dashboard/dashboard_page.h"
 
 namespace fp {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "api/http_api.h"
 #include "processors/message.h"  // Clock
-#include "sinks/http_api/http_api.h"
 
 namespace fp {
 

@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "metrics/registry.h"
-#include "sinks/http_api/dashboard/dashboard_page.h"
-#include "sinks/http_api/http_api.h"
-#include "tests/http_api/http_test_client.h"
-#include "tests/http_api/sample_core.h"
-#include "tests/http_api/served_api.h"
+#include "api/dashboard/dashboard_page.h"
+#include "api/http_api.h"
+#include "tests/api/http_test_client.h"
+#include "tests/api/sample_core.h"
+#include "tests/api/served_api.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 

@@ -1,17 +1,17 @@
 // The /v1 endpoints: parameter checking and JSON rendering over the core's read side.
-#include "sinks/http_api/api_router.h"
+#include "api/api_router.h"
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 
+#include "api/dashboard/dashboard_page.h"
+#include "api/query_string.h"
+#include "api/summary_json.h"
 #include "metrics/registry.h"
+#include "model/json_text.h"
 #include "processors/civil_time.h"
 #include "processors/core.h"
-#include "sinks/http_api/dashboard/dashboard_page.h"
-#include "sinks/http_api/query_string.h"
-#include "sinks/http_api/summary_json.h"
-#include "sinks/json_text.h"
 
 namespace fp {
 namespace {

@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "metrics/registry.h"
-#include "sinks/http_api/http_api.h"
+#include "api/http_api.h"
 
 namespace fp::testing {
 

@@ -1,6 +1,6 @@
 // The HTTP API over a real socket: every endpoint's document, the 400s naming their
 // parameter, 404/405, keep-alive, request limits and concurrent connections.
-#include "sinks/http_api/http_api.h"
+#include "api/http_api.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -17,9 +17,9 @@
 
 #include "metrics/pipeline_probe.h"
 #include "metrics/registry.h"
-#include "tests/http_api/http_test_client.h"
-#include "tests/http_api/sample_core.h"
-#include "tests/http_api/served_api.h"
+#include "tests/api/http_test_client.h"
+#include "tests/api/sample_core.h"
+#include "tests/api/served_api.h"
 
 namespace fp {
 namespace {
