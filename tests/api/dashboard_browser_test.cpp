@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
-#include "metrics/registry.h"
 #include "api/dashboard/dashboard_page.h"
 #include "api/http_api.h"
+#include "metrics/registry.h"
 #include "tests/api/http_test_client.h"
 #include "tests/api/sample_core.h"
 #include "tests/api/served_api.h"
