@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
@@ -78,12 +79,14 @@ PrometheusServer::PrometheusServer(const std::string& config_yaml) {
   const std::string config = dir_.file("prometheus.yml");
   std::ofstream(config) << config_yaml;
   port_ = free_loopback_port();
+  Subprocess::Options options;
+  options.inherit_stderr = true;
   process_ = std::make_unique<Subprocess>(
       std::vector<std::string>{"/usr/bin/prometheus", "--config.file=" + config,
                                "--storage.tsdb.path=" + dir_.file("data"),
                                "--web.listen-address=127.0.0.1:" + std::to_string(port_),
                                "--log.level=warn"},
-      Subprocess::Options{.inherit_stderr = true});
+      options);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     if (auto reply = plain_get(port_, "/-/ready"); reply && reply->status == 200) return;
