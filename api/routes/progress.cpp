@@ -1,4 +1,5 @@
-// GET /v1/progress: the aggregates of one level, entity, metric and window (contract section 6).
+// GET /v1/progress: the aggregates of one level, entity, metric and window, a range summed per
+// series or, with by=day, its daily series (contract section 6).
 #include <algorithm>
 
 #include "api/routes/handlers.h"
@@ -29,6 +30,30 @@ void append_region_or_cadre(std::string& out, const Roster& roster, Level level,
 
 std::string window_text(std::int32_t window) {
   return window == kTotalWindow ? std::string("total") : format_day(window);
+}
+
+// What a query answers: rows of its window(s) as stored, or, for a range
+// without by=day, one row per series summed over the range.
+struct ProgressRequest {
+  ProgressQuery query;
+  bool sum_range = false;
+  std::string range_text;  // "FROM..TO" when sum_range
+};
+
+// Sums the daily rows of each series (they arrive sorted by entity, metric,
+// window) into one row whose window is the range: exact decimal sums.
+std::vector<ProgressRow> sum_by_series(const std::vector<ProgressRow>& daily) {
+  std::vector<ProgressRow> out;
+  for (const ProgressRow& row : daily) {
+    if (!out.empty() && out.back().key.level == row.key.level &&
+        out.back().key.entity == row.key.entity && out.back().key.metric == row.key.metric) {
+      out.back().value.value.add(row.value.value);
+      out.back().value.reports += row.value.reports;
+    } else {
+      out.push_back(row);
+    }
+  }
+  return out;
 }
 
 // Fills q.level and q.entity from `level` and `id`; an id alone implies its level.
@@ -65,7 +90,8 @@ std::optional<ApiResponse> resolve_entity(const Roster& roster, const RequestPar
 
 std::optional<ApiResponse> resolve_metric_and_window(const ProcessingCore& core,
                                                      const RequestParameters& params,
-                                                     ProgressQuery& q) {
+                                                     ProgressRequest& request) {
+  ProgressQuery& q = request.query;
   if (const std::string* metric = params.get("metric")) {
     const auto& names = core.metric_names();
     const auto it = std::find(names.begin(), names.end(), *metric);
@@ -81,10 +107,21 @@ std::optional<ApiResponse> resolve_metric_and_window(const ProcessingCore& core,
     q.from_window = checked.value->from;
     q.to_window = checked.value->to;
   }
+  const std::string* by = params.get("by");
+  if (by && *by != "day") return bad_parameter("by", "expected day, got \"" + *by + "\"");
+  if (by && q.from_window == kTotalWindow) {
+    return bad_parameter("by", "by=day needs a window of days (a day or FROM..TO)");
+  }
+  const std::string* window = params.get("window");
+  if (!by && window && window->find("..") != std::string::npos) {
+    request.sum_range = true;
+    request.range_text = format_day(q.from_window) + ".." + format_day(q.to_window);
+  }
   return std::nullopt;
 }
 
-std::string render_rows(const ProcessingCore& core, const std::vector<ProgressRow>& rows) {
+std::string render_rows(const ProcessingCore& core, const std::vector<ProgressRow>& rows,
+                        const std::string* range_text) {
   const auto& names = core.metric_names();
   std::string body;
   body.reserve(64 + rows.size() * 160);
@@ -99,7 +136,7 @@ std::string render_rows(const ProcessingCore& core, const std::vector<ProgressRo
     body += ",\"metric\":";
     append_json_string(body, row.key.metric < names.size() ? names[row.key.metric] : "");
     body += ",\"window\":";
-    append_json_string(body, window_text(row.key.window));
+    append_json_string(body, range_text ? *range_text : window_text(row.key.window));
     body += ",\"value\":";
     row.value.value.append_to(body);
     body += ",\"reports\":" + std::to_string(row.value.reports) + '}';
@@ -111,10 +148,12 @@ std::string render_rows(const ProcessingCore& core, const std::vector<ProgressRo
 }  // namespace
 
 ApiResponse handle_progress(const RouteContext& context, const RequestParameters& params) {
-  ProgressQuery q;
-  if (auto error = resolve_entity(context.core.roster(), params, q)) return *error;
-  if (auto error = resolve_metric_and_window(context.core, params, q)) return *error;
-  return json_response(200, render_rows(context.core, context.core.progress(q)));
+  ProgressRequest request;
+  if (auto error = resolve_entity(context.core.roster(), params, request.query)) return *error;
+  if (auto error = resolve_metric_and_window(context.core, params, request)) return *error;
+  const std::vector<ProgressRow> rows = context.core.progress(request.query);
+  if (!request.sum_range) return json_response(200, render_rows(context.core, rows, nullptr));
+  return json_response(200, render_rows(context.core, sum_by_series(rows), &request.range_text));
 }
 
 }  // namespace fp

@@ -144,12 +144,24 @@ TEST_F(HttpApiTest, ProgressWindowsAreDaysAndRanges) {
   EXPECT_EQ(day.at("440823105201 funds_raised.yuan 2019-07-28"),
             std::make_pair(std::string("100.5"), 1L));
 
+  // A range answers one exact sum per series, its window the range.
   const auto range = rows_of(
       parse(get("/v1/progress?level=city&metric=funds_raised.yuan&window=2019-07-28..2019-07-29")));
-  EXPECT_EQ(range.size(), 2u);
-  EXPECT_EQ(range.at("4408 funds_raised.yuan 2019-07-28"),
+  ASSERT_EQ(range.size(), 1u);
+  EXPECT_EQ(range.at("4408 funds_raised.yuan 2019-07-28..2019-07-29"),
+            std::make_pair(std::string("100.6"), 2L));
+  const auto one_day_range = rows_of(
+      parse(get("/v1/progress?level=city&metric=funds_raised.yuan&window=2019-07-29..2019-07-29")));
+  EXPECT_EQ(one_day_range.at("4408 funds_raised.yuan 2019-07-29..2019-07-29"),
+            std::make_pair(std::string("0.1"), 1L));
+
+  // by=day gives the daily series instead.
+  const auto daily = rows_of(parse(get(
+      "/v1/progress?level=city&metric=funds_raised.yuan&window=2019-07-28..2019-07-29&by=day")));
+  EXPECT_EQ(daily.size(), 2u);
+  EXPECT_EQ(daily.at("4408 funds_raised.yuan 2019-07-28"),
             std::make_pair(std::string("100.5"), 1L));
-  EXPECT_EQ(range.at("4408 funds_raised.yuan 2019-07-29"), std::make_pair(std::string("0.1"), 1L));
+  EXPECT_EQ(daily.at("4408 funds_raised.yuan 2019-07-29"), std::make_pair(std::string("0.1"), 1L));
 
   const auto empty = rows_of(parse(get("/v1/progress?level=city&window=2020-01-01")));
   EXPECT_TRUE(empty.empty());
@@ -271,6 +283,9 @@ TEST_F(HttpApiTest, BadParametersAreNamed) {
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=yesterday"), "window");
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=2019-02-30"), "window");
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=2019-07-29..2019-07-28"), "window");
+  EXPECT_EQ(bad_parameter_of("/v1/progress?window=2019-07-28..2019-07-29&by=week"), "by");
+  EXPECT_EQ(bad_parameter_of("/v1/progress?by=day"), "by");
+  EXPECT_EQ(bad_parameter_of("/v1/progress?window=total&by=day"), "by");
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=2019-07-28.."), "window");
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=2000-01-01..2019-01-01"), "window");
   EXPECT_EQ(bad_parameter_of("/v1/progress?level=city&level=county"), "level");
