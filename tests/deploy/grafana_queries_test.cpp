@@ -36,8 +36,9 @@ void collect_queries(simdjson::dom::element value, const std::string& where,
   }
   if (!value.is_object()) return;
   std::string here = where;
-  if (auto title = value["title"]; title.is_string())
+  if (auto title = value["title"]; title.is_string()) {
     here = std::string(title.get_string().value());
+  }
   if (auto name = value["name"]; name.is_string()) here = std::string(name.get_string().value());
   for (auto [key, member] : value.get_object()) {
     if (key == "expr" && member.is_string()) {
@@ -47,8 +48,13 @@ void collect_queries(simdjson::dom::element value, const std::string& where,
       const auto comma = text.rfind(',');
       if (text.rfind("label_values(", 0) == 0 && comma != std::string::npos) {
         const std::string selector = text.substr(13, comma - 13);
-        const std::string label = text.substr(comma + 1, text.size() - comma - 2);
-        out.push_back({here, "count by (" + label + ") (" + selector + ")"});
+        const auto label_at = text.find_first_not_of(' ', comma + 1);
+        std::string expr = "count by (";
+        expr += text.substr(label_at, text.size() - label_at - 1);
+        expr += ") (";
+        expr += selector;
+        expr += ')';
+        out.push_back({here, std::move(expr)});
       }
     } else {
       collect_queries(member, here, out);
