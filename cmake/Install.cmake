@@ -18,13 +18,21 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/configu
   ${PROJECT_SOURCE_DIR}/docs/http-api.md ${PROJECT_SOURCE_DIR}/docs/metrics.md
   ${PROJECT_SOURCE_DIR}/docs/operations.md DESTINATION share/doc/fieldpulse)
 
-set(fp_install_generated ${PROJECT_BINARY_DIR}/install-generated)
+# The configuration and the unit are written straight into the destination with
+# the install-time prefix. An existing configuration is an operator's: it is
+# kept, and the new sample goes next to it as fieldpulse.toml.new.
 install(CODE "
   set(FP_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
-  configure_file(\"${PROJECT_SOURCE_DIR}/deploy/config/fieldpulse.toml.in\"
-                 \"${fp_install_generated}/fieldpulse.toml\" @ONLY)
-  configure_file(\"${PROJECT_SOURCE_DIR}/deploy/systemd/fieldpulse.service.in\"
-                 \"${fp_install_generated}/fieldpulse.service\" @ONLY)
+  set(root \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}\")
+  set(config \"\${root}/etc/fieldpulse/fieldpulse.toml\")
+  if(EXISTS \"\${config}\")
+    message(STATUS \"Keeping: \${config} (the new sample is fieldpulse.toml.new)\")
+    set(config \"\${config}.new\")
+  endif()
+  message(STATUS \"Installing: \${config}\")
+  configure_file(\"${PROJECT_SOURCE_DIR}/deploy/config/fieldpulse.toml.in\" \"\${config}\" @ONLY)
+  set(unit \"\${root}/lib/systemd/system/fieldpulse.service\")
+  message(STATUS \"Installing: \${unit}\")
+  configure_file(\"${PROJECT_SOURCE_DIR}/deploy/systemd/fieldpulse.service.in\" \"\${unit}\" @ONLY)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${config}\" \"\${unit}\")
 ")
-install(FILES ${fp_install_generated}/fieldpulse.toml DESTINATION etc/fieldpulse)
-install(FILES ${fp_install_generated}/fieldpulse.service DESTINATION lib/systemd/system)

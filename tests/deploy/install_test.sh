@@ -45,4 +45,18 @@ if command -v systemd-analyze >/dev/null; then
     fail "systemd-analyze verify: $verdict"
   fi
 fi
+# Installing again (an upgrade) keeps an edited configuration; the new sample
+# goes next to it.
+echo "# edited by the operator" >>"$config"
+cmake --install "$build" --prefix "$prefix" >/dev/null
+grep -q "^# edited by the operator" "$config" || fail "a second install overwrote $config"
+[ -f "$config.new" ] || fail "a second install did not leave the new sample as $config.new"
+
+# DESTDIR stages the same tree; the files still name the final prefix.
+stage=$prefix/stage
+DESTDIR=$stage cmake --install "$build" --prefix /opt/fieldpulse >/dev/null
+grep -qx "ExecStart=/opt/fieldpulse/bin/fieldpulse run --config /opt/fieldpulse/etc/fieldpulse/fieldpulse.toml" \
+  "$stage/opt/fieldpulse/lib/systemd/system/fieldpulse.service" || fail "DESTDIR install names the stage"
+[ -x "$stage/opt/fieldpulse/bin/fieldpulse" ] || fail "DESTDIR install lacks the binary"
+
 echo "install_test: layout, configuration and unit under $prefix are as promised"
