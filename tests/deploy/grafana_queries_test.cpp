@@ -173,6 +173,13 @@ TEST_F(GrafanaDashboard, EveryQueryReturnsDataFromARealPrometheusScrapingARealRu
   for (const auto& [where, expr] : failing) ADD_FAILURE() << where << ": no data for " << expr;
   EXPECT_FALSE(county.empty());
 
+  // Data-gap counters are there at 0 for each partition before any gap, so
+  // increase() would see the first one.
+  const auto gaps =
+      parse_answer(prometheus.query("fieldpulse_data_gap_messages_total").value_or(""));
+  EXPECT_EQ(gaps.samples.size(), 2u);
+  for (const auto& [labels, value] : gaps.samples) EXPECT_EQ(value, "0") << labels.at("partition");
+
   // The alert rules run on these series without an evaluation error.
   const auto rules = plain_get(prometheus.port(), "/api/v1/rules");
   ASSERT_TRUE(rules && rules->status == 200);
