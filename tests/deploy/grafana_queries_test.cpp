@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,6 +137,31 @@ TEST_F(GrafanaDashboard, CoversWhatOperatorsWatch) {
     EXPECT_NE(all.find(metric), std::string::npos) << "no panel queries " << metric;
   }
   EXPECT_GE(queries_.size(), 20u);
+}
+
+// Grafana fills in its own $__ variables; every other one the queries use is
+// a template variable of the dashboard, and every panel uses the datasource variable.
+TEST_F(GrafanaDashboard, QueriesUseOnlyDefinedVariables) {
+  std::set<std::string> defined;
+  for (auto variable : dashboard_["templating"]["list"].get_array()) {
+    defined.emplace(variable["name"].get_string().value());
+  }
+  EXPECT_TRUE(defined.contains("datasource"));
+  for (const auto& q : queries_) {
+    for (auto at = q.expr.find('$'); at != std::string::npos; at = q.expr.find('$', at + 1)) {
+      const auto end = q.expr.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", at + 1);
+      const std::string name = q.expr.substr(at + 1, end - at - 1);
+      if (!name.starts_with("__")) {
+        EXPECT_TRUE(defined.contains(name)) << q.where << ": $" << name;
+      }
+    }
+  }
+  for (auto panel : dashboard_["panels"].get_array()) {
+    if (panel["type"].get_string().value() == "row") continue;
+    EXPECT_EQ(panel["datasource"]["uid"].get_string().value(), "${datasource}")
+        << panel["title"].get_string().value();
+  }
 }
 
 TEST_F(GrafanaDashboard, EveryQueryReturnsDataFromARealPrometheusScrapingARealRun) {
