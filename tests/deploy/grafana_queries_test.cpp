@@ -168,8 +168,14 @@ TEST_F(GrafanaDashboard, EveryQueryReturnsDataFromARealPrometheusScrapingARealRu
   BrokerProcess broker({"--partitions", "2"});
   RunProcess run(broker.bootstrap(), "grafana");
   ASSERT_NE(run.port(), 0) << "no 'serving' line on stdout";
+  // A fixed batch first, so even rare kinds (projects landed: under 0.1% of
+  // reports) have figures; then a steady stream, so rates have something to show.
+  Subprocess batch({fieldpulse_binary(), "simulate", "--brokers", broker.bootstrap(), "--count",
+                    "10000", "--bad", "0.1", "--dup", "0.05", "--seed", "7"},
+                   inherit_stderr());
+  ASSERT_EQ(batch.wait_for_exit(seconds(120)), 0);
   Subprocess simulate({fieldpulse_binary(), "simulate", "--brokers", broker.bootstrap(), "--rate",
-                       "50", "--bad", "0.1", "--dup", "0.05", "--seed", "7"},
+                       "50", "--bad", "0.1", "--dup", "0.05", "--seed", "8"},
                       inherit_stderr());
   PrometheusServer prometheus(prometheus_config(run.port()));
   const std::string instance = "127.0.0.1:" + std::to_string(run.port());
