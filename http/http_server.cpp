@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <limits>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -194,7 +195,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (state_->stopped || state_->draining) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_->options.max_header_bytes));
-    parser_->body_limit(boost::none);  // checked per route once the header is in
+    // Checked per route once the header is in. Not boost::none: Boost 1.74's
+    // parser compares the length with the optional, and anything exceeds none.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     lowest().expires_after(state_->options.idle_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -277,7 +280,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const bool malformed =
         ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
-    if (malformed && !state_->stopped) return refuse(error_response(400, "malformed request"));
+    if (malformed && !state_->stopped) {
+      return refuse(error_response(400, "malformed request: " + ec.message()));
+    }
     close();
   }
 

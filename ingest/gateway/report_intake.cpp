@@ -91,8 +91,14 @@ void ReportIntake::handle(const http::Request& request, const http::Reply& reply
           403, "line " + std::to_string(line.number) +
                    ": cadre_id is not the cadre this token belongs to; nothing was forwarded"));
     }
-    if (v.status != LineStatus::refused) outgoing.push_back({v.key, line.text});
     verdicts->push_back(std::move(v));
+  }
+  // Built once the verdicts stay put: the keys are views of their strings.
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const LineVerdict& v = (*verdicts)[i];
+    if (v.status == LineStatus::refused) continue;
+    outgoing.push_back(
+        {v.key ? std::optional<std::string_view>(*v.key) : std::nullopt, lines[i].text});
   }
   if (forwarder_.in_flight() + outgoing.size() > limits_.max_queued) {
     probe_.lines(LineFate::unacknowledged, lines.size());
