@@ -84,7 +84,7 @@ TEST(TokenCommand, MisuseExits2WithAMessageNamingTheProblem) {
       {{"token", "revoke", "--tokens", file, "--device", "nobody"}, "--device"},
       {{"token", "revoke", "--tokens", file}, "--device"},
       {{"token", "list", "--tokens", dir.file("absent")}, "--tokens"},
-      {{"token", "frobnicate"}, "frobnicate"},
+      {{"token", "frobnicate"}, "subcommand"},
   };
   for (const Case& c : cases) {
     const auto r = run_fieldpulse(c.args);
