@@ -9,12 +9,12 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/pipeline_process.h"
+#include "kafka/kafka_writer.h"
 #include "kafka/mock_cluster.h"
 #include "model/catalog.h"
 #include "model/roster.h"
 #include "processors/core.h"
 #include "simulate/report_generator.h"
-#include "sinks/kafka_writer.h"
 
 namespace fp::app {
 

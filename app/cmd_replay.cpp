@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "api/summary_json.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "ingest/file_source.h"
 #include "processors/civil_time.h"
 #include "processors/core.h"
 #include "sinks/dead_letter/dead_letter_sink.h"
-#include "sinks/http_api/summary_json.h"
 
 namespace fp::app {
 namespace {

@@ -12,11 +12,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/http_api.h"
 #include "app/kafka_properties_check.h"
 #include "app/secrets.h"
 #include "model/roster.h"
 #include "processors/civil_time.h"
-#include "sinks/http_api/http_api.h"
 
 extern char** environ;  // POSIX
 

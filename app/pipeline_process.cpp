@@ -11,15 +11,15 @@
 #include <iostream>
 #include <memory>
 
+#include "api/http_api.h"
 #include "app/commands.h"
-#include "app/pipeline.h"
 #include "kafka/config.h"
 #include "metrics/pipeline_probe.h"
 #include "metrics/registry.h"
 #include "model/catalog.h"
 #include "model/roster.h"
+#include "pipeline/pipeline.h"
 #include "processors/core.h"
-#include "sinks/http_api/http_api.h"
 
 namespace fp::app {
 

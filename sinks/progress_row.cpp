@@ -3,8 +3,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "model/json_text.h"
 #include "processors/civil_time.h"
-#include "sinks/json_text.h"
 
 namespace fp {
 

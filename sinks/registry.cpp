@@ -3,10 +3,10 @@
 #include <array>
 #include <stdexcept>
 
+#include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
 #include "sinks/dead_letter/dead_letter_sink.h"
 #include "sinks/jsonl/jsonl_sink.h"
-#include "sinks/kafka_writer.h"
 #include "sinks/postgres/postgres_sink.h"
 #include "sinks/progress_topic/progress_topic_sink.h"
 

@@ -12,8 +12,8 @@
 #include "ingest/gateway/token_watcher.h"
 #include "metrics/registry.h"
 #include "model/catalog.h"
+#include "model/json_text.h"
 #include "model/roster.h"
-#include "sinks/json_text.h"
 
 namespace fp::gateway {
 

@@ -1,7 +1,7 @@
 // Rendering of receipts and of the catalog as JSON text.
 #include "ingest/gateway/receipts.h"
 
-#include "sinks/json_text.h"
+#include "model/json_text.h"
 
 namespace fp::gateway {
 

@@ -1,6 +1,6 @@
 #include "sinks/dead_letter/dead_letter_sink.h"
 
-#include "sinks/json_text.h"
+#include "model/json_text.h"
 #include "sinks/registry.h"
 
 namespace fp {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
-#include "sinks/kafka_writer.h"
 #include "sinks/sink.h"
 
 namespace fp {

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
-#include "sinks/kafka_writer.h"
 #include "sinks/progress_batcher.h"
 #include "sinks/progress_row.h"
 #include "sinks/sink.h"

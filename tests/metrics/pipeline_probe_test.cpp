@@ -10,7 +10,7 @@
 #include <string>
 
 #include "metrics/registry.h"
-#include "tests/http_api/sample_core.h"
+#include "tests/api/sample_core.h"
 
 namespace fp {
 namespace {

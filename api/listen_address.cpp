@@ -2,7 +2,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
 
-#include "sinks/http_api/http_api.h"
+#include "api/http_api.h"
 
 namespace fp {
 

@@ -14,8 +14,8 @@
 
 #include "ingest/kafka_source.h"
 #include "ingest/stall_detector.h"
+#include "pipeline/readiness.h"
 #include "processors/core.h"
-#include "sinks/http_api/http_api.h"  // Readiness
 #include "sinks/registry.h"
 
 namespace fp {

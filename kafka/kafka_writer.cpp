@@ -1,11 +1,11 @@
-#include "sinks/kafka_writer.h"
+#include "kafka/kafka_writer.h"
 
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
 
-#include "ingest/queue_wakeup.h"
 #include "kafka/config.h"
+#include "kafka/queue_wakeup.h"
 
 namespace fp {
 

@@ -1,4 +1,4 @@
-// Small JSON text writers shared by the sinks' renderings.
+// Small JSON text writers shared by the sinks' and the API's renderings.
 #pragma once
 
 #include <string>

@@ -10,8 +10,8 @@
 #include <thread>
 #include <utility>
 
+#include "api/http_api.h"
 #include "metrics/registry.h"
-#include "sinks/http_api/http_api.h"
 
 namespace fp::testing {
 

@@ -1,4 +1,4 @@
-#include "app/pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,8 +8,8 @@
 
 #include "ingest/checkpoint_store.h"
 #include "ingest/watermark_sampler.h"
+#include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
-#include "sinks/kafka_writer.h"
 
 namespace fp {
 

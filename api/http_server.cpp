@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <unordered_set>
 
-#include "sinks/http_api/api_router.h"
-#include "sinks/http_api/http_api.h"
+#include "api/api_router.h"
+#include "api/http_api.h"
 
 namespace fp {
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipeline/readiness.h"
 #include "processors/message.h"  // Clock
 
 namespace boost::asio {
@@ -20,14 +21,6 @@ namespace fp {
 
 class ProcessingCore;
 class MetricsRegistry;
-
-// What GET /readyz reports. When not ready the reasons (e.g. "data gap on
-// field-reports[3]: offsets 100..199 expired") are returned in a 503's JSON body.
-struct Readiness {
-  bool ready = false;
-  std::vector<std::string> reasons;
-};
-using ReadinessFn = std::function<Readiness()>;
 
 // "host:port" -> parts; the host is an IPv4/IPv6 literal or "localhost", the port
 // 0..65535 (0 = any free port). Returns the problem when malformed.

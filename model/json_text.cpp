@@ -1,4 +1,4 @@
-#include "sinks/json_text.h"
+#include "model/json_text.h"
 
 #include <array>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Query-string splitting and percent-decoding.
-#include "sinks/http_api/query_string.h"
+#include "api/query_string.h"
 
 namespace fp {
 namespace {

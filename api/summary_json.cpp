@@ -1,9 +1,9 @@
 // Renders the headline document from the core's Summary.
-#include "sinks/http_api/summary_json.h"
+#include "api/summary_json.h"
 
+#include "model/json_text.h"
 #include "processors/civil_time.h"
 #include "processors/core.h"
-#include "sinks/json_text.h"
 
 namespace fp {
 namespace {
