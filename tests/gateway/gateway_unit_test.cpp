@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ingest/gateway/gateway_probe.h"
 #include "ingest/gateway/line_check.h"
 #include "ingest/gateway/ndjson_lines.h"
 #include "ingest/gateway/rate_limiter.h"
@@ -142,6 +143,24 @@ TEST(RateLimiter, AllowsABurstThenSaysHowLongToWait) {
   EXPECT_EQ(limiter.take("other", t0), RateLimiter::Clock::duration::zero());
   EXPECT_EQ(limiter.take("d", t0 + std::chrono::milliseconds(500)),
             RateLimiter::Clock::duration::zero());
+}
+
+}  // namespace
+}  // namespace fp::gateway
+
+namespace fp::gateway {
+namespace {
+
+TEST(GatewayMetricsDoc, ListsEveryDeclaredMetricWithItsLabels) {
+  std::ifstream in(FP_DATA_DIR "/../docs/metrics.md");
+  ASSERT_TRUE(in) << "docs/metrics.md is missing";
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const MetricDeclaration& m : gateway_metric_declarations()) {
+    std::string entry = "`" + std::string(m.name);
+    if (!m.labels.empty()) entry += "{" + std::string(m.labels) + "}";
+    entry += "`";
+    EXPECT_NE(doc.find(entry), std::string::npos) << "docs/metrics.md lacks " << entry;
+  }
 }
 
 }  // namespace

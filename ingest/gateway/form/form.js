@@ -301,7 +301,17 @@ async function loadCatalog() {
   document.body.dataset.kinds = catalog ? catalog.kinds.length : 0;
 }
 
+// A token handed over in the address (#token=..., as the demo prints it) is kept
+// and removed from the address bar; the fragment never reaches a server.
+function tokenFromAddress() {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (!m) return;
+  store.set("token", decodeURIComponent(m[1]));
+  history.replaceState(null, "", location.pathname + location.search);
+}
+
 async function start() {
+  tokenFromAddress();
   $("lang-toggle").onclick = () => { lang = lang === "zh" ? "en" : "zh"; store.set("lang", lang); applyLanguage(); };
   $("token-form").addEventListener("submit", (e) => {
     e.preventDefault();
