@@ -21,7 +21,9 @@ constexpr const char* kTopic = "field-reports";
 class GatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    broker_ = std::make_unique<BrokerProcess>(std::vector<std::string>{"--partitions", "3"});
+    // One broker, so "down 1" takes every partition's leader away.
+    broker_ = std::make_unique<BrokerProcess>(
+        std::vector<std::string>{"--brokers", "1", "--partitions", "3"});
     tokens_file_ = dir_.file("tokens.tsv");
     token_ = issue_token(tokens_file_, kCadre, "phone-1");
   }
@@ -311,11 +313,9 @@ TEST_F(GatewayTest, ServesMetricsHealthReadinessAndTheCatalog) {
 TEST_F(GatewayTest, ReadinessFailsWhileTheBrokerIsDown) {
   start();
   ASSERT_TRUE(eventually([&] { return GatewayClient(port()).get("/readyz").status == 200; }));
-  for (const char* id : {"1", "2", "3"}) {
-    ASSERT_EQ(broker_->command(std::string("down ") + id), std::string("ok down ") + id);
-  }
+  ASSERT_EQ(broker_->command("down 1"), "ok down 1");
   EXPECT_TRUE(eventually([&] { return GatewayClient(port()).get("/readyz").status == 503; }));
-  for (const char* id : {"1", "2", "3"}) broker_->command(std::string("up ") + id);
+  ASSERT_EQ(broker_->command("up 1"), "ok up 1");
   EXPECT_TRUE(eventually([&] { return GatewayClient(port()).get("/readyz").status == 200; }));
 }
 
