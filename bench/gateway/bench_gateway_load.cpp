@@ -8,11 +8,11 @@
 //     each cadre's reports in batches of up to BATCH (a token speaks for one
 //     cadre), spread over CLIENTS connections; RATE reports/s in total paces the
 //     batches (0 or absent: as fast as the answers come)
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -135,8 +135,7 @@ int run_load(int argc, char** argv) {
   const double batches_per_s = rate > 0 ? rate / average_batch / clients : 0;
   const auto start = Clock::now();
   for (std::size_t c = 0; c < clients; ++c) {
-    threads.emplace_back(run_client, port, std::cref(work[c]), batches_per_s,
-                         std::ref(results[c]));
+    threads.emplace_back(run_client, port, std::cref(work[c]), batches_per_s, std::ref(results[c]));
   }
   for (auto& t : threads) t.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -150,12 +149,14 @@ int run_load(int argc, char** argv) {
   }
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {
-    return latencies.empty() ? 0.0 : latencies[static_cast<std::size_t>(p * (latencies.size() - 1))];
+    return latencies.empty() ? 0.0
+                             : latencies[static_cast<std::size_t>(p * (latencies.size() - 1))];
   };
-  std::printf("reports %zu requests %zu failed %zu seconds %.2f reports_per_s %.0f p50_ms %.1f "
-              "p99_ms %.1f max_ms %.1f\n",
-              reports, latencies.size(), failures, seconds, reports / seconds, pct(0.5), pct(0.99),
-              latencies.empty() ? 0.0 : latencies.back());
+  std::printf(
+      "reports %zu requests %zu failed %zu seconds %.2f reports_per_s %.0f p50_ms %.1f "
+      "p99_ms %.1f max_ms %.1f\n",
+      reports, latencies.size(), failures, seconds, reports / seconds, pct(0.5), pct(0.99),
+      latencies.empty() ? 0.0 : latencies.back());
   return failures == 0 ? 0 : 1;
 }
 
