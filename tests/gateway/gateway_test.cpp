@@ -93,6 +93,31 @@ TEST_F(GatewayTest, InvalidLineGetsThePipelinesReasonAndIsStillForwarded) {
   EXPECT_EQ(messages[0].key, std::optional<std::string>(kVillage));
 }
 
+TEST_F(GatewayTest, TheReceiptsReasonIsTheDeadLetterThePipelineWrites) {
+  start();
+  const std::string bad = report_line("bad-2", kCadre, R"({"households":1.0001})");
+  const auto reply = GatewayClient(port()).post("/v1/reports", token_, bad + "\n");
+  ASSERT_EQ(reply.status, 202u) << reply.body;
+  const auto detail_at = reply.body.find(R"("detail":)");
+  ASSERT_NE(detail_at, std::string::npos) << reply.body;
+  const std::string detail =
+      reply.body.substr(detail_at, reply.body.find("}]}", detail_at) - detail_at);
+  Subprocess::Options options;
+  options.inherit_stderr = true;
+  Subprocess run({fieldpulse_binary(), "run", "--brokers", broker_->bootstrap(), "--group",
+                  "gateway-dlq", "--http", "127.0.0.1:0"},
+                 options);
+  const auto dead = KafkaTestConsumer(broker_->bootstrap())
+                        .read("field-reports.dlq", 1, std::chrono::seconds(60));
+  run.send_signal(SIGTERM);
+  EXPECT_EQ(run.wait_for_exit(std::chrono::seconds(30)), 0);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_NE(dead[0].payload.find(R"("reason":"bad_value")"), std::string::npos) << dead[0].payload;
+  EXPECT_NE(dead[0].payload.find(detail), std::string::npos)
+      << "receipt " << detail << " vs dead letter " << dead[0].payload;
+  EXPECT_NE(reply.body.find(R"("reason":"bad_value")"), std::string::npos) << reply.body;
+}
+
 TEST_F(GatewayTest, LinesThatAreNotJsonObjectsOrTooLargeAreRefusedAndNotForwarded) {
   start();
   const std::string huge =
