@@ -335,6 +335,15 @@ TEST_F(GatewayTest, ServesMetricsHealthReadinessAndTheCatalog) {
   EXPECT_EQ(GatewayClient(port()).get("/").content_type, "text/html; charset=utf-8");
 }
 
+TEST_F(GatewayTest, SigtermAnswersWhatIsInFlightAndExitsZero) {
+  start();
+  GatewayClient client(port());
+  ASSERT_EQ(client.post("/v1/reports", token_, report_line("before")).status, 202u);
+  gateway_->process().send_signal(SIGTERM);
+  EXPECT_EQ(gateway_->process().wait_for_exit(std::chrono::seconds(10)), 0);
+  EXPECT_EQ(topic_size(), 1);
+}
+
 TEST_F(GatewayTest, ReadinessFailsWhileTheBrokerIsDown) {
   start();
   ASSERT_TRUE(eventually([&] { return GatewayClient(port()).get("/readyz").status == 200; }));
