@@ -45,6 +45,9 @@ struct PipelineOptions {
   // leaving the group, closing the outputs and exiting take the rest, up to
   // 2.3 s measured on a loaded machine with sanitizers.
   std::chrono::milliseconds drain_timeout{7000};
+  // Sinks made after the configured ones, from the same context: the seam
+  // through which tests put a sink they control into the rounds.
+  std::vector<std::function<std::unique_ptr<Sink>(SinkContext&)>> added_sinks;
 };
 
 // Exactly-once figures per partition (docs/operations.md, "State and recovery"):
@@ -132,7 +135,11 @@ class Pipeline {
   void watch_stall(std::int32_t partition, std::chrono::steady_clock::time_point now);
   PartitionState& state(std::int32_t partition);
   std::vector<std::int32_t> owned_partitions() const;
-  std::size_t unacknowledged() const;
+  std::size_t unacknowledged();
+  // Calls `call` on each sink. A sink that throws breaks the contract in
+  // sinks/sink.h; it fails the pipeline with its name instead of unwinding
+  // through the round. False once the pipeline has failed.
+  bool for_each_sink(const std::function<void(Sink&)>& call);
 
   boost::asio::io_context& io_;
   ProcessingCore& core_;
