@@ -81,7 +81,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
 }
 
 Pipeline::~Pipeline() {
-  *alive_ = false;
+  guard_.end();
   checkpoint_timer_.cancel();
   lag_timer_.cancel();
   drain_timer_.cancel();
@@ -254,9 +254,9 @@ void Pipeline::snapshot_next(Round* round) {
     round->partitions.push_back({p, ps.next_offset, core_.snapshot_partition(p)});
     ps.checkpointed = ps.next_offset;
     if (!round->to_snapshot.empty()) {
-      boost::asio::post(io_, [this, round, alive = alive_] {
-        if (*alive && !failed_) snapshot_next(round);
-      });
+      boost::asio::post(io_, guard_.wrap([this, round] {
+        if (!failed_) snapshot_next(round);
+      }));
       return;
     }
   }
@@ -327,24 +327,24 @@ void Pipeline::report_gap(std::int32_t partition, std::int64_t from, std::int64_
 
 void Pipeline::arm_checkpoint_timer() {
   checkpoint_timer_.expires_after(options_.checkpoint_interval);
-  checkpoint_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive || draining_ || failed_) return;
+  checkpoint_timer_.async_wait(guard_.wrap([this](boost::system::error_code ec) {
+    if (ec || draining_ || failed_) return;
     std::vector<std::int32_t> owned;
     for (std::size_t p = 0; p < partitions_.size(); ++p) {
       if (partitions_[p].owned) owned.push_back(static_cast<std::int32_t>(p));
     }
     if (rounds_.size() < 2) start_round(owned, false, nullptr);  // else the broker is behind
     arm_checkpoint_timer();
-  });
+  }));
 }
 
 void Pipeline::arm_lag_timer() {
   lag_timer_.expires_after(options_.lag_interval);
-  lag_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive) return;
+  lag_timer_.async_wait(guard_.wrap([this](boost::system::error_code ec) {
+    if (ec) return;
     sample_lag();
     arm_lag_timer();
-  });
+  }));
 }
 
 void Pipeline::sample_lag() {
@@ -446,10 +446,10 @@ void Pipeline::drain(std::function<void(int)> done) {
   source_->stop();  // no batch after this; the current one has been processed
   spdlog::info("draining: flushing sinks, checkpointing and committing");
   drain_timer_.expires_after(options_.drain_timeout);
-  drain_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive || !drained_) return;
+  drain_timer_.async_wait(guard_.wrap([this](boost::system::error_code ec) {
+    if (ec || !drained_) return;
     end_drain_unacknowledged();
-  });
+  }));
   std::vector<std::int32_t> owned;
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
     if (partitions_[p].owned) owned.push_back(static_cast<std::int32_t>(p));

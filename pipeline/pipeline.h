@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/lifetime_guard.h"
 #include "ingest/kafka_source.h"
 #include "ingest/stall_detector.h"
 #include "pipeline/readiness.h"
@@ -165,7 +166,7 @@ class Pipeline {
   std::string failure_;
   std::function<void(const std::string&)> on_failure_;
   std::function<void(int)> drained_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard guard_;
 };
 
 }  // namespace fp

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "base/lifetime_guard.h"
 #include "processors/core.h"
 #include "sinks/level_set.h"
 #include "sinks/progress_topic/progress_coalescer.h"
@@ -75,7 +76,7 @@ class ProgressBatcher {
   bool backlog_ = false;
   ProgressCoalescer pending_;
   std::vector<ProgressBlockId> taken_;  // reused by flush()
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard guard_;
 };
 
 }  // namespace fp
