@@ -9,8 +9,8 @@
 #include "processors/aggregator.h"
 #include "processors/cadre_activity.h"
 #include "processors/civil_time.h"
-#include "processors/partition_state.h"
 #include "processors/report_reader.h"
+#include "processors/snapshot_codec.h"
 #include "processors/validator.h"
 
 namespace fp {
