@@ -9,8 +9,8 @@
 #include "api/query_string.h"
 #include "api/summary_json.h"
 #include "metrics/registry.h"
+#include "model/civil_time.h"
 #include "model/json_text.h"
-#include "processors/civil_time.h"
 #include "processors/core.h"
 
 namespace fp {

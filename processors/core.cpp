@@ -6,9 +6,9 @@
 #include <array>
 #include <map>
 
+#include "model/civil_time.h"
 #include "processors/aggregator.h"
 #include "processors/cadre_activity.h"
-#include "processors/civil_time.h"
 #include "processors/report_reader.h"
 #include "processors/snapshot_codec.h"
 #include "processors/validator.h"

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/civil_time.h"
 #include "processors/snapshot.h"
 
 namespace fp {
@@ -18,13 +19,12 @@ namespace {
 constexpr std::string_view kMagic = "FPPS";
 constexpr std::uint32_t kVersion = 2;
 constexpr std::uint32_t kUnused = UINT32_MAX;
-constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr std::int64_t kCstOffsetMs = 8LL * 3600 * 1000;
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // CST midnight of `day`: span times are written relative to it, so they stay short.
-std::int64_t day_start_ms(std::int32_t day) { return day * kDayMs - kCstOffsetMs; }
+std::int64_t day_start_ms(std::int32_t day) { return day * kMsPerDay - kCstOffsetMs; }
 
 // The ids of one table (regions, cadres, kinds) a snapshot references, and
 // their dense snapshot indexes in id order, so sorting by either sorts by both.

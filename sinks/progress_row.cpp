@@ -3,8 +3,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "model/civil_time.h"
 #include "model/json_text.h"
-#include "processors/civil_time.h"
 
 namespace fp {
 
