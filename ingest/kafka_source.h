@@ -17,7 +17,7 @@
 #include "base/lifetime_guard.h"
 #include "ingest/watermarks.h"
 #include "kafka/handles.h"
-#include "processors/message.h"
+#include "processors/raw_message.h"
 
 namespace boost::asio {
 class io_context;

@@ -11,6 +11,7 @@
 #include <array>
 
 #include "model/reason.h"
+#include "processors/core.h"
 
 namespace fp {
 namespace {

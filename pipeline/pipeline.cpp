@@ -10,6 +10,7 @@
 #include "ingest/watermark_sampler.h"
 #include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
+#include "processors/core.h"
 
 namespace fp {
 

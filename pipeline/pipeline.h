@@ -15,8 +15,10 @@
 #include "base/lifetime_guard.h"
 #include "ingest/kafka_source.h"
 #include "ingest/stall_detector.h"
+#include "model/clock.h"
 #include "pipeline/readiness.h"
-#include "processors/core.h"
+#include "processors/batch_result.h"
+#include "processors/raw_message.h"
 #include "sinks/registry.h"
 
 namespace fp {

@@ -15,15 +15,6 @@
 
 namespace fp {
 
-void BatchResult::clear() {
-  accepted = duplicate = rejected = 0;
-  rejected_by_reason.fill(0);
-  std::fill(accepted_by_kind.begin(), accepted_by_kind.end(), 0);
-  dead_letters.clear();
-  changes.clear();
-  moved_blocks.clear();
-}
-
 // A valid report waiting for dedupe and aggregation, with its own copy of the id.
 struct ProcessingCore::Pending {
   PartitionState* part = nullptr;

@@ -1,5 +1,7 @@
 #include "sinks/progress_batcher.h"
 
+#include "processors/core.h"
+
 namespace fp {
 
 ProgressBatcher::ProgressBatcher(boost::asio::io_context& io, const ProcessingCore& core,

@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "base/lifetime_guard.h"
-#include "processors/core.h"
+#include "processors/batch_result.h"
 #include "sinks/level_set.h"
 #include "sinks/progress_topic/progress_coalescer.h"
 
 namespace fp {
+
+class ProcessingCore;
 
 // One flush: the current values of the moved blocks, block by block. Block i
 // is changes[i == 0 ? 0 : ends[i - 1]] up to changes[ends[i]]; its changes

@@ -5,6 +5,7 @@
 
 #include "model/civil_time.h"
 #include "model/json_text.h"
+#include "processors/core.h"
 
 namespace fp {
 

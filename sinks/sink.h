@@ -6,7 +6,8 @@
 #include <span>
 #include <string_view>
 
-#include "processors/core.h"
+#include "processors/batch_result.h"
+#include "processors/raw_message.h"
 
 namespace fp {
 

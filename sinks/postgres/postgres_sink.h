@@ -12,6 +12,7 @@
 
 #include "base/lifetime_guard.h"
 #include "metrics/pipeline_probe.h"
+#include "model/clock.h"
 #include "sinks/postgres/progress_writer.h"
 #include "sinks/progress_batcher.h"
 #include "sinks/progress_row.h"
