@@ -9,7 +9,6 @@ void BatchResult::clear() {
   rejected_by_reason.fill(0);
   std::fill(accepted_by_kind.begin(), accepted_by_kind.end(), 0);
   dead_letters.clear();
-  changes.clear();
   moved_blocks.clear();
 }
 

@@ -25,8 +25,9 @@ struct BatchResult {
   std::array<std::size_t, kReasonCount> rejected_by_reason{};
   std::vector<std::uint32_t> accepted_by_kind;  // indexed by KindId
   std::vector<DeadLetter> dead_letters;
-  std::vector<ProgressChange> changes;        // each moved key once, with its new value
-  std::vector<ProgressBlockId> moved_blocks;  // the blocks of `changes`, each once
+  // The blocks this batch moved (their values: ProcessingCore::block_changes). A
+  // block moved in several partitions appears once for each.
+  std::vector<ProgressBlockId> moved_blocks;
   void clear();
 };
 
