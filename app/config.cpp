@@ -15,8 +15,8 @@
 #include "api/http_api.h"
 #include "app/kafka_properties_check.h"
 #include "app/secrets.h"
+#include "model/civil_time.h"
 #include "model/roster.h"
-#include "processors/civil_time.h"
 
 extern char** environ;  // POSIX
 

@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "processors/message.h"  // CoreOptions
+#include "processors/core_options.h"
 
 namespace fp::app {
 

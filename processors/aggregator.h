@@ -7,9 +7,11 @@
 #include <span>
 #include <vector>
 
-#include "processors/core.h"
+#include "processors/core_queries.h"
 #include "processors/flat_index.h"
 #include "processors/growable_array.h"
+#include "processors/progress_key.h"
+#include "processors/report.h"
 
 namespace fp {
 

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/clock.h"
 #include "sinks/level_set.h"
 #include "sinks/sink.h"
 
@@ -21,6 +22,7 @@ namespace fp {
 
 class KafkaWriter;
 class PipelineProbe;
+class ProcessingCore;
 class SinkProbe;
 
 // What every sink may need from the process around it.

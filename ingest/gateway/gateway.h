@@ -10,7 +10,8 @@
 
 #include "http/http_server.h"
 #include "ingest/gateway/report_forwarder.h"
-#include "processors/message.h"
+#include "model/clock.h"
+#include "processors/core_options.h"
 
 namespace boost::asio {
 class io_context;
