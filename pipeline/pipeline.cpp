@@ -44,6 +44,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
   for (const auto name : enabled_sinks(options_.sinks)) {
     sinks_.push_back(make_sink(name, options_.sinks, context));
   }
+  for (const auto& make : options_.added_sinks) sinks_.push_back(make(context));
   // A missing state topic is refused at assignment; the writer must not have
   // the broker create one behind the operator's back either.
   auto state_properties = options_.kafka_properties;

@@ -45,6 +45,9 @@ struct PipelineOptions {
   // leaving the group, closing the outputs and exiting take the rest, up to
   // 2.3 s measured on a loaded machine with sanitizers.
   std::chrono::milliseconds drain_timeout{7000};
+  // Sinks made after the configured ones, from the same context: the seam
+  // through which tests put a sink they control into the rounds.
+  std::vector<std::function<std::unique_ptr<Sink>(SinkContext&)>> added_sinks;
 };
 
 // Exactly-once figures per partition (docs/operations.md, "State and recovery"):
