@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "kafka/queue_wakeup.h"
 #include "kafka/config.h"
+#include "kafka/queue_wakeup.h"
 
 namespace fp {
 

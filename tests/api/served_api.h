@@ -10,8 +10,8 @@
 #include <thread>
 #include <utility>
 
-#include "metrics/registry.h"
 #include "api/http_api.h"
+#include "metrics/registry.h"
 
 namespace fp::testing {
 
