@@ -11,8 +11,9 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev libpqxx-dev
 )
 # prometheus: promtool checks /metrics; postgresql: the PostgreSQL sink's tests
-# start a real server; chromium: the dashboard is tested in headless Chromium.
-test_pkgs=(kcat clang clang-format libclang-rt-14-dev prometheus postgresql chromium)
+# start a real server; chromium: the dashboard is tested in headless Chromium;
+# clang-tidy: CI runs it over the tree.
+test_pkgs=(kcat clang clang-format clang-tidy libclang-rt-14-dev prometheus postgresql chromium)
 
 pkgs=("${build_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
