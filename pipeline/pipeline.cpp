@@ -64,7 +64,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
   handler.on_batch = [this](std::span<const RawMessage> batch) { process(batch); };
   handler.on_assign = [this](std::span<const std::int32_t> p) { return assign(p); };
   handler.on_revoke = [this](std::vector<std::int32_t> p, std::function<void()> done) {
-    revoke(std::move(p), std::move(done));
+    revoke(p, std::move(done));
   };
   handler.on_prefetch_full = [this] { probe_.prefetch_full(); };
   handler.on_error = [this](const std::string& why) { fail(why); };
@@ -218,7 +218,7 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
   return starts;
 }
 
-void Pipeline::revoke(std::vector<std::int32_t> partitions, std::function<void()> done) {
+void Pipeline::revoke(const std::vector<std::int32_t>& partitions, std::function<void()> done) {
   spdlog::info("revoking {} partition(s): checkpointing and committing first", partitions.size());
   start_round(partitions, true, [this, partitions, done = std::move(done)] {
     for (const auto p : partitions) {
@@ -355,8 +355,9 @@ void Pipeline::sample_lag() {
     PartitionState& ps = partitions_[i];
     if (!ps.owned) continue;
     const auto p = static_cast<std::int32_t>(i);
-    if (const auto marks = source_->cached_watermarks(p))
+    if (const auto marks = source_->cached_watermarks(p)) {
       ps.high = std::max(ps.high, marks->second);
+    }
     probe_.set_consumer_lag(p, std::max<std::int64_t>(0, ps.high - ps.next_offset));
     watch_stall(p, now);
   }

@@ -122,7 +122,7 @@ class Pipeline {
 
   void process(std::span<const RawMessage> batch);
   std::vector<PartitionOffset> assign(std::span<const std::int32_t> partitions);
-  void revoke(std::vector<std::int32_t> partitions, std::function<void()> done);
+  void revoke(const std::vector<std::int32_t>& partitions, std::function<void()> done);
   void start_round(const std::vector<std::int32_t>& partitions, bool synchronous,
                    std::function<void()> on_committed);
   void snapshot_next(Round* round);

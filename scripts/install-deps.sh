@@ -12,8 +12,10 @@ build_pkgs=(
 )
 # prometheus: promtool checks /metrics; postgresql: the PostgreSQL sink's tests
 # start a real server; chromium: the dashboard is tested in headless Chromium;
-# python3-yaml: tests/deploy checks the Compose and Kubernetes files.
-test_pkgs=(kcat clang clang-format libclang-rt-14-dev prometheus postgresql chromium python3-yaml)
+# python3-yaml: tests/deploy checks the Compose and Kubernetes files;
+# clang-tidy: CI runs it over the tree.
+test_pkgs=(kcat clang clang-format clang-tidy libclang-rt-14-dev prometheus postgresql chromium
+  python3-yaml)
 
 pkgs=("${build_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")

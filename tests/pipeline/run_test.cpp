@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -284,6 +285,72 @@ TEST(PipelineRun, TwoConsumerGroupsShareTheClusterWithNothingButTheirGroup) {
   // A rebuild from offset 0 in a new group counts the same, on its own.
   RunProcess rebuild(broker.bootstrap(), "rebuild");
   expect_everything_counted(rebuild, want);
+}
+
+// The figures of two members of one group, each counting its own partitions.
+bool add_up_to(const SummaryFigures& a, const SummaryFigures& b, const Expected& want) {
+  return a.consumed > 0 && b.consumed > 0 && a.consumed + b.consumed == want.consumed &&
+         a.accepted + b.accepted == want.accepted && a.duplicate + b.duplicate == want.duplicate &&
+         a.rejected + b.rejected == want.rejected;
+}
+
+// Two `fieldpulse run` in one group: a second joins while reports arrive, the
+// partitions are shared out, then the first leaves and the second takes over
+// its partitions from their checkpoints.
+TEST(PipelineRun, TwoMembersOfOneGroupShareThePartitionsAsOneJoinsAndTheOtherLeaves) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
+  const Stream stream = make_stream(kReports, 67, 0.05, 0.02);
+  const Expected want = expect(stream);
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, kReports / 2);
+  RunProcess first(broker.bootstrap(), "members");
+  ASSERT_TRUE(await_summary(
+      first.port(), [](const SummaryFigures& f) { return f.consumed > 0; }, seconds(120)));
+  RunProcess second(broker.bootstrap(), "members");
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, kReports / 2, kReports);
+
+  // Each partition is counted by exactly one of them.
+  std::optional<SummaryFigures> mine;
+  const auto theirs = await_summary(
+      second.port(),
+      [&](const SummaryFigures& b) {
+        const auto reply = http_get(first.port(), "/v1/summary");
+        mine = reply ? parse_summary(reply->body) : std::nullopt;
+        return mine && add_up_to(*mine, b, want);
+      },
+      seconds(120));
+  ASSERT_TRUE(theirs && mine);
+  EXPECT_TRUE(add_up_to(*mine, *theirs, want))
+      << mine->consumed << " + " << theirs->consumed << " of " << want.consumed;
+
+  const auto [status, took] = first.terminate();
+  EXPECT_EQ(status, 0);
+  EXPECT_LT(took, seconds(10));
+  expect_everything_counted(second, want);
+  EXPECT_EQ(second.terminate().first, 0);
+}
+
+// A member killed while it works through the stream restarts from its
+// checkpoints: what it had processed since is done again, once.
+TEST(PipelineRun, AKillDashNineInTheMiddleOfTheStreamLosesNothingAndCountsNothingTwice) {
+  BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
+  const Stream stream = make_stream(kReports, 71, 0.05, 0.02);
+  const Expected want = expect(stream);
+  produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, 0, kReports);
+  {
+    RunProcess crashing(broker.bootstrap(), "crash", {"--set", "kafka.batch_max_messages=50"});
+    ASSERT_TRUE(await_summary(
+        crashing.port(), [](const SummaryFigures& f) { return f.consumed > 0; }, seconds(120)));
+    crashing.process().send_signal(SIGKILL);
+    EXPECT_TRUE(crashing.process().wait_for_exit(seconds(30)).has_value());
+  }
+  RunProcess restarted(broker.bootstrap(), "crash");
+  expect_everything_counted(restarted, want);
+  const auto again = await_summary(
+      restarted.port(), [&](const SummaryFigures& f) { return f.consumed > want.consumed; },
+      seconds(2));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->consumed, want.consumed);
+  EXPECT_EQ(restarted.terminate().first, 0);
 }
 
 TEST(PipelineRun, BackpressurePausesFetchingWithoutLosingOrRepeatingAnything) {

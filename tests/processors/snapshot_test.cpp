@@ -137,6 +137,21 @@ TEST(Snapshot, DroppingAPartitionLeavesTheOthers) {
   EXPECT_EQ(view(*a), view(*only));
 }
 
+// With two partitions left the global view is not one partition's partials:
+// the dropped one's reports must be taken out of it.
+TEST(Snapshot, DroppingOneOfThreePartitionsLeavesTheOtherTwo) {
+  auto a = make_core();
+  run_all(*a, stream(11, 300, "k-"), 0);
+  run_all(*a, stream(12, 300, "m-"), 1);
+  run_all(*a, stream(13, 300, "n-"), 2);
+  a->drop_partition(1);
+  auto two = make_core();
+  run_all(*two, stream(11, 300, "k-"), 0);
+  run_all(*two, stream(13, 300, "n-"), 2);
+  EXPECT_EQ(view(*a), view(*two));
+  EXPECT_EQ(a->summary().consumed, 600U);
+}
+
 TEST(Snapshot, PartitionsComingAndGoingKeepTheViewOfThoseLeft) {
   auto a = make_core();
   run_all(*a, stream(7, 200, "a-"), 0);  // the only partition

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""clang-tidy over every translation unit of a build's compile_commands.json with
+the root .clang-tidy; exits 1 when it finds anything.
+
+A unit found clean is remembered by a hash of its command, the configuration,
+clang-tidy's version and every file it includes (from the build's depfiles),
+and skipped while none of them changes: like ccache for the build, it keeps CI
+within its time on two cores. Cache: $FP_TIDY_CACHE, default
+~/.cache/fieldpulse/clang-tidy.
+
+Usage: scripts/clang-tidy.py [BUILD_DIR]   (default build/test; run after the build)
+"""
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+TIDY = "clang-tidy-14"
+FINDING = re.compile(r"^\S+:\d+:\d+: (warning|error): ")
+
+
+def depfile_inputs(entry):
+    """The files a unit read when it was built, or None without a depfile."""
+    command = entry.get("command", "")
+    match = re.search(r"-MF (\S+)", command)
+    if not match:
+        return None
+    path = os.path.join(entry["directory"], match.group(1))
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        text = f.read().replace("\\\n", " ")
+    return sorted(set(text.split(":", 1)[1].split()))
+
+
+def unit_key(entry, salt):
+    inputs = depfile_inputs(entry)
+    if inputs is None:
+        return None
+    digest = hashlib.sha256(salt)
+    digest.update(entry["command"].encode())
+    for name in inputs:
+        path = os.path.join(entry["directory"], name)
+        digest.update(path.encode())
+        try:
+            with open(path, "rb") as f:
+                digest.update(f.read())
+        except OSError:
+            return None
+    return digest.hexdigest()
+
+
+def tidy(entry, build):
+    run = subprocess.run([TIDY, "-quiet", "-p", build, entry["file"]],
+                         capture_output=True, text=True, check=False)
+    findings = [line for line in run.stdout.splitlines() if FINDING.match(line)]
+    failed = run.returncode != 0 and not findings
+    return run.stdout if findings or failed else "", failed
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "build/test"))
+    cache = os.environ.get("FP_TIDY_CACHE", os.path.expanduser("~/.cache/fieldpulse/clang-tidy"))
+    os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(build, "compile_commands.json"), encoding="utf-8") as f:
+        entries = json.load(f)
+    with open(os.path.join(root, ".clang-tidy"), "rb") as f:
+        salt = f.read() + subprocess.run([TIDY, "--version"], capture_output=True,
+                                         check=True).stdout
+    todo = []
+    for entry in entries:
+        key = unit_key(entry, salt)
+        if key is None or not os.path.exists(os.path.join(cache, key)):
+            todo.append((entry, key))
+    print(f"clang-tidy: {len(todo)} of {len(entries)} units changed since found clean", flush=True)
+    bad = 0
+    jobs = int(os.environ.get("FP_TIDY_JOBS", "2"))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for (entry, key), (output, failed) in zip(todo, pool.map(lambda t: tidy(t[0], build), todo)):
+            if output or failed:
+                bad += 1
+                sys.stderr.write(output or f"{entry['file']}: clang-tidy failed\n")
+            elif key is not None:
+                open(os.path.join(cache, key), "w", encoding="utf-8").close()
+    if bad:
+        print(f"clang-tidy: findings in {bad} unit(s)", file=sys.stderr)
+        return 1
+    print("clang-tidy: clean")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
