@@ -1,0 +1,47 @@
+// The field-progress sink's declaration: its keys, on unless turned off, made
+// from the topic, the shared flush interval and the published levels.
+#pragma once
+
+#include <memory>
+
+#include "kafka/topic_name.h"
+#include "sinks/level_set.h"
+#include "sinks/progress_settings.h"
+#include "sinks/progress_topic/progress_topic_sink.h"
+#include "sinks/sink_declaration.h"
+
+namespace fp {
+
+inline constexpr SettingKey kProgressTopic{
+    "kafka.topics.progress",
+    SettingType::string,
+    "field-progress",
+    "Compaction-friendly topic of progress rows, one per block, keyed by level, id, kind and "
+    "window.",
+    0,
+    0,
+    kafka::check_topic_name};
+inline constexpr SettingKey kProgressEnabled{"sinks.progress.enabled", SettingType::boolean, "true",
+                                             "Publish progress rows to kafka.topics.progress."};
+inline constexpr SettingKey kProgressLevels{
+    "sinks.progress.levels",
+    SettingType::list,
+    "city,county,town,village,cadre",
+    "Levels whose progress rows are published to kafka.topics.progress.",
+    1,
+    0,
+    check_level_name};
+
+inline constexpr const SettingKey* kProgressTopicKeys[] = {
+    &kProgressTopic, &kProgressEnabled, &kProgressFlushInterval, &kProgressLevels};
+
+inline constexpr SinkDeclaration kProgressTopicSink{
+    "field-progress", kProgressTopicKeys,
+    [](const Settings& s) { return s.boolean(kProgressEnabled.name); },
+    [](const Settings& s, SinkContext& c) -> std::unique_ptr<Sink> {
+      return std::make_unique<ProgressTopicSink>(c, s.text(kProgressTopic.name),
+                                                 progress_flush_interval(s),
+                                                 LevelSet::parse(s.list(kProgressLevels.name)));
+    }};
+
+}  // namespace fp
