@@ -1,12 +1,13 @@
-// Maps one HTTP request (method and target) to its response: the /v1 API, /metrics,
-// probes and the dashboard. Free of any socket code so it can be tested directly.
+// Maps one HTTP request (method and target) to its response through the table of
+// endpoints. Free of any socket code so it can be tested directly.
 #pragma once
 
-#include <cstdint>
-#include <string>
+#include <span>
 #include <string_view>
+#include <vector>
 
-#include "api/http_api.h"
+#include "api/api_response.h"
+#include "api/routes/handlers.h"
 #include "processors/message.h"  // Clock
 
 namespace fp {
@@ -14,11 +15,17 @@ namespace fp {
 class ProcessingCore;
 class MetricsRegistry;
 
-struct ApiResponse {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
+// One endpoint: its path, what it answers (docs/http-api.md says more), the
+// query parameters it takes (any other is a 400 naming it) and its handler.
+struct Route {
+  std::string_view path;
+  std::string_view help;
+  std::vector<std::string_view> parameters;
+  ApiResponse (*handler)(const RouteContext&, const RequestParameters&);
 };
+
+// Every GET endpoint but the dashboard's files.
+std::span<const Route> api_routes();
 
 // Reads the core on the caller's thread (the io_context's); see HttpApi.
 class ApiRouter {
@@ -29,10 +36,6 @@ class ApiRouter {
   // `target` is the request target, e.g. "/v1/progress?level=county".
   // Non-GET methods get 405 (the server adds "Allow: GET").
   [[nodiscard]] ApiResponse handle(std::string_view method, std::string_view target) const;
-
-  // The days/window limits a query may span (bounds a response's size).
-  static constexpr std::int32_t kMaxWindowDays = 3660;
-  static constexpr int kMaxSilentDays = 3660;
 
  private:
   const ProcessingCore& core_;

@@ -147,7 +147,9 @@ void PipelineProbe::apply(const BatchResult& result) {
       rejected_by_reason_[i]->Increment(static_cast<double>(result.rejected_by_reason[i]));
     }
   }
-  for (const ProgressChange& change : result.changes) set_progress(change.key, change.value);
+  headline_.clear();
+  core_.headline_changes(result.moved_blocks, headline_);
+  for (const ProgressChange& change : headline_) set_progress(change.key, change.value);
 }
 
 void PipelineProbe::set_progress(const ProgressKey& key, const ProgressValue& value) {

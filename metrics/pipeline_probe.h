@@ -118,6 +118,7 @@ class PipelineProbe {
   std::vector<prometheus::Gauge*> stalled_by_partition_;  // null where not sampled
   // progress gauges by RegionId * metric count + MetricId, created on first use.
   std::vector<prometheus::Gauge*> progress_gauges_;
+  std::vector<ProgressChange> headline_;  // scratch of apply()
 };
 
 }  // namespace fp

@@ -1,6 +1,7 @@
-// Exact sums and report counts per (level, entity, metric, window), per partition and global.
+// Exact sums and report counts per (level, entity, metric, window), per partition, summed on read.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -41,23 +42,20 @@ struct BlockKey {
   }
 };
 
-// One partition's partial aggregates. Each entry maps a block key to the
-// block's offset in `cells` (a) and the offset of the global block's header
-// in the global cells (b).
+// One partition's partial aggregates: each index entry maps a block key to the
+// block's offset in `cells` (a) and the last batch that moved it (b).
 struct PartialAggregates {
   FlatIndex index;
   GrowableArray<Int128> cells;
+  std::int32_t slot = -1;  // its place in the Aggregator's view; -1 until it joins
 };
 
-// The global view (sum of every partition's partials) plus the hot path that
-// adds a report to a partition and to the global view at once, and records
-// which global blocks moved in the current batch.
-//
-// While a single partition contributes (solo), the global view would equal its
-// partials, so no copy is kept: reads and changes come from that partition and
-// the hot path updates each block once. Adding to any other partition first
-// builds the global copy (unsolo), so the view stays right as partitions come
-// and go; the owner calls solo() again when one partition is left.
+// The hot path that adds a report to its partition's blocks, and the global
+// view: the sum of every partition's partials. No global copy is kept: a
+// global block is summed on read from the partitions that hold its entity's
+// blocks (a village's or a cadre's blocks live in one partition or a few; a
+// county's in as many as its villages span), so memory is one block per
+// partition that has data for it, and partitions can come and go.
 class Aggregator {
  public:
   Aggregator(const Catalog& catalog, const Roster& roster);
@@ -73,13 +71,12 @@ class Aggregator {
   static constexpr int kBlocks = 10;
 
   // A report on its way through add_staged(): its block keys, then the offsets
-  // of its blocks in the partition's cells (local) and the global cells (global).
+  // of its blocks in the partition's cells.
   struct Staged {
     PartialAggregates* part;
     const Report* report;
     std::uint64_t keys[kBlocks];
     std::uint32_t local[kBlocks];
-    std::uint32_t global[kBlocks];
   };
 
   void begin_batch();
@@ -89,59 +86,45 @@ class Aggregator {
   // report's keys and starts loading its index slots; add_staged() finds or
   // inserts every block of the run (starting the loads of the cells), then adds
   // the values. The result equals add() of each report in order; `report`
-  // must stay valid until add_staged().
+  // must stay valid until add_staged(). A partition joins the view on its first block.
   void stage(PartialAggregates& part, const Report& report, Staged& out) const;
   void add_staged(std::span<Staged> run);
-  // Appends one change per moved (key, metric) of this batch, with its global
-  // value, and the key of each moved block once to `blocks`.
-  void collect_changes(std::vector<ProgressChange>& out, std::vector<std::uint64_t>& blocks) const;
+  // Appends the key of each block moved in this batch, once per partition that
+  // moved it (a county's block moved in two partitions appears twice).
+  void collect_moved(std::vector<std::uint64_t>& blocks) const;
   // Appends one change per metric of block `key` with its global value; none
   // when the block holds no data.
   void block_changes(std::uint64_t key, std::vector<ProgressChange>& out) const;
 
-  // Adds a block's values to a partition (and the global view), e.g. on restore.
+  // Adds a block's values to a partition, e.g. on restore.
   void add_block(PartialAggregates& part, std::uint64_t key, const Int128* values);
-  // Removes a partition's contribution from the global view (drop).
-  void subtract(const PartialAggregates& part);
+  // Takes a partition out of the view (drop); its cells are left as they are.
+  void remove(PartialAggregates& part);
 
-  // Declares `part` the only partition with data: the global copy is released
-  // and the view reads `part` until a block is added to another partition.
-  void solo(PartialAggregates& part);
-  [[nodiscard]] bool is_solo() const { return sole_ != nullptr; }
-
-  // Read side over the global view.
-  [[nodiscard]] const Int128* find(std::uint64_t key) const;
+  // Read side over the global view. sum() writes block `key` summed over the
+  // partitions ([reports, sums..], block_size cells) and says whether it has data.
+  [[nodiscard]] bool sum(std::uint64_t key, Int128* out) const;
   void query(const ProgressQuery& query, std::vector<ProgressRow>& out) const;
   [[nodiscard]] std::vector<std::pair<MetricId, DecimalSum>> city_totals() const;
 
  private:
-  // A global block in cells_ is [header, reports, sums..]; the header holds
-  // the key and the last batch that moved the block, so the hot path touches
-  // one place per block. Scans walk index_.
-
-  // A block moved in this batch while solo: its key and offset in the partition's cells.
-  struct SoloMove {
-    std::uint64_t key;
-    std::uint32_t offset;
-  };
-
-  std::uint32_t global_block(std::uint64_t key, KindId kind);  // header offset
+  void join(PartialAggregates& part);
   // The partition's block for `key` (n cells), appended to its cells if new.
-  FlatIndex::Slot* local_block(PartialAggregates& part, std::uint64_t key, std::uint32_t n,
-                               bool& inserted);
+  FlatIndex::Slot* local_block(PartialAggregates& part, std::uint64_t key, std::uint32_t n);
+  // The view slots of the partitions that hold blocks of `key`'s entity.
+  [[nodiscard]] const std::vector<std::int32_t>& holders(std::uint64_t key) const;
+  void note_holder(std::uint64_t key, std::int32_t slot);
+  void resolve(Staged& s);
+  void apply(const Staged& s) const;
   // One change per metric of a block (cells: [reports, sums..]), with its values.
   void append_changes(std::uint64_t key, const Int128* cells,
                       std::vector<ProgressChange>& out) const;
-  void resolve_solo(Staged& s);
-  void resolve_shared(Staged& s);
-  void apply_solo(const Staged& s);
-  void apply_shared(const Staged& s);
-  // Builds the global copy from the solo partition, keeping this batch's moves.
-  void unsolo();
-  void reset_global();
-  [[nodiscard]] std::size_t block_count() const;
   void append_rows(std::uint64_t key, const Int128* cells, std::optional<MetricId> metric,
                    std::vector<ProgressRow>& out) const;
+  [[nodiscard]] std::size_t block_count() const;
+  // Keys of `q`'s level, entity, kinds and windows held by any partition, each once.
+  [[nodiscard]] std::vector<std::uint64_t> scan(const ProgressQuery& q, std::int32_t from,
+                                                std::int32_t to) const;
 
   const Catalog& catalog_;
   const Roster& roster_;
@@ -149,14 +132,13 @@ class Aggregator {
   std::vector<MetricId> first_metric_;      // by kind
   std::vector<KindId> metric_kind_;         // by metric
   std::vector<std::uint32_t> metric_slot_;  // by metric: 0 = count, 1 + field index
+  std::array<std::vector<std::uint32_t>, 5> level_entities_;  // by Level: its regions or cadres
 
-  FlatIndex index_;  // key -> (header offset in cells_, unused)
-  GrowableArray<Int128> cells_;
+  std::vector<PartialAggregates*> parts_;  // by view slot; null where one left
+  // By region (or cadre): the view slots of the partitions holding its blocks.
+  std::vector<std::vector<std::int32_t>> region_holders_, cadre_holders_;
   std::uint32_t batch_ = 0;
-  std::vector<std::uint32_t> moved_;  // header offsets of blocks moved in this batch
-  // Solo: the one partition with data (its index's b is the batch that last moved the block).
-  PartialAggregates* sole_ = nullptr;
-  std::vector<SoloMove> solo_moved_;
+  std::vector<std::uint64_t> moved_;  // keys moved in this batch, once per partition
 };
 
 }  // namespace fp

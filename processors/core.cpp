@@ -20,7 +20,6 @@ void BatchResult::clear() {
   rejected_by_reason.fill(0);
   std::fill(accepted_by_kind.begin(), accepted_by_kind.end(), 0);
   dead_letters.clear();
-  changes.clear();
   moved_blocks.clear();
 }
 
@@ -65,7 +64,6 @@ struct ProcessingCore::Impl {
     auto& slot = partitions[id];
     if (!slot) {
       slot = std::make_unique<PartitionState>(options.dedupe_horizon_days, catalog->kinds().size());
-      if (partitions.size() == 1) aggregator.solo(slot->aggregates);
     }
     last_partition = id;
     last_state = slot.get();
@@ -140,7 +138,7 @@ void ProcessingCore::process(std::span<const RawMessage> batch, BatchResult& out
     s.aggregator.add_staged(std::span(s.staged_blocks.data(), s.staged));
     s.activity.add_staged(std::span(s.staged_spans.data(), s.staged));
   }
-  s.aggregator.collect_changes(out.changes, out.moved_blocks);
+  s.aggregator.collect_moved(out.moved_blocks);
 }
 
 // Dedupes a valid report and, when it is new, counts it and stages it for the
@@ -214,7 +212,6 @@ void ProcessingCore::restore_partition(std::int32_t partition, std::string_view 
                                               s.aggregator, s.options.dedupe_horizon_days);
   drop_partition(partition);
   PartitionState& st = *decoded.state;
-  if (s.partitions.empty()) s.aggregator.solo(st.aggregates);
   std::size_t offset = 0;
   for (const std::uint64_t key : decoded.block_keys) {
     s.aggregator.add_block(st.aggregates, key, &decoded.block_cells[offset]);
@@ -230,11 +227,9 @@ void ProcessingCore::drop_partition(std::int32_t partition) {
   Impl& s = *impl_;
   const auto it = s.partitions.find(partition);
   if (it == s.partitions.end()) return;
-  s.aggregator.subtract(it->second->aggregates);
+  s.aggregator.remove(it->second->aggregates);
   s.totals.add(it->second->counts, -1);
   s.partitions.erase(it);
-  // One partition left: the global view is its partials again, no copy needed.
-  if (s.partitions.size() == 1) s.aggregator.solo(s.partitions.begin()->second->aggregates);
   std::vector<PartialActivity*> rest;
   for (auto& [id, st] : s.partitions) rest.push_back(&st->activity);
   s.activity.rebuild(rest);
@@ -263,6 +258,20 @@ std::vector<ProgressRow> ProcessingCore::progress(const ProgressQuery& query) co
 
 void ProcessingCore::block_changes(ProgressBlockId block, std::vector<ProgressChange>& out) const {
   impl_->aggregator.block_changes(block, out);
+}
+
+void ProcessingCore::headline_changes(std::span<const ProgressBlockId> blocks,
+                                      std::vector<ProgressChange>& out) const {
+  // A county's block is listed once per partition that moved it: sum each once.
+  std::vector<ProgressBlockId> headline;
+  for (const ProgressBlockId block : blocks) {
+    const BlockKey k = BlockKey::unpack(block);
+    if (k.window != kTotalWindow || (k.level != Level::city && k.level != Level::county)) continue;
+    headline.push_back(block);
+  }
+  std::sort(headline.begin(), headline.end());
+  headline.erase(std::unique(headline.begin(), headline.end()), headline.end());
+  for (const ProgressBlockId block : headline) impl_->aggregator.block_changes(block, out);
 }
 
 std::vector<SilentCadre> ProcessingCore::silent_cadres(std::int64_t as_of_ms, int days) const {

@@ -57,8 +57,9 @@ struct BatchResult {
   std::array<std::size_t, kReasonCount> rejected_by_reason{};
   std::vector<std::uint32_t> accepted_by_kind;  // indexed by KindId
   std::vector<DeadLetter> dead_letters;
-  std::vector<ProgressChange> changes;        // each moved key once, with its new value
-  std::vector<ProgressBlockId> moved_blocks;  // the blocks of `changes`, each once
+  // The blocks this batch moved (their values: ProcessingCore::block_changes). A
+  // block moved in several partitions appears once for each.
+  std::vector<ProgressBlockId> moved_blocks;
   void clear();
 };
 
@@ -121,6 +122,10 @@ class ProcessingCore {
   // Appends a block's keys with their current global values (as in `changes`);
   // nothing when the block holds no data.
   void block_changes(ProgressBlockId block, std::vector<ProgressChange>& out) const;
+  // block_changes() of those `blocks` that are city or county total-window
+  // blocks (the figures Prometheus shows), each once.
+  void headline_changes(std::span<const ProgressBlockId> blocks,
+                        std::vector<ProgressChange>& out) const;
   [[nodiscard]] std::vector<SilentCadre> silent_cadres(std::int64_t as_of_ms, int days) const;
   [[nodiscard]] std::vector<Completeness> completeness(Level level, std::int32_t cst_day) const;
   // Latest accepted `at` of a cadre (none: never reported).

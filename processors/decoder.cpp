@@ -314,6 +314,11 @@ struct Decoder::Parser {
     if (!root_check) root_check.emplace();
     return root_check->parse(data, size, false).error() == simdjson::SUCCESS;
   }
+
+  // The steps of Decoder::decode (defined below, after the rejection helpers).
+  bool open_root(std::string_view payload, od::document& doc, od::object& root, Rejection& why);
+  bool read_root_member(od::field field, DecodedReport& out, std::uint32_t& seen, Rejection& why);
+  bool check_rest(od::document& doc, const DecodedReport& out, Rejection& why);
 };
 
 Decoder::Decoder() : parser_(std::make_unique<Parser>()) {}
@@ -361,8 +366,33 @@ std::string malformed_detail(std::string_view where, const Failure& f) {
 
 }  // namespace
 
-bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& why) {
-  out.clear();
+namespace {
+
+// Where each scalar field of a report is kept (values and tags have members).
+JsonField* scalar_slot(DecodedReport& out, KnownField field) {
+  switch (field) {
+    case KnownField::v:
+      return &out.v;
+    case KnownField::report_id:
+      return &out.report_id;
+    case KnownField::cadre_id:
+      return &out.cadre_id;
+    case KnownField::village:
+      return &out.village;
+    case KnownField::kind:
+      return &out.kind;
+    case KnownField::at:
+      return &out.at;
+    case KnownField::note:
+      return &out.note;
+    case KnownField::values:
+    case KnownField::tags:
+      break;
+  }
+  return nullptr;
+}
+
+bool check_size(std::string_view payload, Rejection& why) {
   if (payload.size() > kMaxPayloadBytes) {
     reject(why, Reason::too_large,
            "payload is " + std::to_string(payload.size()) + " bytes, more than " +
@@ -373,16 +403,21 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
     reject(why, Reason::malformed_json, "invalid JSON: the payload is empty");
     return false;
   }
-  Parser& p = *parser_;
-  char* buf = p.buffer.get();
+  return true;
+}
+
+}  // namespace
+
+// The payload's root object, or a rejection saying why there is none.
+bool Decoder::Parser::open_root(std::string_view payload, od::document& doc, od::object& root,
+                                Rejection& why) {
+  char* buf = buffer.get();
   std::memcpy(buf, payload.data(), payload.size());
   std::memset(buf + payload.size(), 0, simdjson::SIMDJSON_PADDING);
-
   // iterate() runs simdjson's stage 1 over the whole payload, which validates
   // UTF-8 as it goes: once it succeeds the payload is valid UTF-8, so a separate
   // pass is needed only to tell invalid UTF-8 from other defects it reports.
-  od::document doc;
-  if (auto e = p.json.iterate(buf, payload.size(), kBufferBytes).get(doc)) {
+  if (auto e = json.iterate(buf, payload.size(), kBufferBytes).get(doc)) {
     if (e == simdjson::UTF8_ERROR || !simdjson::validate_utf8(payload.data(), payload.size())) {
       reject(why, Reason::invalid_utf8, "payload is not valid UTF-8");
     } else {
@@ -396,7 +431,7 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
     return false;
   }
   if (root_type != od::json_type::object) {
-    if (!p.root_is_valid_json(buf, payload.size())) {
+    if (!root_is_valid_json(buf, payload.size())) {
       reject(why, Reason::malformed_json, "invalid JSON: not a single well-formed JSON value");
     } else {
       reject(why, Reason::not_an_object,
@@ -404,80 +439,57 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
     }
     return false;
   }
-  od::object root;
   if (auto e = doc.get_object().get(root)) {
     reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
     return false;
   }
-  std::uint32_t seen = 0;  // bit per KnownField
-  for (auto member : root) {
-    od::field field;
-    std::string_view key;
-    if (auto e = std::move(member).get(field)) {
-      reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
+  return true;
+}
+
+// One member of the root object into `out`; `seen` has a bit per known field read so far.
+bool Decoder::Parser::read_root_member(od::field field, DecodedReport& out, std::uint32_t& seen,
+                                       Rejection& why) {
+  std::string_view key;
+  if (plain_text(field.key().raw(), key)) {
+    // no escapes: the raw text is the key
+  } else if (auto e = field.unescaped_key().get(key)) {
+    reject(why, Reason::malformed_json, malformed_detail("a key", {e, nullptr}));
+    return false;
+  }
+  const auto known = known_field(key);
+  bool ok = true;
+  if (!known) {
+    JsonField ignored;
+    ok = read(field.value(), ignored, 1);
+  } else {
+    const auto bit = 1U << static_cast<unsigned>(*known);
+    if ((seen & bit) != 0) {
+      reject(why, Reason::malformed_json,
+             "invalid JSON: field \"" + std::string(key) + "\" appears twice");
       return false;
     }
-    if (Parser::plain_text(field.key().raw(), key)) {
-      // no escapes: the raw text is the key
-    } else if (auto e = field.unescaped_key().get(key)) {
-      reject(why, Reason::malformed_json, malformed_detail("a key", {e, nullptr}));
-      return false;
-    }
-    const auto known = known_field(key);
-    bool ok = true;
-    if (!known) {
-      JsonField ignored;
-      ok = p.read(field.value(), ignored, 1);
+    seen |= bit;
+    if (*known == KnownField::values) {
+      ok = read_members(field.value(), out.values, out.value_members);
+    } else if (*known == KnownField::tags) {
+      ok = read_members(field.value(), out.tags, out.tag_members);
     } else {
-      const auto bit = 1U << static_cast<unsigned>(*known);
-      if ((seen & bit) != 0) {
-        reject(why, Reason::malformed_json,
-               "invalid JSON: field \"" + std::string(key) + "\" appears twice");
-        return false;
-      }
-      seen |= bit;
-      switch (*known) {
-        case KnownField::v:
-          ok = p.read(field.value(), out.v, 1);
-          break;
-        case KnownField::report_id:
-          ok = p.read(field.value(), out.report_id, 1);
-          break;
-        case KnownField::cadre_id:
-          ok = p.read(field.value(), out.cadre_id, 1);
-          break;
-        case KnownField::village:
-          ok = p.read(field.value(), out.village, 1);
-          break;
-        case KnownField::kind:
-          ok = p.read(field.value(), out.kind, 1);
-          break;
-        case KnownField::at:
-          ok = p.read(field.value(), out.at, 1);
-          break;
-        case KnownField::note:
-          ok = p.read(field.value(), out.note, 1);
-          break;
-        case KnownField::values:
-          ok = p.read_members(field.value(), out.values, out.value_members);
-          break;
-        case KnownField::tags:
-          ok = p.read_members(field.value(), out.tags, out.tag_members);
-          break;
-      }
-    }
-    if (!ok) {
-      reject(why, Reason::malformed_json, malformed_detail(quoted_field(key), p.failure));
-      return false;
+      ok = read(field.value(), *scalar_slot(out, *known), 1);
     }
   }
+  if (!ok) reject(why, Reason::malformed_json, malformed_detail(quoted_field(key), failure));
+  return ok;
+}
+
+// After the root object: nothing else in the payload, and no name twice in values or tags.
+bool Decoder::Parser::check_rest(od::document& doc, const DecodedReport& out, Rejection& why) {
   // Trailing content: On-Demand stops after the root object, so look for anything left.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
     reject(why, Reason::malformed_json, "invalid JSON: content after the report object");
     return false;
   }
   for (const auto* members : {&out.value_members, &out.tag_members}) {
-    if (auto name = p.duplicate_name(*members)) {
+    if (auto name = duplicate_name(*members)) {
       const char* parent = members == &out.value_members ? "values." : "tags.";
       reject(why, Reason::malformed_json,
              "invalid JSON: field \"" + std::string(parent) + shorten_for_detail(*name) +
@@ -486,6 +498,25 @@ bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& wh
     }
   }
   return true;
+}
+
+bool Decoder::decode(std::string_view payload, DecodedReport& out, Rejection& why) {
+  out.clear();
+  if (!check_size(payload, why)) return false;
+  Parser& p = *parser_;
+  od::document doc;
+  od::object root;
+  if (!p.open_root(payload, doc, root, why)) return false;
+  std::uint32_t seen = 0;  // bit per KnownField
+  for (auto member : root) {
+    od::field field;
+    if (auto e = std::move(member).get(field)) {
+      reject(why, Reason::malformed_json, malformed_detail("", {e, nullptr}));
+      return false;
+    }
+    if (!p.read_root_member(std::move(field), out, seen, why)) return false;
+  }
+  return p.check_rest(doc, out, why);
 }
 
 }  // namespace fp

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/dashboard/dashboard_page.h"
+#include "api/dashboard/dashboard_files.h"
 #include "api/http_api.h"
 #include "metrics/registry.h"
 #include "tests/api/http_test_client.h"
@@ -180,14 +180,20 @@ class FailingApiServer {
           c->socket, boost::asio::dynamic_buffer(c->request), "\r\n\r\n",
           [c](boost::system::error_code read_ec, std::size_t) {
             if (read_ec) return;
-            const bool page = c->request.starts_with("GET / ");
-            const std::string body = page ? std::string(dashboard_page_html())
-                                          : std::string(R"({"error":"injected failure"})");
-            c->reply =
-                std::string("HTTP/1.1 ") + (page ? "200 OK" : "500 Internal Server Error") +
-                "\r\nContent-Type: " + (page ? "text/html; charset=utf-8" : "application/json") +
-                "\r\nContent-Length: " + std::to_string(body.size()) +
-                "\r\nConnection: close\r\n\r\n" + body;
+            // The dashboard's own files are served; every API call fails.
+            const auto path_end = c->request.find(' ', 4);
+            const EmbeddedAsset* file =
+                c->request.starts_with("GET ")
+                    ? find_dashboard_file(std::string_view(c->request).substr(4, path_end - 4))
+                    : nullptr;
+            const bool page = file != nullptr;
+            const std::string body =
+                page ? std::string(file->body) : std::string(R"({"error":"injected failure"})");
+            c->reply = std::string("HTTP/1.1 ") + (page ? "200 OK" : "500 Internal Server Error") +
+                       "\r\nContent-Type: " +
+                       (page ? std::string(file->content_type) : std::string("application/json")) +
+                       "\r\nContent-Length: " + std::to_string(body.size()) +
+                       "\r\nConnection: close\r\n\r\n" + body;
             boost::asio::async_write(c->socket, boost::asio::buffer(c->reply),
                                      [c](boost::system::error_code, std::size_t) {
                                        boost::system::error_code ignored;

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/api_router.h"
 #include "metrics/pipeline_probe.h"
 #include "metrics/registry.h"
 #include "tests/api/http_test_client.h"
@@ -141,12 +144,24 @@ TEST_F(HttpApiTest, ProgressWindowsAreDaysAndRanges) {
   EXPECT_EQ(day.at("440823105201 funds_raised.yuan 2019-07-28"),
             std::make_pair(std::string("100.5"), 1L));
 
+  // A range answers one exact sum per series, its window the range.
   const auto range = rows_of(
       parse(get("/v1/progress?level=city&metric=funds_raised.yuan&window=2019-07-28..2019-07-29")));
-  EXPECT_EQ(range.size(), 2u);
-  EXPECT_EQ(range.at("4408 funds_raised.yuan 2019-07-28"),
+  ASSERT_EQ(range.size(), 1u);
+  EXPECT_EQ(range.at("4408 funds_raised.yuan 2019-07-28..2019-07-29"),
+            std::make_pair(std::string("100.6"), 2L));
+  const auto one_day_range = rows_of(
+      parse(get("/v1/progress?level=city&metric=funds_raised.yuan&window=2019-07-29..2019-07-29")));
+  EXPECT_EQ(one_day_range.at("4408 funds_raised.yuan 2019-07-29..2019-07-29"),
+            std::make_pair(std::string("0.1"), 1L));
+
+  // by=day gives the daily series instead.
+  const auto daily = rows_of(parse(get(
+      "/v1/progress?level=city&metric=funds_raised.yuan&window=2019-07-28..2019-07-29&by=day")));
+  EXPECT_EQ(daily.size(), 2u);
+  EXPECT_EQ(daily.at("4408 funds_raised.yuan 2019-07-28"),
             std::make_pair(std::string("100.5"), 1L));
-  EXPECT_EQ(range.at("4408 funds_raised.yuan 2019-07-29"), std::make_pair(std::string("0.1"), 1L));
+  EXPECT_EQ(daily.at("4408 funds_raised.yuan 2019-07-29"), std::make_pair(std::string("0.1"), 1L));
 
   const auto empty = rows_of(parse(get("/v1/progress?level=city&window=2020-01-01")));
   EXPECT_TRUE(empty.empty());
@@ -210,13 +225,40 @@ TEST_F(HttpApiTest, MetricsHealthAndDashboard) {
   const HttpReply page = get("/");
   EXPECT_EQ(page.status, 200u);
   EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("href=\"dashboard.css\""), std::string::npos);
+  EXPECT_NE(page.body.find("src=\"dashboard.js\""), std::string::npos);
+  const HttpReply style = get("/dashboard.css");
+  EXPECT_EQ(style.status, 200u);
+  EXPECT_EQ(style.content_type, "text/css; charset=utf-8");
+  const HttpReply script = get("/dashboard.js");
+  EXPECT_EQ(script.status, 200u);
+  EXPECT_EQ(script.content_type, "text/javascript; charset=utf-8");
   for (const char* source :
        {"\"/v1/summary\"", "\"/v1/progress?level=county&window=total\"",
         "\"/v1/completeness?level=county\"", "\"/v1/cadres/silent?days=\"", "\"/readyz\""}) {
-    EXPECT_NE(page.body.find(source), std::string::npos) << source;
+    EXPECT_NE(script.body.find(source), std::string::npos) << source;
   }
-  EXPECT_EQ(page.body.find("http://"), std::string::npos) << "no external assets";
-  EXPECT_EQ(page.body.find("https://"), std::string::npos) << "no external assets";
+  for (const HttpReply* file : {&page, &style, &script}) {
+    EXPECT_EQ(file->body.find("http://"), std::string::npos) << "no external assets";
+    EXPECT_EQ(file->body.find("https://"), std::string::npos) << "no external assets";
+  }
+  EXPECT_EQ(get("/dashboard.map").status, 404u);
+}
+
+// The route table drives dispatch and parameter checking, and each of its
+// endpoints is documented.
+TEST_F(HttpApiTest, EveryRouteAnswersChecksItsParametersAndIsDocumented) {
+  std::ifstream in(FP_DATA_DIR "/../docs/http-api.md");
+  ASSERT_TRUE(in) << "docs/http-api.md is missing";
+  const std::string docs((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const Route& route : api_routes()) {
+    const HttpReply reply = get(route.path);
+    EXPECT_TRUE(reply.status == 200u || reply.status == 503u) << route.path << " " << reply.status;
+    EXPECT_EQ(bad_parameter_of(std::string(route.path) + "?no_such_parameter=1"),
+              "no_such_parameter");
+    EXPECT_NE(docs.find("GET " + std::string(route.path)), std::string::npos)
+        << route.path << " is not in docs/http-api.md";
+  }
 }
 
 TEST_F(HttpApiTest, ReadinessFollowsThePredicate) {
@@ -241,6 +283,9 @@ TEST_F(HttpApiTest, BadParametersAreNamed) {
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=yesterday"), "window");
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=2019-02-30"), "window");
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=2019-07-29..2019-07-28"), "window");
+  EXPECT_EQ(bad_parameter_of("/v1/progress?window=2019-07-28..2019-07-29&by=week"), "by");
+  EXPECT_EQ(bad_parameter_of("/v1/progress?by=day"), "by");
+  EXPECT_EQ(bad_parameter_of("/v1/progress?window=total&by=day"), "by");
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=2019-07-28.."), "window");
   EXPECT_EQ(bad_parameter_of("/v1/progress?window=2000-01-01..2019-01-01"), "window");
   EXPECT_EQ(bad_parameter_of("/v1/progress?level=city&level=county"), "level");

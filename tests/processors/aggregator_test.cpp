@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -44,7 +45,22 @@ class AggregatorTest : public ::testing::Test {
   std::shared_ptr<const Roster> roster_ = roster();
   Aggregator agg_{*catalog_, *roster_};
   PartialAggregates part_;
-  std::vector<std::uint64_t> blocks_;  // moved blocks, from collect_changes()
+  std::vector<std::uint64_t> blocks_;  // distinct moved blocks, from changes()
+
+  // The batch's moved blocks, each once, expanded to their keys' global values.
+  std::vector<ProgressChange> changes() {
+    std::vector<std::uint64_t> moved;
+    agg_.collect_moved(moved);
+    blocks_.clear();
+    for (const std::uint64_t block : moved) {
+      if (std::find(blocks_.begin(), blocks_.end(), block) == blocks_.end()) {
+        blocks_.push_back(block);
+      }
+    }
+    std::vector<ProgressChange> out;
+    for (const std::uint64_t block : blocks_) agg_.block_changes(block, out);
+    return out;
+  }
 
   Report make(const char* kind, const char* village, const char* cadre, std::int32_t day,
               std::vector<std::int64_t> milli) {
@@ -213,74 +229,62 @@ TEST_F(AggregatorTest, ALateReportLandsInItsOwnDay) {
   EXPECT_EQ(cell(Level::city, city, yuan, kTotalWindow).to_string(), "12");
 }
 
-TEST_F(AggregatorTest, ChangesNameEachMovedKeyOnceWithItsGlobalValue) {
+TEST_F(AggregatorTest, MovedBlocksReadTheirGlobalValues) {
   PartialAggregates other;
   agg_.begin_batch();
   agg_.add(other, make("funds_raised", "440881101201", "S004", 18000, {1000}));
   agg_.begin_batch();
   agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {2500}));
   agg_.add(part_, make("funds_raised", "440823105202", "S002", 18000, {500}));
-  std::vector<ProgressChange> changes;
-  agg_.collect_changes(changes, blocks_);
-  expect_each_key_once(changes);
+  const std::vector<ProgressChange> moved = changes();
+  expect_each_key_once(moved);
   // city, county 440823, town 105 shared; 2 villages, 2 cadres: 7 entities x 2 windows x 2 metrics.
-  EXPECT_EQ(changes.size(), 28U);
-  // The city's figures include the other partition's 1 yuan.
-  expect_city_funds_raised(changes, metric("funds_raised.yuan"), "4", 3);
-  // Each moved block once; expanded, the blocks give the same keys and values.
+  EXPECT_EQ(moved.size(), 28U);
   EXPECT_EQ(blocks_.size(), 14U);
-  std::vector<ProgressChange> expanded;
-  for (const std::uint64_t block : blocks_) agg_.block_changes(block, expanded);
-  ASSERT_EQ(expanded.size(), changes.size());
-  for (std::size_t i = 0; i < changes.size(); ++i) {
-    EXPECT_EQ(expanded[i].key, changes[i].key);
-    EXPECT_EQ(expanded[i].value.value, changes[i].value.value);
-    EXPECT_EQ(expanded[i].value.reports, changes[i].value.reports);
-  }
+  // The city's figures include the other partition's 1 yuan.
+  expect_city_funds_raised(moved, metric("funds_raised.yuan"), "4", 3);
 }
 
-TEST_F(AggregatorTest, ASecondPartitionMidBatchKeepsTheSoloPartitionsMovesAndSums) {
+TEST_F(AggregatorTest, APartitionsBlockMovedInTwoPartitionsIsListedByEach) {
   PartialAggregates other;
-  agg_.solo(part_);
   agg_.begin_batch();
   agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {2500}));
-  ASSERT_TRUE(agg_.is_solo());
   agg_.add(other, make("funds_raised", "440881101201", "S004", 18000, {1000}));
-  EXPECT_FALSE(agg_.is_solo());
   agg_.add(part_, make("funds_raised", "440823105202", "S002", 18000, {500}));
-  std::vector<ProgressChange> changes;
-  agg_.collect_changes(changes, blocks_);
-  expect_each_key_once(changes);
+  std::vector<std::uint64_t> listed;
+  agg_.collect_moved(listed);
+  // part_: 7 entities, other: 5 (the city in both), 2 windows each.
+  EXPECT_EQ(listed.size(), 24U);
+  const std::vector<ProgressChange> moved = changes();
+  expect_each_key_once(moved);
   // city; counties 440823, 440881; towns 105, 101; 3 villages; 3 cadres: 11 x 2 windows x 2.
-  EXPECT_EQ(changes.size(), 44U);
+  EXPECT_EQ(moved.size(), 44U);
   const MetricId yuan = metric("funds_raised.yuan");
-  expect_city_funds_raised(changes, yuan, "4", 3);
+  expect_city_funds_raised(moved, yuan, "4", 3);
   EXPECT_EQ(cell(Level::city, roster_->city(), yuan, 18000).to_string(), "4");
 }
 
-TEST_F(AggregatorTest, DroppingPartitionsLeavesTheRestAndSoloReadsTheSurvivor) {
+TEST_F(AggregatorTest, ARemovedPartitionLeavesTheSumAndCanJoinAgain) {
   PartialAggregates other;
   const MetricId yuan = metric("funds_raised.yuan");
   const RegionId city = roster_->city();
-  agg_.solo(part_);
   agg_.begin_batch();
   agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {2500}));
   agg_.add(other, make("funds_raised", "440881101201", "S004", 18001, {1000}));
-  agg_.subtract(other);
+  EXPECT_EQ(cell(Level::city, city, yuan, kTotalWindow).to_string(), "3.5");
+  agg_.remove(other);
   EXPECT_EQ(cell(Level::city, city, yuan, kTotalWindow).to_string(), "2.5");
   EXPECT_EQ(cell(Level::city, city, yuan, 18001).to_string(), "0");
-  agg_.solo(part_);
-  EXPECT_EQ(cell(Level::city, city, yuan, kTotalWindow).to_string(), "2.5");
   agg_.begin_batch();
   agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {500}));
-  std::vector<ProgressChange> changes;
-  agg_.collect_changes(changes, blocks_);
-  EXPECT_EQ(changes.size(), 20U);  // 5 entities x 2 windows x 2 metrics, each once
+  EXPECT_EQ(changes().size(), 20U);  // 5 entities x 2 windows x 2 metrics, each once
   EXPECT_EQ(cell(Level::village, *roster_->find_village("440823105201"), yuan, 18000).to_string(),
             "3");
-  agg_.subtract(part_);
-  EXPECT_FALSE(agg_.is_solo());
+  agg_.remove(part_);
   EXPECT_EQ(cell(Level::city, city, yuan, kTotalWindow).to_string(), "0");
+  // A partition that joins again (restored elsewhere and back) counts once.
+  agg_.add(other, make("funds_raised", "440881101201", "S004", 18001, {1000}));
+  EXPECT_EQ(cell(Level::city, city, yuan, kTotalWindow).to_string(), "2");
 }
 
 TEST(BlockKey, PacksAndUnpacksEveryField) {

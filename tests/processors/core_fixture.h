@@ -1,6 +1,7 @@
 // A small hand-made catalog and roster, and report payloads, for the core's tests.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -82,6 +83,17 @@ inline std::string report(std::string_view id, std::string_view cadre, std::stri
   out += R"(","values":)";
   out += values;
   out += '}';
+  return out;
+}
+
+// The keys a batch moved, each once, with their global values now.
+inline std::vector<ProgressChange> changes_of(const ProcessingCore& core, const BatchResult& r) {
+  std::vector<ProgressBlockId> blocks;
+  for (const ProgressBlockId block : r.moved_blocks) {
+    if (std::find(blocks.begin(), blocks.end(), block) == blocks.end()) blocks.push_back(block);
+  }
+  std::vector<ProgressChange> out;
+  for (const ProgressBlockId block : blocks) core.block_changes(block, out);
   return out;
 }
 

@@ -12,6 +12,7 @@ namespace fp {
 namespace {
 
 using core_test::cadre;
+using core_test::changes_of;
 using core_test::make_core;
 using core_test::metric;
 using core_test::region;
@@ -61,7 +62,7 @@ TEST(ProcessingCore, TheFirstAcceptedWinsAndAChangedResendIsADuplicate) {
   const auto r =
       run(*core, {report("b1", "S002", "440823105201", "funds_raised", kAt, R"({"yuan":9})")});
   EXPECT_EQ(r.duplicate, 1U);
-  EXPECT_TRUE(r.changes.empty());
+  EXPECT_TRUE(r.moved_blocks.empty());
   EXPECT_EQ(str(value(*core, Level::city, 0, metric(*core, "funds_raised.yuan"))), "5");
 }
 
@@ -96,9 +97,10 @@ TEST(ProcessingCore, ChangesCarryNewGlobalValues) {
   const auto r =
       run(*core, {report("e2", "S001", "440823105201", "funds_raised", kAt, R"({"yuan":2})")}, 0);
   // 5 levels x 2 windows x (count + yuan)
-  EXPECT_EQ(r.changes.size(), 20U);
+  const std::vector<ProgressChange> changes = changes_of(*core, r);
+  EXPECT_EQ(changes.size(), 20U);
   bool saw_city = false;
-  for (const ProgressChange& c : r.changes) {
+  for (const ProgressChange& c : changes) {
     if (c.key.level == Level::city && c.key.window == kTotalWindow &&
         c.key.metric == metric(*core, "funds_raised.yuan")) {
       EXPECT_EQ(str(c.value.value), "3");
@@ -254,15 +256,15 @@ TEST(ProcessingCore, ABatchEqualsItsMessagesOneByOne) {
       }
     }
   }
-  // The batch's change set: each moved key once, with the final global value.
+  // The batch's moved blocks: each key once, with the final global value.
+  const std::vector<ProgressChange> changes = changes_of(*whole, together);
   std::size_t matched = 0;
-  for (const ProgressChange& c : together.changes) {
+  for (const ProgressChange& c : changes) {
     EXPECT_EQ(value(*whole, c.key.level, c.key.entity, c.key.metric, c.key.window), c.value.value);
     ++matched;
   }
-  for (std::size_t i = 0; i < together.changes.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j)
-      EXPECT_FALSE(together.changes[i].key == together.changes[j].key);
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) EXPECT_FALSE(changes[i].key == changes[j].key);
   }
   EXPECT_GT(matched, 0U);
   for (const CadreId c : {cadre(*whole, "S001"), cadre(*whole, "S004"), cadre(*whole, "L001")}) {
