@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <tuple>
 #include <type_traits>
 
 #include "api/http_api.h"
@@ -130,6 +129,9 @@ const std::array kProcessKeys = {
               [](Config& c) -> ConfigField { return &c.log.level; }},
 };
 
+// "kafka.topics.dlq" -> "kafka"; "roster" -> "roster".
+std::string_view section_of(std::string_view key) { return key.substr(0, key.find('.')); }
+
 // "kafka.topics.dlq" -> "kafka.topics"; "roster" -> "".
 std::string_view table_of(std::string_view key) {
   const auto dot = key.rfind('.');
@@ -137,28 +139,22 @@ std::string_view table_of(std::string_view key) {
 }
 
 // The process's keys and the components', grouped by section ("kafka", "sinks",
-// ...) and then by table, each in the order it first appears; keys keep their
+// ...) and then by table, each where it first appears; keys keep their
 // declared order within a table. TOML needs a table's keys together.
 std::vector<ConfigKey> assemble_keys() {
-  std::vector<ConfigKey> keys(kProcessKeys.begin(), kProcessKeys.end());
-  for (const SettingKey* k : component_keys()) keys.push_back(ConfigKey{*k});
-  auto first = [&keys](auto part_of) {
-    return [&keys, part_of](const ConfigKey& k) {
-      return std::find_if(keys.begin(), keys.end(),
-                          [&](const ConfigKey& o) { return part_of(o.name) == part_of(k.name); }) -
-             keys.begin();
-    };
+  std::vector<ConfigKey> declared(kProcessKeys.begin(), kProcessKeys.end());
+  for (const SettingKey* k : component_keys()) declared.push_back(ConfigKey{*k});
+  const auto first = [&declared](std::string_view (*part)(std::string_view), const ConfigKey& k) {
+    return std::find_if(declared.begin(), declared.end(),
+                        [&](const ConfigKey& o) { return part(o.name) == part(k.name); }) -
+           declared.begin();
   };
-  auto section_rank = first([](std::string_view n) { return n.substr(0, n.find('.')); });
-  auto table_rank = first(table_of);
-  std::vector<std::tuple<std::ptrdiff_t, std::ptrdiff_t, std::size_t>> order;
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    order.emplace_back(section_rank(keys[i]), table_rank(keys[i]), i);
-  }
-  std::sort(order.begin(), order.end());
-  std::vector<ConfigKey> sorted;
-  for (const auto& entry : order) sorted.push_back(keys[std::get<2>(entry)]);
-  return sorted;
+  std::vector<ConfigKey> keys = declared;
+  std::stable_sort(keys.begin(), keys.end(), [&](const ConfigKey& a, const ConfigKey& b) {
+    return std::pair(first(section_of, a), first(table_of, a)) <
+           std::pair(first(section_of, b), first(table_of, b));
+  });
+  return keys;
 }
 
 const std::vector<ConfigKey>& all_keys() {

@@ -11,23 +11,27 @@
 namespace fp {
 
 inline constexpr SettingKey kKafkaInstanceId{
-    "kafka.instance_id", SettingType::string, "",
-    "Static group membership (group.instance.id), unique per instance: a restarted instance "
-    "takes its partitions back at once; empty: dynamic membership."};
+    .name = "kafka.instance_id",
+    .type = SettingType::string,
+    .default_value = "",
+    .description =
+        "Static group membership (group.instance.id), unique per instance: a "
+        "restarted instance takes its partitions back at once; empty: dynamic "
+        "membership."};
 inline constexpr SettingKey kKafkaQueuedMinMessages{
-    "kafka.queued_min_messages",
-    SettingType::integer,
-    "100000",
-    "librdkafka queued.min.messages: messages prefetched, over all partitions.",
-    1,
-    10'000'000};
+    .name = "kafka.queued_min_messages",
+    .type = SettingType::integer,
+    .default_value = "100000",
+    .description = "librdkafka queued.min.messages: messages prefetched, over all partitions.",
+    .min = 1,
+    .max = 10'000'000};
 inline constexpr SettingKey kKafkaFetchWaitMax{
-    "kafka.fetch_wait_max_ms",
-    SettingType::integer,
-    "10",
-    "librdkafka fetch.wait.max.ms: longest a broker holds a fetch for more data.",
-    0,
-    300'000};
+    .name = "kafka.fetch_wait_max_ms",
+    .type = SettingType::integer,
+    .default_value = "10",
+    .description = "librdkafka fetch.wait.max.ms: longest a broker holds a fetch for more data.",
+    .min = 0,
+    .max = 300'000};
 
 inline constexpr const SettingKey* kKafkaSourceKeys[] = {
     &kKafkaInstanceId, &kKafkaQueuedMinMessages, &kKafkaFetchWaitMax};

@@ -9,13 +9,14 @@
 namespace fp {
 
 inline constexpr SettingKey kProgressFlushInterval{
-    "sinks.progress.flush_interval_ms",
-    SettingType::integer,
-    "500",
-    "How often changed progress rows are published (latest value per key); also the JSON Lines "
-    "and PostgreSQL sinks' interval.",
-    1,
-    3'600'000};
+    .name = "sinks.progress.flush_interval_ms",
+    .type = SettingType::integer,
+    .default_value = "500",
+    .description =
+        "How often changed progress rows are published (latest value per key); also "
+        "the JSON Lines and PostgreSQL sinks' interval.",
+    .min = 1,
+    .max = 3'600'000};
 
 inline std::chrono::milliseconds progress_flush_interval(const Settings& settings) {
   return std::chrono::milliseconds(settings.integer(kProgressFlushInterval.name));

@@ -11,19 +11,19 @@
 namespace fp {
 
 inline constexpr SettingKey kDeadLetterTopic{
-    "kafka.topics.dlq",
-    SettingType::string,
-    "field-reports.dlq",
-    "Dead-letter topic: rejected reports with their reason.",
-    0,
-    0,
-    kafka::check_topic_name};
+    .name = "kafka.topics.dlq",
+    .type = SettingType::string,
+    .default_value = "field-reports.dlq",
+    .description = "Dead-letter topic: rejected reports with their reason.",
+    .check = kafka::check_topic_name};
 
 inline constexpr const SettingKey* kDeadLetterKeys[] = {&kDeadLetterTopic};
 
 inline constexpr SinkDeclaration kDeadLetterSink{
-    "dead-letter", kDeadLetterKeys, [](const Settings&) { return true; },
-    [](const Settings& s, SinkContext& c) -> std::unique_ptr<Sink> {
+    .name = "dead-letter",
+    .keys = kDeadLetterKeys,
+    .enabled = [](const Settings&) { return true; },
+    .make = [](const Settings& s, SinkContext& c) -> std::unique_ptr<Sink> {
       return std::make_unique<DeadLetterSink>(c, s.text(kDeadLetterTopic.name));
     }};
 

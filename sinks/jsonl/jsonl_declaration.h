@@ -12,23 +12,27 @@
 namespace fp {
 
 inline constexpr SettingKey kJsonlPath{
-    "sinks.jsonl.path", SettingType::string, "",
-    "JSON Lines file that progress rows are appended to as they change; empty: off."};
+    .name = "sinks.jsonl.path",
+    .type = SettingType::string,
+    .default_value = "",
+    .description =
+        "JSON Lines file that progress rows are appended to as they change; empty: off."};
 inline constexpr SettingKey kJsonlLevels{
-    "sinks.jsonl.levels",
-    SettingType::list,
-    "city,county,town,village,cadre",
-    "Levels whose progress rows are appended to sinks.jsonl.path.",
-    1,
-    0,
-    check_level_name};
+    .name = "sinks.jsonl.levels",
+    .type = SettingType::list,
+    .default_value = "city,county,town,village,cadre",
+    .description = "Levels whose progress rows are appended to sinks.jsonl.path.",
+    .min = 1,
+    .check = check_level_name};
 
 inline constexpr const SettingKey* kJsonlKeys[] = {&kJsonlPath, &kJsonlLevels,
                                                    &kProgressFlushInterval};
 
 inline constexpr SinkDeclaration kJsonlSink{
-    "jsonl", kJsonlKeys, [](const Settings& s) { return !s.text(kJsonlPath.name).empty(); },
-    [](const Settings& s, SinkContext& c) -> std::unique_ptr<Sink> {
+    .name = "jsonl",
+    .keys = kJsonlKeys,
+    .enabled = [](const Settings& s) { return !s.text(kJsonlPath.name).empty(); },
+    .make = [](const Settings& s, SinkContext& c) -> std::unique_ptr<Sink> {
       return std::make_unique<JsonlSink>(c, s.text(kJsonlPath.name), progress_flush_interval(s),
                                          LevelSet::parse(s.list(kJsonlLevels.name)));
     }};

@@ -24,19 +24,19 @@ inline std::optional<std::string> check_postgres_uri(std::string_view value) {
 }
 
 inline constexpr SettingKey kPostgresUri{
-    "sinks.postgres.uri",
-    SettingType::string,
-    "",
-    "PostgreSQL connection URI for the progress table; empty: off.",
-    0,
-    0,
-    check_postgres_uri};
+    .name = "sinks.postgres.uri",
+    .type = SettingType::string,
+    .default_value = "",
+    .description = "PostgreSQL connection URI for the progress table; empty: off.",
+    .check = check_postgres_uri};
 
 inline constexpr const SettingKey* kPostgresKeys[] = {&kPostgresUri, &kProgressFlushInterval};
 
 inline constexpr SinkDeclaration kPostgresSink{
-    "postgres", kPostgresKeys, [](const Settings& s) { return !s.text(kPostgresUri.name).empty(); },
-    [](const Settings& s, SinkContext& c) -> std::unique_ptr<Sink> {
+    .name = "postgres",
+    .keys = kPostgresKeys,
+    .enabled = [](const Settings& s) { return !s.text(kPostgresUri.name).empty(); },
+    .make = [](const Settings& s, SinkContext& c) -> std::unique_ptr<Sink> {
       return std::make_unique<PostgresSink>(c, s.text(kPostgresUri.name),
                                             progress_flush_interval(s));
     }};

@@ -13,32 +13,34 @@
 namespace fp {
 
 inline constexpr SettingKey kProgressTopic{
-    "kafka.topics.progress",
-    SettingType::string,
-    "field-progress",
-    "Compaction-friendly topic of progress rows, one per block, keyed by level, id, kind and "
-    "window.",
-    0,
-    0,
-    kafka::check_topic_name};
-inline constexpr SettingKey kProgressEnabled{"sinks.progress.enabled", SettingType::boolean, "true",
-                                             "Publish progress rows to kafka.topics.progress."};
+    .name = "kafka.topics.progress",
+    .type = SettingType::string,
+    .default_value = "field-progress",
+    .description =
+        "Compaction-friendly topic of progress rows, one per block, keyed by level, "
+        "id, kind and window.",
+    .check = kafka::check_topic_name};
+inline constexpr SettingKey kProgressEnabled{
+    .name = "sinks.progress.enabled",
+    .type = SettingType::boolean,
+    .default_value = "true",
+    .description = "Publish progress rows to kafka.topics.progress."};
 inline constexpr SettingKey kProgressLevels{
-    "sinks.progress.levels",
-    SettingType::list,
-    "city,county,town,village,cadre",
-    "Levels whose progress rows are published to kafka.topics.progress.",
-    1,
-    0,
-    check_level_name};
+    .name = "sinks.progress.levels",
+    .type = SettingType::list,
+    .default_value = "city,county,town,village,cadre",
+    .description = "Levels whose progress rows are published to kafka.topics.progress.",
+    .min = 1,
+    .check = check_level_name};
 
 inline constexpr const SettingKey* kProgressTopicKeys[] = {
     &kProgressTopic, &kProgressEnabled, &kProgressFlushInterval, &kProgressLevels};
 
 inline constexpr SinkDeclaration kProgressTopicSink{
-    "field-progress", kProgressTopicKeys,
-    [](const Settings& s) { return s.boolean(kProgressEnabled.name); },
-    [](const Settings& s, SinkContext& c) -> std::unique_ptr<Sink> {
+    .name = "field-progress",
+    .keys = kProgressTopicKeys,
+    .enabled = [](const Settings& s) { return s.boolean(kProgressEnabled.name); },
+    .make = [](const Settings& s, SinkContext& c) -> std::unique_ptr<Sink> {
       return std::make_unique<ProgressTopicSink>(c, s.text(kProgressTopic.name),
                                                  progress_flush_interval(s),
                                                  LevelSet::parse(s.list(kProgressLevels.name)));
