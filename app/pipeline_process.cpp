@@ -92,6 +92,8 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
     MetricsRegistry metrics;
     PipelineProbe probe(metrics, core);
     Pipeline pipeline(io, core, probe, pipeline_options(config), &system_now_ms);
+    // Sampled when scraped, on the io thread that serves /metrics.
+    metrics.before_render([&] { probe.set_ready(pipeline.readiness().ready); });
     HttpApiOptions http_options;
     http_options.listen = config.http.listen;
     http_options.clock = &system_now_ms;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 #include "model/reason.h"
 
@@ -31,6 +32,8 @@ enum Metric : std::size_t {
   kPauses,
   kPrefetchFull,
   kStalled,
+  kReady,
+  kLastCheckpoint,
   kMetricCount,
 };
 
@@ -62,6 +65,11 @@ constexpr std::array<MetricDeclaration, kMetricCount> kMetrics = {{
     {"fieldpulse_partition_stalled", MetricType::gauge, "partition",
      "1 while an assigned partition has lag but its position has not moved for "
      "kafka.stall_after_ms, else 0."},
+    {"fieldpulse_ready", MetricType::gauge, "",
+     "1 while GET /readyz answers 200 (assigned, caught up, no stall, no data gap), else 0."},
+    {"fieldpulse_last_checkpoint_timestamp_seconds", MetricType::gauge, "",
+     "Unix time the newest checkpoint round completed (state durable, offsets committed); "
+     "the process start before the first."},
 }};
 
 constexpr std::array<double, 13> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -128,6 +136,15 @@ PipelineProbe::PipelineProbe(MetricsRegistry& registry, const ProcessingCore& co
                         .Add({});
   stalled_family_ =
       &prometheus::BuildGauge().Name(name_of(kStalled)).Help(help_of(kStalled)).Register(r);
+  ready_ =
+      &prometheus::BuildGauge().Name(name_of(kReady)).Help(help_of(kReady)).Register(r).Add({});
+  last_checkpoint_ = &prometheus::BuildGauge()
+                          .Name(name_of(kLastCheckpoint))
+                          .Help(help_of(kLastCheckpoint))
+                          .Register(r)
+                          .Add({});
+  last_checkpoint_->Set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   progress_gauges_.assign(core.roster().regions().size() * core.metric_names().size(), nullptr);
 }
 
@@ -187,6 +204,7 @@ void PipelineProbe::observe_latency(std::span<const RawMessage> batch, std::int6
 
 void PipelineProbe::set_consumer_lag(std::int32_t partition, std::int64_t lag) {
   if (partition < 0) return;
+  data_gap_counter(partition);  // exported at 0 from now on
   const auto index = static_cast<std::size_t>(partition);
   if (index >= lag_by_partition_.size()) lag_by_partition_.resize(index + 1, nullptr);
   if (!lag_by_partition_[index]) {
@@ -234,9 +252,23 @@ void PipelineProbe::backpressure_pause() { pauses_->Increment(); }
 
 void PipelineProbe::prefetch_full() { prefetch_full_->Increment(); }
 
+prometheus::Counter& PipelineProbe::data_gap_counter(std::int32_t partition) {
+  const auto index = static_cast<std::size_t>(std::max(partition, 0));
+  if (index >= data_gap_by_partition_.size()) data_gap_by_partition_.resize(index + 1, nullptr);
+  auto& counter = data_gap_by_partition_[index];
+  if (!counter) counter = &data_gap_family_->Add({{"partition", std::to_string(partition)}});
+  return *counter;
+}
+
 void PipelineProbe::data_gap(std::int32_t partition, std::uint64_t messages) {
-  data_gap_family_->Add({{"partition", std::to_string(partition)}})
-      .Increment(static_cast<double>(messages));
+  if (partition < 0) return;
+  data_gap_counter(partition).Increment(static_cast<double>(messages));
+}
+
+void PipelineProbe::set_ready(bool ready) { ready_->Set(ready ? 1.0 : 0.0); }
+
+void PipelineProbe::checkpoint_completed(std::int64_t completed_ms) {
+  last_checkpoint_->Set(static_cast<double>(completed_ms) / 1000.0);
 }
 
 SinkProbe PipelineProbe::sink(std::string_view name) {

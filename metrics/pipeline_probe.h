@@ -90,14 +90,25 @@ class PipelineProbe {
   // prefetch_full_total: the consumer's prefetch queue filled up (ingest outpaced).
   void prefetch_full();
 
-  // data_gap_messages_total{partition}: messages that expired unprocessed.
+  // data_gap_messages_total{partition}: messages that expired unprocessed. The
+  // counter of a partition is exported at 0 as soon as the probe hears of the
+  // partition (its first lag sample), so increase() sees the first gap.
   void data_gap(std::int32_t partition, std::uint64_t messages);
+
+  // ready: 1 while /readyz would answer 200, else 0 (0 until first set).
+  void set_ready(bool ready);
+
+  // last_checkpoint_timestamp_seconds: a checkpoint round completed (state
+  // durable, offsets committed) at `completed_ms` (UTC epoch ms). Until the
+  // first, it holds the time the probe was made, so its age is the uptime.
+  void checkpoint_completed(std::int64_t completed_ms);
 
   // sink_writes_total{sink} and sink_errors_total{sink} for one sink.
   SinkProbe sink(std::string_view name);
 
  private:
   void set_progress(const ProgressKey& key, const ProgressValue& value);
+  prometheus::Counter& data_gap_counter(std::int32_t partition);
 
   const ProcessingCore& core_;
   prometheus::Counter* consumed_;
@@ -112,6 +123,9 @@ class PipelineProbe {
   prometheus::Family<prometheus::Counter>* sink_errors_family_;
   prometheus::Family<prometheus::Gauge>* progress_family_;
   prometheus::Family<prometheus::Counter>* data_gap_family_;
+  std::vector<prometheus::Counter*> data_gap_by_partition_;  // null until the partition is known
+  prometheus::Gauge* ready_;
+  prometheus::Gauge* last_checkpoint_;
   prometheus::Counter* pauses_;
   prometheus::Counter* prefetch_full_;
   prometheus::Family<prometheus::Gauge>* stalled_family_;

@@ -10,6 +10,7 @@ MetricsRegistry::MetricsRegistry() : registry_(std::make_shared<prometheus::Regi
 MetricsRegistry::~MetricsRegistry() = default;
 
 std::string MetricsRegistry::render() const {
+  for (const auto& hook : hooks_) hook();
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 

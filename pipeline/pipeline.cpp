@@ -291,6 +291,7 @@ void Pipeline::advance_rounds() {
       if (ps.owned) offsets.push_back({part.partition, part.through_offset});
     }
     source_->commit(offsets, round.synchronous_commit);
+    probe_.checkpoint_completed(clock_());
     auto callback = std::move(round.on_committed);
     rounds_.pop_front();
     if (callback) callback();

@@ -9,6 +9,6 @@ scripts/install-deps.sh build
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP_TESTS=OFF -DFP_BENCH=OFF \
   -DFP_ARCH=native
 cmake --build build/release -j2 --target fieldpulse
-# As deploy/systemd/fieldpulse.service: glibc's heap on transparent huge pages.
+# As deploy/systemd/fieldpulse.service.in: glibc's heap on transparent huge pages.
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"
 exec build/release/app/fieldpulse demo "$@"

@@ -11,8 +11,9 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev libpqxx-dev
 )
 # prometheus: promtool checks /metrics; postgresql: the PostgreSQL sink's tests
-# start a real server; chromium: the dashboard is tested in headless Chromium.
-test_pkgs=(kcat clang clang-format libclang-rt-14-dev prometheus postgresql chromium)
+# start a real server; chromium: the dashboard is tested in headless Chromium;
+# python3-yaml: tests/deploy checks the Compose and Kubernetes files.
+test_pkgs=(kcat clang clang-format libclang-rt-14-dev prometheus postgresql chromium python3-yaml)
 
 pkgs=("${build_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")

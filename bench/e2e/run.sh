@@ -30,7 +30,7 @@ RUN_ARGS=${FP_BENCH_RUN_ARGS:-}
 FROM=${FP_BENCH_FROM:-2018-05-01}
 TO=${FP_BENCH_TO:-2019-07-31}
 FP=$BUILD/app/fieldpulse
-# Run as deployed (deploy/systemd/fieldpulse.service): glibc's heap on huge pages.
+# Run as deployed (deploy/systemd/fieldpulse.service.in): glibc's heap on huge pages.
 # The ceiling readers get the same setting.
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"
 BC=$BUILD/bench/e2e/bench_consume

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "metrics/registry.h"
@@ -19,6 +21,13 @@ using testing::SampleCore;
 
 bool contains_line(const std::string& text, const std::string& line) {
   return text.find("\n" + line + "\n") != std::string::npos || text.starts_with(line + "\n");
+}
+
+// The value of an unlabelled sample, e.g. "fieldpulse_ready".
+std::optional<double> metric_sample(const std::string& text, const std::string& name) {
+  const auto at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return std::nullopt;
+  return std::stod(text.substr(at + name.size() + 2));
 }
 
 class PipelineProbeTest : public ::testing::Test {
@@ -146,7 +155,7 @@ TEST_F(PipelineProbeTest, ConsumerLagPerPartitionAndRemoval) {
   EXPECT_TRUE(contains_line(text, R"(fieldpulse_consumer_lag_messages{partition="3"} 250)"));
   probe.remove_consumer_lag(0);
   text = registry.render();
-  EXPECT_EQ(text.find(R"(partition="0")"), std::string::npos);
+  EXPECT_EQ(text.find(R"(fieldpulse_consumer_lag_messages{partition="0"})"), std::string::npos);
   EXPECT_TRUE(contains_line(text, R"(fieldpulse_consumer_lag_messages{partition="3"} 250)"));
 }
 
@@ -164,7 +173,7 @@ TEST_F(PipelineProbeTest, EveryDeclaredMetricIsExposedWithItsType) {
   probe.apply(sample.feed(testing::sample_payloads()));
   probe.set_consumer_lag(0, 1);
   probe.set_partition_stalled(0, false);
-  probe.sink("progress");
+  probe.sink("field-progress");
   probe.data_gap(0, 1);
   const std::string text = registry.render();
   for (const MetricDeclaration& m : metric_declarations()) {
@@ -185,13 +194,53 @@ TEST_F(PipelineProbeTest, DataGapsAddUpPerPartition) {
   EXPECT_TRUE(contains_line(text, "fieldpulse_data_gap_messages_total{partition=\"5\"} 1"));
 }
 
+TEST_F(PipelineProbeTest, DataGapCounterIsAtZeroOnceThePartitionIsSampled) {
+  EXPECT_EQ(registry.render().find("fieldpulse_data_gap_messages_total{"), std::string::npos);
+  probe.set_consumer_lag(2, 40);
+  EXPECT_TRUE(
+      contains_line(registry.render(), R"(fieldpulse_data_gap_messages_total{partition="2"} 0)"));
+  probe.data_gap(2, 5);
+  probe.remove_consumer_lag(2);  // revoked: a counter stays
+  EXPECT_TRUE(
+      contains_line(registry.render(), R"(fieldpulse_data_gap_messages_total{partition="2"} 5)"));
+}
+
+TEST_F(PipelineProbeTest, ReadyFollowsItsSetterAndStartsAtZero) {
+  EXPECT_TRUE(contains_line(registry.render(), "fieldpulse_ready 0"));
+  probe.set_ready(true);
+  EXPECT_TRUE(contains_line(registry.render(), "fieldpulse_ready 1"));
+  probe.set_ready(false);
+  EXPECT_TRUE(contains_line(registry.render(), "fieldpulse_ready 0"));
+}
+
+TEST_F(PipelineProbeTest, BeforeRenderHooksRunOnEveryRender) {
+  bool ready = false;
+  registry.before_render([&] { probe.set_ready(ready); });
+  EXPECT_TRUE(contains_line(registry.render(), "fieldpulse_ready 0"));
+  ready = true;
+  EXPECT_TRUE(contains_line(registry.render(), "fieldpulse_ready 1"));
+}
+
+TEST_F(PipelineProbeTest, LastCheckpointIsTheProbesBirthUntilARoundCompletes) {
+  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  const auto value =
+      metric_sample(registry.render(), "fieldpulse_last_checkpoint_timestamp_seconds");
+  ASSERT_TRUE(value.has_value());
+  EXPECT_NEAR(*value, static_cast<double>(now_s), 60.0);
+  probe.checkpoint_completed(1'700'000'000'250);
+  EXPECT_TRUE(contains_line(registry.render(),
+                            "fieldpulse_last_checkpoint_timestamp_seconds 1700000000.25"));
+}
+
 // promtool (Debian package `prometheus`, test profile of scripts/install-deps.sh)
 // lints the names, types and help texts of the exposition.
 TEST_F(PipelineProbeTest, ExpositionPassesPromtoolCheckMetrics) {
   probe.apply(sample.feed(testing::sample_payloads(), 1000));
   probe.observe_latency(sample.messages, 1010);
   probe.set_consumer_lag(0, 3);
-  probe.sink("progress").wrote();
+  probe.sink("field-progress").wrote();
   probe.data_gap(2, 7);
   const auto dir =
       std::filesystem::temp_directory_path() / ("fp-promtool-" + std::to_string(::getpid()));
