@@ -8,7 +8,7 @@
 
 #include "api/api_response.h"
 #include "api/routes/handlers.h"
-#include "processors/message.h"  // Clock
+#include "model/clock.h"
 
 namespace fp {
 

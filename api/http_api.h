@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/clock.h"
 #include "pipeline/readiness.h"
-#include "processors/message.h"  // Clock
 
 namespace boost::asio {
 class io_context;

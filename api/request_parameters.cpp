@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 #include "processors/core.h"  // kTotalWindow
 
 namespace fp {

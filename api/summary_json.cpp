@@ -1,8 +1,8 @@
 // Renders the headline document from the core's Summary.
 #include "api/summary_json.h"
 
+#include "model/civil_time.h"
 #include "model/json_text.h"
-#include "processors/civil_time.h"
 #include "processors/core.h"
 
 namespace fp {

@@ -8,6 +8,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/demo_gateway.h"
 #include "app/pipeline_process.h"
 #include "kafka/kafka_writer.h"
 #include "kafka/mock_cluster.h"
@@ -23,6 +24,7 @@ namespace {
 struct DemoFlags {
   std::string roster;
   std::string http = "127.0.0.1:8080";
+  std::string gateway = "127.0.0.1:8081";
   double rate = 200;
   int partitions = 4;
   std::uint64_t seed = 0;  // 0: from the clock
@@ -139,7 +141,9 @@ int run_demo(const DemoFlags& flags) {
               << "              curl " << base << "/metrics\n"
               << "  Ctrl-C stops it.\n"
               << std::flush;
-    return simulated;
+    auto gateway = start_demo_gateway(io, config, cluster->bootstrap(), flags.gateway, std::cout);
+    return std::make_shared<std::pair<std::shared_ptr<void>, std::shared_ptr<void>>>(simulated,
+                                                                                     gateway);
   };
   hooks.stopping = [&] {
     if (auto simulated = cadres.lock()) simulated->stop();
@@ -158,6 +162,9 @@ void add_demo_command(CLI::App& root, int& exit_code) {
   cmd->add_option("--roster", flags->roster, "roster JSON file (default: the shipped demo roster)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--http", flags->http, "HTTP listen address ADDR:PORT (port 0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--gateway", flags->gateway,
+                  "report gateway and field form listen address ADDR:PORT (port 0: any free port)")
       ->capture_default_str();
   cmd->add_option("--rate", flags->rate, "simulated reports per second")
       ->check(CLI::Range(0.1, 100000.0))

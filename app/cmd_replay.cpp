@@ -14,7 +14,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "ingest/file_source.h"
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 #include "processors/core.h"
 #include "sinks/dead_letter/dead_letter_sink.h"
 

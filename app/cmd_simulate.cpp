@@ -17,9 +17,8 @@
 #include "app/commands.h"
 #include "kafka/delivery_producer.h"
 #include "model/catalog.h"
+#include "model/civil_time.h"
 #include "model/roster.h"
-#include "processors/civil_time.h"
-#include "simulate/cst_time.h"
 #include "simulate/report_generator.h"
 
 namespace fp::app {
@@ -76,9 +75,9 @@ std::optional<std::int64_t> parse_cst_day(const std::string& text) {
       month > 12 || day < 1 || day > 31) {
     return std::nullopt;
   }
-  const std::int64_t midnight = sim::cst_midnight_ms(year, month, day);
+  const std::int64_t midnight = cst_midnight_ms(year, month, day);
   std::string round_trip;
-  sim::append_cst_date(midnight, round_trip);
+  append_cst_date(midnight, round_trip);
   if (round_trip != text) return std::nullopt;  // e.g. 2019-02-30
   return midnight;
 }
@@ -101,15 +100,15 @@ int set_history(const SimulateOptions& options, std::uint64_t count, SimulationO
     return usage_error("--from: " + options.from +
                        " is before the programme start 2018-05-01 (reports would be too_old)");
   }
-  const std::int64_t end_of_today = sim.now_ms - sim::cst_time_of_day(sim.now_ms) + sim::kMsPerDay;
-  if (*to + sim::kMsPerDay > end_of_today) {
+  const std::int64_t end_of_today = sim.now_ms - cst_time_of_day(sim.now_ms) + kMsPerDay;
+  if (*to + kMsPerDay > end_of_today) {
     return usage_error("--to: " + options.to + " is after the processing clock's day " +
                        format_rfc3339_cst(sim.now_ms).substr(0, 10) +
                        " (--now; reports would be future_timestamp)");
   }
   SimulationOptions::History history;
   history.from_ms = *from;
-  history.to_ms = *to + sim::kMsPerDay;
+  history.to_ms = *to + kMsPerDay;
   history.reports = count;
   if (options.late) {
     history.late_ppm = static_cast<std::uint32_t>(std::llround(*options.late * 1e6));

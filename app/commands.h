@@ -19,5 +19,7 @@ void add_roster_command(CLI::App& root, int& exit_code);
 void add_replay_command(CLI::App& root, int& exit_code);
 void add_run_command(CLI::App& root, int& exit_code);
 void add_demo_command(CLI::App& root, int& exit_code);
+void add_gateway_command(CLI::App& root, int& exit_code);
+void add_token_command(CLI::App& root, int& exit_code);
 
 }  // namespace fp::app

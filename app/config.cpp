@@ -18,8 +18,8 @@
 #include "app/secrets.h"
 #include "ingest/kafka_source_declaration.h"
 #include "kafka/topic_name.h"
+#include "model/civil_time.h"
 #include "pipeline/components.h"
-#include "processors/civil_time.h"
 
 extern char** environ;  // POSIX
 

@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "processors/message.h"  // CoreOptions
+#include "processors/core_options.h"
 #include "settings/settings.h"
 
 namespace fp::app {

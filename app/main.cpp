@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   fp::app::add_replay_command(root, exit_code);
   fp::app::add_run_command(root, exit_code);
   fp::app::add_demo_command(root, exit_code);
+  fp::app::add_gateway_command(root, exit_code);
+  fp::app::add_token_command(root, exit_code);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

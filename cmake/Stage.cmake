@@ -1,8 +1,12 @@
-# fp_add_stage(NAME DIR LIBS ...): one static library per folder, from every
-# .cpp below it (an INTERFACE target while the folder has none yet).
+# fp_add_stage(NAME LIBS ... [EXCLUDE subdir ...]): one static library per folder,
+# from every .cpp below it except in the EXCLUDE subfolders, which are libraries of
+# their own (an INTERFACE target while the folder has none yet).
 function(fp_add_stage name)
-  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "LIBS;EXCLUDE" ${ARGN})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  foreach(sub IN LISTS ARG_EXCLUDE)
+    list(FILTER sources EXCLUDE REGEX "^${CMAKE_CURRENT_SOURCE_DIR}/${sub}/")
+  endforeach()
   if(sources)
     add_library(${name} STATIC ${sources})
     target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})

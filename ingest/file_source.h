@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "processors/message.h"
+#include "processors/raw_message.h"
 
 namespace fp {
 

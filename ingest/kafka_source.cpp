@@ -55,7 +55,7 @@ KafkaSource::KafkaSource(boost::asio::io_context& io, KafkaSourceOptions options
 }
 
 KafkaSource::~KafkaSource() {
-  *alive_ = false;
+  guard_.end();
   keepalive_.cancel();
   wakeup_.reset();
   if (!closing_) close();
@@ -77,13 +77,13 @@ void KafkaSource::start() {
 
 void KafkaSource::arm_keepalive() {
   keepalive_.expires_after(kKeepaliveInterval);
-  keepalive_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive || closing_) return;
+  keepalive_.async_wait(guard_.wrap([this](boost::system::error_code ec) {
+    if (ec || closing_) return;
     // An idle queue never wakes the io_context; an empty consume call still
     // counts as a poll.
     schedule_drain();
     arm_keepalive();
-  });
+  }));
 }
 
 void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -103,11 +103,10 @@ void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 void KafkaSource::schedule_drain() {
   if (scheduled_) return;
   scheduled_ = true;
-  boost::asio::post(io_, [this, alive = alive_] {
-    if (!*alive) return;
+  boost::asio::post(io_, guard_.wrap([this] {
     scheduled_ = false;
     drain();
-  });
+  }));
 }
 
 void KafkaSource::wait_for_wakeup() {
@@ -259,12 +258,11 @@ void KafkaSource::handle_rebalance() {
   for (const auto p : partitions) {
     if (static_cast<std::size_t>(p) < owned_.size()) owned_[static_cast<std::size_t>(p)] = false;
   }
-  auto done = [this, alive = alive_] {
-    if (!*alive) return;
+  auto done = guard_.wrap([this] {
     rd_kafka_assign(consumer_.get(), nullptr);
     assigned_.clear();
     rebalance_finished();
-  };
+  });
   if (handler_.on_revoke) {
     handler_.on_revoke(std::move(partitions), std::move(done));
   } else {

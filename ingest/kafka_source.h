@@ -14,9 +14,10 @@
 #include <utility>
 #include <vector>
 
+#include "base/lifetime_guard.h"
 #include "ingest/watermarks.h"
 #include "kafka/handles.h"
-#include "processors/message.h"
+#include "processors/raw_message.h"
 
 namespace boost::asio {
 class io_context;
@@ -147,7 +148,7 @@ class KafkaSource {
   // says the queue reached it since the last wake_fetchers().
   std::size_t fetch_stop_ = 0;
   bool fetchers_benched_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard guard_;
 };
 
 }  // namespace fp

@@ -32,7 +32,7 @@ WatermarkSampler::WatermarkSampler(
 }
 
 WatermarkSampler::~WatermarkSampler() {
-  *alive_ = false;
+  guard_.end();
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -62,9 +62,8 @@ void WatermarkSampler::run() {
       spdlog::debug("sampling watermarks: {}", e.what());
     }
     if (!sample.empty()) {
-      boost::asio::post(io_, [this, alive = alive_, sample = std::move(sample)] {
-        if (*alive) on_sample_(sample);
-      });
+      boost::asio::post(io_,
+                        alive_.wrap([this, sample = std::move(sample)] { on_sample_(sample); }));
     }
     lock.lock();
   }

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/lifetime_guard.h"
 #include "ingest/watermarks.h"
 
 namespace boost::asio {
@@ -54,9 +55,11 @@ class WatermarkSampler {
   std::unique_ptr<Client> client_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<std::int32_t> partitions_;                        // guarded by mutex_
-  bool stopping_ = false;                                       // guarded by mutex_
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // io thread only
+  std::vector<std::int32_t> partitions_;  // guarded by mutex_
+  bool stopping_ = false;                 // guarded by mutex_
+  LifetimeGuard guard_;                   // io thread only
+  // What the sampling thread wraps its posts with (a copy per post).
+  const LifetimeGuard::Token alive_ = guard_.token();
   std::thread thread_;
 };
 

@@ -12,6 +12,7 @@
 #include <chrono>
 
 #include "model/reason.h"
+#include "processors/core.h"
 
 namespace fp {
 namespace {

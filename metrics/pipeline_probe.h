@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "metrics/registry.h"
-#include "processors/core.h"
+#include "processors/batch_result.h"
+#include "processors/raw_message.h"
 
 namespace prometheus {
 class Counter;
@@ -20,6 +21,8 @@ class Family;
 }  // namespace prometheus
 
 namespace fp {
+
+class ProcessingCore;
 
 enum class MetricType : std::uint8_t { counter, gauge, histogram };
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace fp {
@@ -42,5 +43,11 @@ constexpr std::optional<Reason> reason_from_string(std::string_view s) {
   }
   return std::nullopt;
 }
+
+// Why one message was rejected: the reason and a human-readable detail.
+struct Rejection {
+  Reason reason = Reason::malformed_json;
+  std::string detail;  // human readable, names the field
+};
 
 }  // namespace fp

@@ -11,6 +11,7 @@
 #include "ingest/watermark_sampler.h"
 #include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
+#include "processors/core.h"
 
 namespace fp {
 
@@ -43,6 +44,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
                       [this] { acked(); },
                       [this](const std::string& why) { fail(why); }};
   sinks_ = make_sinks(options_.components, context);
+  for (const auto& make : options_.added_sinks) sinks_.push_back(make(context));
   // A missing state topic is refused at assignment; the writer must not have
   // the broker create one behind the operator's back either.
   auto state_properties = options_.kafka_properties;
@@ -78,7 +80,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
 }
 
 Pipeline::~Pipeline() {
-  *alive_ = false;
+  guard_.end();
   checkpoint_timer_.cancel();
   lag_timer_.cancel();
   drain_timer_.cancel();
@@ -99,10 +101,24 @@ Pipeline::PartitionState& Pipeline::state(std::int32_t partition) {
   return partitions_[index];
 }
 
-std::size_t Pipeline::unacknowledged() const {
+std::size_t Pipeline::unacknowledged() {
   std::size_t total = state_writer_->in_flight();
-  for (const auto& sink : sinks_) total += sink->unacknowledged();
+  for_each_sink([&total](Sink& sink) { total += sink.unacknowledged(); });
   return total;
+}
+
+bool Pipeline::for_each_sink(const std::function<void(Sink&)>& call) {
+  for (auto& sink : sinks_) {
+    if (failed_) return false;
+    try {
+      call(*sink);
+    } catch (const std::exception& e) {
+      fail("sink " + std::string(sink->name()) + " threw: " + e.what());
+    } catch (...) {
+      fail("sink " + std::string(sink->name()) + " threw a non-standard exception");
+    }
+  }
+  return !failed_;
 }
 
 void Pipeline::process(std::span<const RawMessage> batch) {
@@ -130,27 +146,24 @@ void Pipeline::process(std::span<const RawMessage> batch) {
   probe_.observe_latency(batch, clock_());
   // A full batch means more is waiting: the consumer is behind.
   const bool backlog = batch.size() >= options_.batch_max;
-  try {
-    for (auto& sink : sinks_) {
-      sink->set_backlog(backlog);
-      sink->write(batch, result_);
-    }
-  } catch (const std::exception& e) {
-    fail(e.what());
-    return;
-  }
-  if (!source_->paused() && unacknowledged() > options_.max_unacknowledged) {
-    spdlog::debug("sinks behind ({} unacknowledged): pausing fetch", unacknowledged());
-    for (auto& sink : sinks_) sink->flush();
+  const bool written = for_each_sink([&](Sink& sink) {
+    sink.set_backlog(backlog);
+    sink.write(batch, result_);
+  });
+  if (!written) return;
+  if (const auto behind = unacknowledged();
+      !failed_ && !source_->paused() && behind > options_.max_unacknowledged) {
+    spdlog::debug("sinks behind ({} unacknowledged): pausing fetch", behind);
+    if (!for_each_sink([](Sink& sink) { sink.flush(); })) return;
     source_->pause();
     probe_.backpressure_pause();
   }
 }
 
 void Pipeline::acked() {
-  if (source_ && source_->paused() && !draining_ &&
-      unacknowledged() <= options_.max_unacknowledged / 2) {
-    source_->resume();
+  if (source_ && source_->paused() && !draining_ && !failed_) {
+    const auto behind = unacknowledged();
+    if (!failed_ && behind <= options_.max_unacknowledged / 2) source_->resume();
   }
   advance_rounds();
 }
@@ -240,18 +253,19 @@ void Pipeline::snapshot_next(Round* round) {
     round->partitions.push_back({p, ps.next_offset, core_.snapshot_partition(p)});
     ps.checkpointed = ps.next_offset;
     if (!round->to_snapshot.empty()) {
-      boost::asio::post(io_, [this, round, alive = alive_] {
-        if (*alive && !failed_) snapshot_next(round);
-      });
+      boost::asio::post(io_, guard_.wrap([this, round] {
+        if (!failed_) snapshot_next(round);
+      }));
       return;
     }
   }
   // Marks taken after the last snapshot cover every output of the messages
   // before each snapshot's through-offset.
-  for (auto& sink : sinks_) {
-    sink->flush();
-    round->sink_marks.push_back(sink->mark());
-  }
+  const bool flushed = for_each_sink([round](Sink& sink) {
+    sink.flush();
+    round->sink_marks.push_back(sink.mark());
+  });
+  if (!flushed) return;
   round->sealed = true;
   advance_rounds();
 }
@@ -263,9 +277,11 @@ void Pipeline::advance_rounds() {
     if (!round.state_written) {
       // A checkpoint may only be written once everything its messages caused is
       // durable: a restore never re-emits what came before its through-offset.
-      for (std::size_t i = 0; i < sinks_.size(); ++i) {
-        if (!sinks_[i]->durable(round.sink_marks[i])) return;
-      }
+      std::size_t i = 0;
+      bool durable = true;
+      const bool asked = for_each_sink(
+          [&](Sink& sink) { durable = durable && sink.durable(round.sink_marks[i++]); });
+      if (!asked || !durable) return;
       for (const auto& part : round.partitions) {
         for (const auto& chunk :
              checkpoint_chunks(options_.group, options_.reports_topic, part.partition,
@@ -311,24 +327,24 @@ void Pipeline::report_gap(std::int32_t partition, std::int64_t from, std::int64_
 
 void Pipeline::arm_checkpoint_timer() {
   checkpoint_timer_.expires_after(options_.checkpoint_interval);
-  checkpoint_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive || draining_ || failed_) return;
+  checkpoint_timer_.async_wait(guard_.wrap([this](boost::system::error_code ec) {
+    if (ec || draining_ || failed_) return;
     std::vector<std::int32_t> owned;
     for (std::size_t p = 0; p < partitions_.size(); ++p) {
       if (partitions_[p].owned) owned.push_back(static_cast<std::int32_t>(p));
     }
     if (rounds_.size() < 2) start_round(owned, false, nullptr);  // else the broker is behind
     arm_checkpoint_timer();
-  });
+  }));
 }
 
 void Pipeline::arm_lag_timer() {
   lag_timer_.expires_after(options_.lag_interval);
-  lag_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive) return;
+  lag_timer_.async_wait(guard_.wrap([this](boost::system::error_code ec) {
+    if (ec) return;
     sample_lag();
     arm_lag_timer();
-  });
+  }));
 }
 
 void Pipeline::sample_lag() {
@@ -430,10 +446,10 @@ void Pipeline::drain(std::function<void(int)> done) {
   source_->stop();  // no batch after this; the current one has been processed
   spdlog::info("draining: flushing sinks, checkpointing and committing");
   drain_timer_.expires_after(options_.drain_timeout);
-  drain_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive || !drained_) return;
+  drain_timer_.async_wait(guard_.wrap([this](boost::system::error_code ec) {
+    if (ec || !drained_) return;
     end_drain_unacknowledged();
-  });
+  }));
   std::vector<std::int32_t> owned;
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
     if (partitions_[p].owned) owned.push_back(static_cast<std::int32_t>(p));
@@ -455,11 +471,12 @@ void Pipeline::drain(std::function<void(int)> done) {
 // after the newest durable checkpoint and rewrites the same absolute figures.
 void Pipeline::end_drain_unacknowledged() {
   std::string behind;
-  for (const auto& sink : sinks_) {
-    if (const auto n = sink->unacknowledged(); n > 0) {
-      behind += (behind.empty() ? "" : ", ") + std::string(sink->name()) + ": " + std::to_string(n);
+  const bool asked = for_each_sink([&behind](Sink& sink) {
+    if (const auto n = sink.unacknowledged(); n > 0) {
+      behind += (behind.empty() ? "" : ", ") + std::string(sink.name()) + ": " + std::to_string(n);
     }
-  }
+  });
+  if (!asked) return;  // fail() ended the drain
   if (const auto n = state_writer_->in_flight(); n > 0) {
     behind += (behind.empty() ? "" : ", ") + std::string("state: ") + std::to_string(n);
   }

@@ -12,11 +12,14 @@
 #include <utility>
 #include <vector>
 
+#include "base/lifetime_guard.h"
 #include "ingest/kafka_source.h"
 #include "ingest/stall_detector.h"
+#include "model/clock.h"
 #include "pipeline/components.h"
 #include "pipeline/readiness.h"
-#include "processors/core.h"
+#include "processors/batch_result.h"
+#include "processors/raw_message.h"
 #include "sinks/registry.h"
 
 namespace fp {
@@ -45,6 +48,9 @@ struct PipelineOptions {
   // leaving the group, closing the outputs and exiting take the rest, up to
   // 2.3 s measured on a loaded machine with sanitizers.
   std::chrono::milliseconds drain_timeout{7000};
+  // Sinks made after the configured ones, from the same context: the seam
+  // through which tests put a sink they control into the rounds.
+  std::vector<std::function<std::unique_ptr<Sink>(SinkContext&)>> added_sinks;
 };
 
 // Exactly-once figures per partition (docs/operations.md, "State and recovery"):
@@ -132,7 +138,11 @@ class Pipeline {
   void watch_stall(std::int32_t partition, std::chrono::steady_clock::time_point now);
   PartitionState& state(std::int32_t partition);
   std::vector<std::int32_t> owned_partitions() const;
-  std::size_t unacknowledged() const;
+  std::size_t unacknowledged();
+  // Calls `call` on each sink. A sink that throws breaks the contract in
+  // sinks/sink.h; it fails the pipeline with its name instead of unwinding
+  // through the round. False once the pipeline has failed.
+  bool for_each_sink(const std::function<void(Sink&)>& call);
 
   boost::asio::io_context& io_;
   ProcessingCore& core_;
@@ -158,7 +168,7 @@ class Pipeline {
   std::string failure_;
   std::function<void(const std::string&)> on_failure_;
   std::function<void(int)> drained_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard guard_;
 };
 
 }  // namespace fp

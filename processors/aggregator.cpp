@@ -1,10 +1,26 @@
 #include "processors/aggregator.h"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace fp {
 namespace {
+
+// A shared block's header cell: bytes 0-7 the key, 8-11 the last batch that moved it.
+std::uint32_t header_batch(const Int128& h) {
+  std::uint32_t b;
+  std::memcpy(&b, reinterpret_cast<const char*>(&h) + 8, 4);
+  return b;
+}
+void set_header_batch(Int128& h, std::uint32_t batch) {
+  std::memcpy(reinterpret_cast<char*>(&h) + 8, &batch, 4);
+}
+Int128 make_header(std::uint64_t key) {
+  Int128 h = 0;
+  std::memcpy(&h, &key, 8);
+  return h;
+}
 
 // Starts loading the cache lines of a block of n cells.
 void prefetch_block(const Int128* first, std::uint32_t n) {
@@ -50,7 +66,12 @@ void Aggregator::begin_batch() {
   if (++batch_ == 0) {  // wrapped: forget old marks so no block looks already moved
     for (PartialAggregates* part : parts_) {
       if (part == nullptr) continue;
-      for (FlatIndex::Slot& s : part->index.slots()) s.b = 0;
+      for (FlatIndex::Slot& s : part->index.slots()) {
+        if (s.key != FlatIndex::kEmpty && !is_shared(s.key)) s.b = 0;
+      }
+    }
+    for (const FlatIndex::Slot& s : shared_index_.slots()) {
+      if (s.key != FlatIndex::kEmpty) set_header_batch(shared_cells_[s.a], 0);
     }
     batch_ = 1;
   }
@@ -66,13 +87,25 @@ void Aggregator::join(PartialAggregates& part) {
     *free = &part;
   }
   // Blocks it already holds (a partition that left and joins again).
-  for (const FlatIndex::Slot& s : part.index.slots()) {
-    if (s.key != FlatIndex::kEmpty) note_holder(s.key, part.slot);
+  for (FlatIndex::Slot& s : part.index.slots()) {
+    if (s.key == FlatIndex::kEmpty) continue;
+    if (!is_shared(s.key)) {
+      note_holder(s.key, part.slot);
+      continue;
+    }
+    const std::uint32_t n = block_size_[BlockKey::unpack(s.key).kind];
+    s.b = shared_block(s.key, n);
+    for (std::uint32_t f = 0; f < n; ++f) shared_cells_[s.b + 1 + f] += part.cells[s.a + f];
   }
 }
 
 void Aggregator::remove(PartialAggregates& part) {
   if (part.slot < 0) return;
+  for (const FlatIndex::Slot& s : part.index.slots()) {
+    if (s.key == FlatIndex::kEmpty || !is_shared(s.key)) continue;
+    const std::uint32_t n = block_size_[BlockKey::unpack(s.key).kind];
+    for (std::uint32_t f = 0; f < n; ++f) shared_cells_[s.b + 1 + f] -= part.cells[s.a + f];
+  }
   for (auto* holders : {&region_holders_, &cadre_holders_}) {
     for (std::vector<std::int32_t>& h : *holders) std::erase(h, part.slot);
   }
@@ -131,9 +164,26 @@ FlatIndex::Slot* Aggregator::local_block(PartialAggregates& part, std::uint64_t 
     if (part.cells.size() + n > UINT32_MAX) throw std::length_error("partition cells exceed 2^32");
     slot->a = static_cast<std::uint32_t>(part.cells.size());
     part.cells.resize(part.cells.size() + n);
-    note_holder(key, part.slot);
+    if (is_shared(key)) {
+      slot->b = shared_block(key, n);
+    } else {
+      note_holder(key, part.slot);
+    }
   }
   return slot;
+}
+
+std::uint32_t Aggregator::shared_block(std::uint64_t key, std::uint32_t n) {
+  bool inserted = false;
+  FlatIndex::Slot* slot = shared_index_.find_or_insert(key, inserted);
+  if (inserted) {
+    if (shared_cells_.size() + 1 + n > UINT32_MAX)
+      throw std::length_error("shared cells exceed 2^32");
+    slot->a = static_cast<std::uint32_t>(shared_cells_.size());
+    shared_cells_.push_back(make_header(key));
+    shared_cells_.resize(shared_cells_.size() + n);
+  }
+  return slot->a;
 }
 
 void Aggregator::resolve(Staged& s) {
@@ -142,16 +192,19 @@ void Aggregator::resolve(Staged& s) {
   const std::uint32_t n = block_size_[s.report->kind];
   for (int i = 0; i < kBlocks; ++i) {
     FlatIndex::Slot* slot = local_block(part, s.keys[i], n);
-    if (slot->b != batch_) {
+    s.local[i] = slot->a;
+    prefetch_block(&part.cells[slot->a], n);
+    if (i < kSharedBlocks) {
+      s.shared[i] = slot->b;
+      prefetch_block(&shared_cells_[slot->b], n + 1);
+    } else if (slot->b != batch_) {
       slot->b = batch_;
       moved_.push_back(s.keys[i]);
     }
-    s.local[i] = slot->a;
-    prefetch_block(&part.cells[slot->a], n);
   }
 }
 
-void Aggregator::apply(const Staged& s) const {
+void Aggregator::apply(const Staged& s) {
   const Report& report = *s.report;
   const std::uint32_t n = block_size_[report.kind];
   Int128* cells = s.part->cells.data();
@@ -159,6 +212,15 @@ void Aggregator::apply(const Staged& s) const {
     Int128* pc = cells + s.local[i];
     pc[0] += 1;
     for (std::uint32_t f = 1; f < n; ++f) pc[f] += report.values[f - 1].milli;
+  }
+  for (int i = 0; i < kSharedBlocks; ++i) {
+    Int128* gc = &shared_cells_[s.shared[i]];
+    gc[1] += 1;
+    for (std::uint32_t f = 1; f < n; ++f) gc[f + 1] += report.values[f - 1].milli;
+    if (header_batch(gc[0]) != batch_) {
+      set_header_batch(gc[0], batch_);
+      moved_.push_back(s.keys[i]);
+    }
   }
 }
 
@@ -169,6 +231,11 @@ void Aggregator::collect_moved(std::vector<std::uint64_t>& blocks) const {
 bool Aggregator::sum(std::uint64_t key, Int128* out) const {
   const std::uint32_t n = block_size_[BlockKey::unpack(key).kind];
   std::fill_n(out, n, Int128{0});
+  if (is_shared(key)) {
+    const FlatIndex::Slot* s = shared_index_.find(key);
+    if (s != nullptr) std::copy_n(&shared_cells_[s->a + 1], n, out);
+    return out[0] != 0;
+  }
   for (const std::int32_t slot : holders(key)) {
     const PartialAggregates& part = *parts_[static_cast<std::size_t>(slot)];
     const FlatIndex::Slot* s = part.index.find(key);
@@ -200,15 +267,20 @@ void Aggregator::append_changes(std::uint64_t key, const Int128* cells,
 void Aggregator::add_block(PartialAggregates& part, std::uint64_t key, const Int128* values) {
   join(part);
   const std::uint32_t n = block_size_[BlockKey::unpack(key).kind];
-  Int128* pc = &part.cells[local_block(part, key, n)->a];
+  const FlatIndex::Slot* slot = local_block(part, key, n);
+  Int128* pc = &part.cells[slot->a];
   for (std::uint32_t f = 0; f < n; ++f) pc[f] += values[f];
+  if (!is_shared(key)) return;
+  Int128* gc = &shared_cells_[slot->b + 1];
+  for (std::uint32_t f = 0; f < n; ++f) gc[f] += values[f];
 }
 
 std::vector<std::uint64_t> Aggregator::scan(const ProgressQuery& q, std::int32_t from,
                                             std::int32_t to) const {
   std::vector<std::uint64_t> keys;
+  const bool shared = q.level < Level::village;
   for (const PartialAggregates* part : parts_) {
-    if (part == nullptr) continue;
+    if (part == nullptr || shared) continue;
     for (const FlatIndex::Slot& s : part->index.slots()) {
       if (s.key == FlatIndex::kEmpty) continue;
       const BlockKey k = BlockKey::unpack(s.key);
@@ -217,6 +289,14 @@ std::vector<std::uint64_t> Aggregator::scan(const ProgressQuery& q, std::int32_t
       if (k.window < from || k.window > to) continue;
       keys.push_back(s.key);
     }
+  }
+  for (const FlatIndex::Slot& s : shared_index_.slots()) {
+    if (!shared || s.key == FlatIndex::kEmpty) continue;
+    const BlockKey k = BlockKey::unpack(s.key);
+    if (k.level != q.level || (q.entity && k.entity != *q.entity)) continue;
+    if (q.metric && metric_kind_[*q.metric] != k.kind) continue;
+    if (k.window < from || k.window > to) continue;
+    keys.push_back(s.key);
   }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());

@@ -7,9 +7,11 @@
 #include <span>
 #include <vector>
 
-#include "processors/core.h"
+#include "processors/core_queries.h"
 #include "processors/flat_index.h"
 #include "processors/growable_array.h"
+#include "processors/progress_key.h"
+#include "processors/report.h"
 
 namespace fp {
 
@@ -43,7 +45,9 @@ struct BlockKey {
 };
 
 // One partition's partial aggregates: each index entry maps a block key to the
-// block's offset in `cells` (a) and the last batch that moved it (b).
+// block's offset in `cells` (a) and (b) for a shared block (city, county,
+// town) the offset of its header in the Aggregator's shared cells, for an own
+// block (village, cadre) the last batch that moved it.
 struct PartialAggregates {
   FlatIndex index;
   GrowableArray<Int128> cells;
@@ -51,11 +55,14 @@ struct PartialAggregates {
 };
 
 // The hot path that adds a report to its partition's blocks, and the global
-// view: the sum of every partition's partials. No global copy is kept: a
-// global block is summed on read from the partitions that hold its entity's
-// blocks (a village's or a cadre's blocks live in one partition or a few; a
-// county's in as many as its villages span), so memory is one block per
-// partition that has data for it, and partitions can come and go.
+// view: the sum of every partition's partials.
+//
+// A village's blocks live in the one partition its reports are keyed to, and a
+// cadre's in one or a few, so their global value is summed on read from the
+// partitions that hold that entity (usually one lookup): no copy is kept for
+// them, and they are four in five blocks on a programme's history. A town's,
+// county's or the city's block gathers many partitions, so those are kept
+// summed in a shared copy that the hot path updates with the partition's.
 class Aggregator {
  public:
   Aggregator(const Catalog& catalog, const Roster& roster);
@@ -67,8 +74,10 @@ class Aggregator {
   [[nodiscard]] KindId metric_kind(MetricId m) const { return metric_kind_[m]; }
   [[nodiscard]] std::uint32_t metric_slot(MetricId m) const { return metric_slot_[m]; }
 
-  // A report adds to ten blocks: five levels x {total, its CST day}.
+  // A report adds to ten blocks: five levels x {total, its CST day}; the first
+  // six (city, county, town) are shared.
   static constexpr int kBlocks = 10;
+  static constexpr int kSharedBlocks = 6;
 
   // A report on its way through add_staged(): its block keys, then the offsets
   // of its blocks in the partition's cells.
@@ -77,6 +86,7 @@ class Aggregator {
     const Report* report;
     std::uint64_t keys[kBlocks];
     std::uint32_t local[kBlocks];
+    std::uint32_t shared[kBlocks];  // header offsets of the shared blocks (levels above village)
   };
 
   void begin_batch();
@@ -89,8 +99,8 @@ class Aggregator {
   // must stay valid until add_staged(). A partition joins the view on its first block.
   void stage(PartialAggregates& part, const Report& report, Staged& out) const;
   void add_staged(std::span<Staged> run);
-  // Appends the key of each block moved in this batch, once per partition that
-  // moved it (a county's block moved in two partitions appears twice).
+  // Appends the key of each block moved in this batch: a shared block once, an
+  // own block once per partition that moved it (a cadre reporting in two).
   void collect_moved(std::vector<std::uint64_t>& blocks) const;
   // Appends one change per metric of block `key` with its global value; none
   // when the block holds no data.
@@ -108,14 +118,19 @@ class Aggregator {
   [[nodiscard]] std::vector<std::pair<MetricId, DecimalSum>> city_totals() const;
 
  private:
+  // Blocks of the city, counties and towns are shared; villages' and cadres' own.
+  static bool is_shared(std::uint64_t key) { return BlockKey::unpack(key).level < Level::village; }
   void join(PartialAggregates& part);
-  // The partition's block for `key` (n cells), appended to its cells if new.
+  // The partition's block for `key` (n cells), appended to its cells if new;
+  // a new shared block is linked to its shared copy, a new own block noted
+  // under its entity's holders.
   FlatIndex::Slot* local_block(PartialAggregates& part, std::uint64_t key, std::uint32_t n);
-  // The view slots of the partitions that hold blocks of `key`'s entity.
+  std::uint32_t shared_block(std::uint64_t key, std::uint32_t n);  // header offset
+  // The view slots of the partitions that hold own blocks of `key`'s entity.
   [[nodiscard]] const std::vector<std::int32_t>& holders(std::uint64_t key) const;
   void note_holder(std::uint64_t key, std::int32_t slot);
   void resolve(Staged& s);
-  void apply(const Staged& s) const;
+  void apply(const Staged& s);
   // One change per metric of a block (cells: [reports, sums..]), with its values.
   void append_changes(std::uint64_t key, const Int128* cells,
                       std::vector<ProgressChange>& out) const;
@@ -135,10 +150,13 @@ class Aggregator {
   std::array<std::vector<std::uint32_t>, 5> level_entities_;  // by Level: its regions or cadres
 
   std::vector<PartialAggregates*> parts_;  // by view slot; null where one left
-  // By region (or cadre): the view slots of the partitions holding its blocks.
+  // By village (or cadre): the view slots of the partitions holding its blocks.
   std::vector<std::vector<std::int32_t>> region_holders_, cadre_holders_;
+  // The shared blocks summed: [header (key, last batch that moved it), reports, sums..].
+  FlatIndex shared_index_;  // key -> a: header offset in shared_cells_
+  GrowableArray<Int128> shared_cells_;
   std::uint32_t batch_ = 0;
-  std::vector<std::uint64_t> moved_;  // keys moved in this batch, once per partition
+  std::vector<std::uint64_t> moved_;  // keys moved in this batch
 };
 
 }  // namespace fp

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <climits>
 
+#include "model/civil_time.h"
+
 namespace fp {
 namespace {
 constexpr std::int64_t kNever = INT64_MIN;
-constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 }  // namespace
 
 CadreActivity::CadreActivity(const Roster& roster) : roster_(roster) {
@@ -108,7 +109,7 @@ std::optional<std::int64_t> CadreActivity::last_report_ms(CadreId cadre) const {
 }
 
 std::vector<SilentCadre> CadreActivity::silent(std::int64_t as_of_ms, int days) const {
-  const std::int64_t after = as_of_ms - static_cast<std::int64_t>(std::max(days, 0)) * kDayMs;
+  const std::int64_t after = as_of_ms - static_cast<std::int64_t>(std::max(days, 0)) * kMsPerDay;
   std::vector<char> active(last_ms_.size(), 0);
   std::vector<std::int64_t> before(last_ms_.size(), kNever);  // latest at <= as_of
   for (const ActivitySpan& s : spans_) {

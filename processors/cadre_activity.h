@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "processors/core.h"
+#include "processors/core_queries.h"
 #include "processors/flat_index.h"
 
 namespace fp {

@@ -6,22 +6,14 @@
 #include <array>
 #include <map>
 
+#include "model/civil_time.h"
 #include "processors/aggregator.h"
 #include "processors/cadre_activity.h"
-#include "processors/civil_time.h"
-#include "processors/partition_state.h"
 #include "processors/report_reader.h"
+#include "processors/snapshot_codec.h"
 #include "processors/validator.h"
 
 namespace fp {
-
-void BatchResult::clear() {
-  accepted = duplicate = rejected = 0;
-  rejected_by_reason.fill(0);
-  std::fill(accepted_by_kind.begin(), accepted_by_kind.end(), 0);
-  dead_letters.clear();
-  moved_blocks.clear();
-}
 
 // A valid report waiting for dedupe and aggregation, with its own copy of the id.
 struct ProcessingCore::Pending {

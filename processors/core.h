@@ -12,87 +12,16 @@
 #include <string_view>
 #include <vector>
 
-#include "processors/message.h"
+#include "model/catalog.h"
+#include "model/clock.h"
+#include "model/roster.h"
+#include "processors/batch_result.h"
+#include "processors/core_options.h"
+#include "processors/core_queries.h"
+#include "processors/progress_key.h"
+#include "processors/raw_message.h"
 
 namespace fp {
-
-using MetricId = std::uint16_t;  // index into Catalog::metric_names()
-
-inline constexpr std::int32_t kTotalWindow = -1;  // else a CST day number
-
-// One aggregate cell: (level, entity, metric, window). entity is a RegionId
-// for region levels and a CadreId for Level::cadre.
-struct ProgressKey {
-  Level level = Level::city;
-  std::uint32_t entity = 0;
-  MetricId metric = 0;
-  std::int32_t window = kTotalWindow;
-  friend bool operator==(const ProgressKey&, const ProgressKey&) = default;
-};
-
-struct ProgressValue {
-  DecimalSum value;          // for "<kind>.count" metrics, the count in thousandths
-  std::int64_t reports = 0;  // accepted reports that contributed
-};
-
-struct ProgressChange {
-  ProgressKey key;
-  ProgressValue value;  // the new global value
-};
-
-// The progress keys that always move together: every metric of one report kind
-// for one (level, id, window). An opaque value outside the core.
-using ProgressBlockId = std::uint64_t;
-
-struct DeadLetter {
-  std::size_t index = 0;  // position of the message in the batch
-  Rejection rejection;
-};
-
-// What one batch did. Reused across batches to avoid allocation.
-struct BatchResult {
-  std::size_t accepted = 0;
-  std::size_t duplicate = 0;
-  std::size_t rejected = 0;
-  std::array<std::size_t, kReasonCount> rejected_by_reason{};
-  std::vector<std::uint32_t> accepted_by_kind;  // indexed by KindId
-  std::vector<DeadLetter> dead_letters;
-  // The blocks this batch moved (their values: ProcessingCore::block_changes). A
-  // block moved in several partitions appears once for each.
-  std::vector<ProgressBlockId> moved_blocks;
-  void clear();
-};
-
-struct Summary {
-  std::uint64_t consumed = 0, accepted = 0, duplicate = 0, rejected = 0;
-  std::array<std::uint64_t, kReasonCount> rejected_by_reason{};
-  std::size_t cadres_total = 0, cadres_reporting = 0;
-  std::vector<std::pair<MetricId, DecimalSum>> city_totals;  // metrics with data
-};
-
-struct ProgressQuery {
-  Level level = Level::city;
-  std::optional<std::uint32_t> entity;      // none: every entity of the level
-  std::optional<MetricId> metric;           // none: every metric
-  std::int32_t from_window = kTotalWindow;  // kTotalWindow, or a CST day range
-  std::int32_t to_window = kTotalWindow;
-};
-
-struct ProgressRow {
-  ProgressKey key;
-  ProgressValue value;
-};
-
-struct SilentCadre {
-  CadreId cadre = 0;
-  std::optional<std::int64_t> last_report_ms;  // none: never reported
-};
-
-struct Completeness {
-  RegionId region = 0;
-  std::size_t reported = 0;  // cadres attached within who reported that day
-  std::size_t total = 0;     // cadres attached within
-};
 
 struct PartitionState;
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "processors/message.h"
+#include "model/reason.h"
 
 namespace fp {
 

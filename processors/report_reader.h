@@ -4,7 +4,10 @@
 #include <memory>
 #include <string_view>
 
-#include "processors/message.h"
+#include "model/clock.h"
+#include "model/reason.h"
+#include "processors/core_options.h"
+#include "processors/report.h"
 
 namespace fp {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 
 namespace fp {
 namespace {

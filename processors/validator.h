@@ -2,8 +2,11 @@
 // roster, and resolves it into a Report.
 #pragma once
 
+#include "model/clock.h"
+#include "model/reason.h"
+#include "processors/core_options.h"
 #include "processors/decoder.h"
-#include "processors/message.h"
+#include "processors/report.h"
 
 namespace fp {
 

@@ -8,7 +8,7 @@ build_pkgs=(
   g++ cmake ninja-build pkg-config ccache
   librdkafka-dev libsimdjson-dev libboost-dev prometheus-cpp-dev
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libpqxx-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpqxx-dev libssl-dev
 )
 # prometheus: promtool checks /metrics; postgresql: the PostgreSQL sink's tests
 # start a real server; chromium: the dashboard is tested in headless Chromium;

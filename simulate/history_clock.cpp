@@ -6,8 +6,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "model/civil_time.h"
 #include "model/decimal.h"  // Int128
-#include "simulate/cst_time.h"
 
 namespace fp::sim {
 namespace {
@@ -24,7 +24,7 @@ constexpr std::array<std::uint64_t, 7> kDayFactor = {35, 100, 100, 100, 100, 100
 }  // namespace
 
 int cst_weekday(std::int64_t utc_ms) {
-  const std::int64_t local = utc_ms + kCstOffset;
+  const std::int64_t local = utc_ms + kCstOffsetMs;
   const std::int64_t days = local >= 0 ? local / kMsPerDay : (local - kMsPerDay + 1) / kMsPerDay;
   return static_cast<int>(((days + 4) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
 }

@@ -4,7 +4,7 @@
 #include <array>
 #include <string_view>
 
-#include "simulate/cst_time.h"
+#include "model/civil_time.h"
 
 namespace fp::sim {
 namespace {

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "simulate/cst_time.h"
+#include "model/civil_time.h"
 #include "simulate/history_clock.h"
 #include "simulate/kind_profiles.h"
 #include "simulate/malformation.h"
@@ -14,9 +14,6 @@
 #include "simulate/report_draft.h"
 
 namespace fp {
-
-using sim::kMsPerDay;
-using sim::kMsPerHour;
 
 namespace {
 
@@ -95,8 +92,7 @@ struct ReportGenerator::Impl {
     if (h.from_ms < kProgrammeStartMs) {
       throw std::invalid_argument("a history must not begin before the programme start");
     }
-    const std::int64_t end_of_today =
-        options.now_ms - sim::cst_time_of_day(options.now_ms) + kMsPerDay;
+    const std::int64_t end_of_today = options.now_ms - cst_time_of_day(options.now_ms) + kMsPerDay;
     if (h.to_ms > end_of_today) {
       throw std::invalid_argument("a history must not end after the processing clock's day");
     }
@@ -176,7 +172,7 @@ struct ReportGenerator::Impl {
                                        : prng.between(3 * kMsPerDay, 30 * kMsPerDay);
     std::int64_t at = now - lag;
     if (prng.chance(950'000)) {
-      const std::int64_t time_of_day = sim::cst_time_of_day(at);
+      const std::int64_t time_of_day = cst_time_of_day(at);
       if (time_of_day < 8 * kMsPerHour) {
         at += -time_of_day - kMsPerDay + 8 * kMsPerHour + prng.between(0, 12 * kMsPerHour - 1);
       } else if (time_of_day >= 20 * kMsPerHour) {
@@ -202,7 +198,7 @@ struct ReportGenerator::Impl {
                                  : prng.between(kMsPerDay, max_lag);
     const std::int64_t day = position - lag;
     const std::int64_t at =
-        day - sim::cst_time_of_day(day) + 8 * kMsPerHour + prng.between(0, 10 * kMsPerHour - 1);
+        day - cst_time_of_day(day) + 8 * kMsPerHour + prng.between(0, 10 * kMsPerHour - 1);
     return at - at % 1000;
   }
 
@@ -244,11 +240,11 @@ struct ReportGenerator::Impl {
 
     const std::int64_t at = history_clock ? history_time() : event_time(now_ms());
     draft.at.clear();
-    sim::append_cst_timestamp(at, draft.at);
+    append_cst_timestamp(at, draft.at);
 
     // zj-<day>-<cadre>-<run>-<seq>: unique per run, whatever the village.
     draft.report_id.assign("zj-");
-    sim::append_cst_date(at, draft.report_id);
+    append_cst_date(at, draft.report_id);
     draft.report_id.push_back('-');
     draft.report_id.append(reporter.id_prefix);
     const std::string seq = std::to_string(++reporter.seq);

@@ -1,5 +1,7 @@
 #include "sinks/progress_batcher.h"
 
+#include "processors/core.h"
+
 namespace fp {
 
 ProgressBatcher::ProgressBatcher(boost::asio::io_context& io, const ProcessingCore& core,
@@ -19,7 +21,7 @@ ProgressBatcher::ProgressBatcher(boost::asio::io_context& io, const ProcessingCo
                       }) {}
 
 ProgressBatcher::~ProgressBatcher() {
-  *alive_ = false;
+  guard_.end();
   timer_.cancel();
 }
 
@@ -29,11 +31,11 @@ void ProgressBatcher::add(const BatchResult& result) {
   if (pending_.empty() || timer_armed_ || backlog_) return;
   timer_armed_ = true;
   timer_.expires_after(flush_interval_);
-  timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive) return;
+  timer_.async_wait(guard_.wrap([this](boost::system::error_code ec) {
+    if (ec) return;
     timer_armed_ = false;
     if (!backlog_) flush();
-  });
+  }));
 }
 
 void ProgressBatcher::flush() {

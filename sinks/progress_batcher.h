@@ -10,11 +10,14 @@
 #include <span>
 #include <vector>
 
-#include "processors/core.h"
+#include "base/lifetime_guard.h"
+#include "processors/batch_result.h"
 #include "sinks/level_set.h"
 #include "sinks/progress_topic/progress_coalescer.h"
 
 namespace fp {
+
+class ProcessingCore;
 
 // One flush: the current values of the moved blocks, block by block. Block i
 // is changes[i == 0 ? 0 : ends[i - 1]] up to changes[ends[i]]; its changes
@@ -75,7 +78,7 @@ class ProgressBatcher {
   bool backlog_ = false;
   ProgressCoalescer pending_;
   std::vector<ProgressBlockId> taken_;  // reused by flush()
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard guard_;
 };
 
 }  // namespace fp

@@ -3,8 +3,9 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "model/civil_time.h"
 #include "model/json_text.h"
-#include "processors/civil_time.h"
+#include "processors/core.h"
 
 namespace fp {
 

@@ -7,9 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "processors/core.h"
+#include "processors/progress_key.h"
 
 namespace fp {
+
+class ProcessingCore;
 
 // A progress row's columns as text, for outputs that store them apart: value is
 // the exact decimal, updated_at RFC 3339.

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "model/clock.h"
 #include "settings/settings.h"
+#include "sinks/level_set.h"
 #include "sinks/sink.h"
 #include "sinks/sink_declaration.h"
 
@@ -22,6 +24,7 @@ namespace fp {
 
 class KafkaWriter;
 class PipelineProbe;
+class ProcessingCore;
 class SinkProbe;
 
 // What every sink may need from the process around it.

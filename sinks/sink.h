@@ -6,11 +6,20 @@
 #include <span>
 #include <string_view>
 
-#include "processors/core.h"
+#include "processors/batch_result.h"
+#include "processors/raw_message.h"
 
 namespace fp {
 
 // Threads: every call happens on the pipeline's io_context thread.
+//
+// Errors: a sink never throws from any of these calls. When an output is lost
+// (a write the destination refused, a connection that cannot be restored) the
+// sink reports it through SinkContext::on_error (sinks/registry.h), and the
+// pipeline stops without committing past it. The pipeline still guards every
+// call: an exception escaping a sink becomes a pipeline failure naming the
+// sink, never an unwinding through a checkpoint round. A constructor may
+// throw: that is a sink that cannot start (make_sink() says so).
 class Sink {
  public:
   virtual ~Sink() = default;

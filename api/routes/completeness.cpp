@@ -1,8 +1,8 @@
 // GET /v1/completeness: per region of a level, how many of its villages reported on a day.
 #include "api/routes/handlers.h"
+#include "model/civil_time.h"
 #include "model/decimal.h"
 #include "model/json_text.h"
-#include "processors/civil_time.h"
 #include "processors/core.h"
 
 namespace fp {

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "api/routes/handlers.h"
+#include "model/civil_time.h"
 #include "model/json_text.h"
-#include "processors/civil_time.h"
 #include "processors/core.h"
 
 namespace fp {

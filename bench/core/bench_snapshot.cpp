@@ -10,8 +10,8 @@
 #include "bench/core/simulated_corpus.h"
 #include "processors/aggregator.h"
 #include "processors/core.h"
-#include "processors/partition_state.h"
 #include "processors/snapshot.h"
+#include "processors/snapshot_codec.h"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "model/catalog.h"
+#include "model/civil_time.h"
 #include "model/roster.h"
-#include "simulate/cst_time.h"
 #include "simulate/report_generator.h"
 
 namespace fp::bench {
@@ -38,8 +38,8 @@ inline SimulatedCorpus make_simulated_corpus(std::size_t reports = kHistoryRepor
   sim.now_ms = kNowMs;
   sim.bad_ppm = 10000;  // 1% malformed
   sim.dup_ppm = 10000;  // 1% resends
-  sim.history = SimulationOptions::History{sim::cst_midnight_ms(2018, 5, 1),
-                                           sim::cst_midnight_ms(2019, 8, 1), reports, 30'000};
+  sim.history = SimulationOptions::History{cst_midnight_ms(2018, 5, 1), cst_midnight_ms(2019, 8, 1),
+                                           reports, 30'000};
   ReportGenerator generator(*out.catalog, *out.roster, sim);
   ReportMeta meta;
   out.lines.resize(reports);

@@ -57,7 +57,7 @@ PostgresSink::PostgresSink(SinkContext& context, const std::string& uri,
 }
 
 PostgresSink::~PostgresSink() {
-  *alive_ = false;
+  guard_.end();
   writers_.clear();
   spdlog::info("postgres sink: {} rows acknowledged, {} not; {} upserted in {} transactions",
                written_, queued_ - written_, upserted_, transactions_);
@@ -91,9 +91,7 @@ void PostgresSink::hand_on(std::vector<ProgressChange>&& rows) {
 
 template <typename F>
 void PostgresSink::post(F&& f) {
-  boost::asio::post(io_, [alive = alive_, f = std::forward<F>(f)]() mutable {
-    if (*alive) f();
-  });
+  boost::asio::post(io_, alive_.wrap(std::forward<F>(f)));
 }
 
 }  // namespace fp

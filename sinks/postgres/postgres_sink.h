@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "base/lifetime_guard.h"
 #include "metrics/pipeline_probe.h"
+#include "model/clock.h"
 #include "sinks/postgres/progress_writer.h"
 #include "sinks/progress_batcher.h"
 #include "sinks/progress_row.h"
@@ -71,7 +73,9 @@ class PostgresSink final : public Sink {
   std::uint64_t written_ = 0;                   // rows committed to the database
   std::uint64_t upserted_ = 0;                  // of them, distinct keys per transaction
   std::uint64_t transactions_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard guard_;
+  // Taken on the io_context thread; the writers' threads wrap with copies.
+  const LifetimeGuard::Token alive_ = guard_.token();
   std::vector<std::unique_ptr<ProgressWriter>> writers_;  // last: they call back into the above
 };
 

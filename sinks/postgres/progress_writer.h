@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "processors/core.h"
+#include "processors/progress_key.h"
 #include "sinks/progress_row.h"
 
 namespace fp {

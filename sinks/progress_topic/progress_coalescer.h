@@ -11,7 +11,7 @@
 #include <span>
 #include <vector>
 
-#include "processors/core.h"
+#include "processors/progress_key.h"
 
 namespace fp {
 

@@ -19,7 +19,7 @@ ProgressTopicSink::ProgressTopicSink(SinkContext& context, std::string topic,
   });
 }
 
-ProgressTopicSink::~ProgressTopicSink() { *alive_ = false; }
+ProgressTopicSink::~ProgressTopicSink() { guard_.end(); }
 
 void ProgressTopicSink::write(std::span<const RawMessage> /*messages*/, const BatchResult& result) {
   batcher_.add(result);
@@ -52,11 +52,10 @@ void ProgressTopicSink::hand_on(ProgressBlocks&& blocks) {
 void ProgressTopicSink::schedule_produce() {
   if (produce_scheduled_) return;
   produce_scheduled_ = true;
-  boost::asio::post(io_, [this, alive = alive_] {
-    if (!*alive) return;
+  boost::asio::post(io_, guard_.wrap([this] {
     produce_scheduled_ = false;
     produce_some();
-  });
+  }));
 }
 
 void ProgressTopicSink::produce_some() {

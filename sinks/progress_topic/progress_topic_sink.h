@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "base/lifetime_guard.h"
 #include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
 #include "sinks/progress_batcher.h"
@@ -61,7 +62,7 @@ class ProgressTopicSink final : public Sink {
   bool produce_scheduled_ = false;
   ProgressBlocks outgoing_;  // flushed; blocks before next_ are produced
   std::size_t next_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard guard_;
   std::string key_buffer_;
   std::string row_buffer_;
   ProgressBatcher batcher_;  // last: its handler uses the members above

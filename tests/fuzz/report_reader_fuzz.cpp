@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 #include "processors/decoder.h"
 #include "processors/report_reader.h"
 #include "tests/processors/report_samples.h"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the report reader fuzz target with clang (build/fuzz) and runs it for SECONDS
+# Builds the fuzz targets (report reader; the gateway's NDJSON splitting) with clang (build/fuzz) and runs each for SECONDS
 # (default 60) from the seed corpus in tests/data/corpus. The corpus is copied to a temporary
 # directory, so new inputs never land in the repository. Exits non-zero on any crash, leak,
 # sanitizer report or broken invariant; the reproducer is left in build/fuzz/artifacts/.
@@ -18,7 +18,7 @@ if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=cc
 cmake -S "$root" -B "$build" "${generator[@]}" "${launcher[@]}" \
   -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DFP_FUZZ=ON -DFP_TESTS=OFF -DFP_BENCH=OFF -DFP_SANITIZE=OFF >/dev/null
-cmake --build "$build" --target report_reader_fuzz -j "${FP_FUZZ_JOBS:-2}"
+cmake --build "$build" --target report_reader_fuzz ndjson_split_fuzz -j "${FP_FUZZ_JOBS:-2}"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -41,3 +41,15 @@ if [ "$status" -ne 0 ]; then
 fi
 grep -E '^(Done|stat::)' "$log" || true
 echo "fuzz: report_reader_fuzz ran ${seconds}s with no crash, leak or sanitizer report"
+
+# The gateway's NDJSON body splitting, from the same corpus joined into bodies.
+mkdir -p "$work/bodies"
+cat "$root"/tests/data/corpus/* >"$work/bodies/all"
+"$build/tests/fuzz/ndjson_split_fuzz" "$work/bodies" -max_total_time="$seconds" \
+  -max_len=70000 -artifact_prefix="$build/artifacts/" >"$log" 2>&1 || status=$?
+if [ "$status" -ne 0 ]; then
+  tail -n 80 "$log"
+  echo "fuzz: ndjson_split_fuzz failed (exit $status); reproducer in $build/artifacts/" >&2
+  exit "$status"
+fi
+echo "fuzz: ndjson_split_fuzz ran ${seconds}s with no crash or sanitizer report"

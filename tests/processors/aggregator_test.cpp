@@ -245,7 +245,7 @@ TEST_F(AggregatorTest, MovedBlocksReadTheirGlobalValues) {
   expect_city_funds_raised(moved, metric("funds_raised.yuan"), "4", 3);
 }
 
-TEST_F(AggregatorTest, APartitionsBlockMovedInTwoPartitionsIsListedByEach) {
+TEST_F(AggregatorTest, TwoPartitionsInABatchSumAndListEachMovedBlock) {
   PartialAggregates other;
   agg_.begin_batch();
   agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {2500}));
@@ -253,8 +253,9 @@ TEST_F(AggregatorTest, APartitionsBlockMovedInTwoPartitionsIsListedByEach) {
   agg_.add(part_, make("funds_raised", "440823105202", "S002", 18000, {500}));
   std::vector<std::uint64_t> listed;
   agg_.collect_moved(listed);
-  // part_: 7 entities, other: 5 (the city in both), 2 windows each.
-  EXPECT_EQ(listed.size(), 24U);
+  // Shared blocks once (city, 2 counties, 2 towns), own blocks per partition
+  // (3 villages, 3 cadres), 2 windows each.
+  EXPECT_EQ(listed.size(), 22U);
   const std::vector<ProgressChange> moved = changes();
   expect_each_key_once(moved);
   // city; counties 440823, 440881; towns 105, 101; 3 villages; 3 cadres: 11 x 2 windows x 2.
@@ -262,6 +263,22 @@ TEST_F(AggregatorTest, APartitionsBlockMovedInTwoPartitionsIsListedByEach) {
   const MetricId yuan = metric("funds_raised.yuan");
   expect_city_funds_raised(moved, yuan, "4", 3);
   EXPECT_EQ(cell(Level::city, roster_->city(), yuan, 18000).to_string(), "4");
+}
+
+TEST_F(AggregatorTest, ACadreReportingInTwoPartitionsIsSummedOverBoth) {
+  PartialAggregates other;
+  const MetricId yuan = metric("funds_raised.yuan");
+  agg_.begin_batch();
+  agg_.add(part_, make("funds_raised", "440823105201", "S001", 18000, {2500}));
+  agg_.add(other, make("funds_raised", "440881101201", "S001", 18000, {1000}));
+  std::vector<std::uint64_t> listed;
+  agg_.collect_moved(listed);
+  const std::uint64_t cadre_day = BlockKey::pack(Level::cadre, *roster_->find_cadre("S001"),
+                                                 *catalog_->find("funds_raised"), 18000);
+  EXPECT_EQ(std::count(listed.begin(), listed.end(), cadre_day), 2);
+  EXPECT_EQ(cell(Level::cadre, *roster_->find_cadre("S001"), yuan, 18000).to_string(), "3.5");
+  agg_.remove(part_);
+  EXPECT_EQ(cell(Level::cadre, *roster_->find_cadre("S001"), yuan, 18000).to_string(), "1");
 }
 
 TEST_F(AggregatorTest, ARemovedPartitionLeavesTheSumAndCanJoinAgain) {

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "core_fixture.h"
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 
 namespace fp {
 namespace {

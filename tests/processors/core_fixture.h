@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "model/catalog.h"
+#include "model/civil_time.h"
 #include "model/roster.h"
-#include "processors/civil_time.h"
 #include "processors/core.h"
 
 namespace fp::core_test {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 #include "tests/processors/report_samples.h"
 
 namespace fp {

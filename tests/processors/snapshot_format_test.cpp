@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core_fixture.h"
-#include "processors/partition_state.h"
 #include "processors/snapshot.h"
+#include "processors/snapshot_codec.h"
 
 namespace fp {
 namespace {

@@ -7,7 +7,7 @@
 #include <new>
 #include <string>
 
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 #include "processors/report_reader.h"
 #include "tests/processors/report_samples.h"
 

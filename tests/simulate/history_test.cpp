@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 #include "processors/report_reader.h"
-#include "simulate/cst_time.h"
 #include "simulate/history_clock.h"
 #include "simulate/report_generator.h"
 #include "tests/simulate/shipped_data.h"
@@ -92,7 +91,7 @@ TEST(SimulatedHistory, InEventTimeOrderExceptAFewPercentLate) {
     if (t < position) {
       ++late;
       // A phone offline for days or weeks: a previous day, not minutes back.
-      EXPECT_LT(t, position - sim::cst_time_of_day(position)) << "late by less than a day";
+      EXPECT_LT(t, position - cst_time_of_day(position)) << "late by less than a day";
       EXPECT_GE(t, position - 31 * kDayMs);
     }
     position = std::max(position, t);
@@ -168,7 +167,7 @@ TEST(SimulatedHistory, RefusesAPeriodTheValidatorWouldReject) {
   early.history->from_ms = at("2018-04-30T00:00:00+08:00");
   EXPECT_THROW(ReportGenerator(catalog(), roster(), early), std::invalid_argument);
   SimulationOptions future = history_options(9, 10);
-  future.history->to_ms = kNow - sim::cst_time_of_day(kNow) + 2 * kDayMs;
+  future.history->to_ms = kNow - cst_time_of_day(kNow) + 2 * kDayMs;
   EXPECT_THROW(ReportGenerator(catalog(), roster(), future), std::invalid_argument);
   SimulationOptions empty = history_options(9, 10);
   empty.history->to_ms = empty.history->from_ms;

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 #include "processors/report_reader.h"
 #include "tests/simulate/shipped_data.h"
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 
 #include "model/catalog.h"
+#include "model/civil_time.h"
 #include "model/roster.h"
-#include "processors/civil_time.h"
 
 namespace fp::simulate_test {
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 #include "simulate/report_generator.h"
 #include "tests/support/broker_process.h"
 #include "tests/support/kafka_test_consumer.h"

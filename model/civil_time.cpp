@@ -1,11 +1,9 @@
-#include "processors/civil_time.h"
+#include "model/civil_time.h"
 
 #include <array>
 
 namespace fp {
 namespace {
-
-constexpr std::int64_t kMsPerDay = 86'400'000;
 
 // Howard Hinnant's days_from_civil: proleptic Gregorian, any year, no libc.
 constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -97,6 +95,25 @@ void append_date(std::string& out, std::int64_t day) {
   append_number(out, c.day, 2);
 }
 
+// "YYYY-MM-DDTHH:MM:SS[.mmm]+08:00"; the fraction only when asked for and non-zero.
+void append_timestamp(std::string& out, std::int64_t utc_ms, bool with_millis) {
+  const std::int64_t local = utc_ms + kCstOffsetMs;
+  const std::int64_t day = floor_div(local, kMsPerDay);
+  const std::int64_t in_day = local - day * kMsPerDay;
+  append_date(out, day);
+  out.push_back('T');
+  append_number(out, in_day / kMsPerHour, 2);
+  out.push_back(':');
+  append_number(out, in_day / 60'000 % 60, 2);
+  out.push_back(':');
+  append_number(out, in_day / 1000 % 60, 2);
+  if (with_millis && in_day % 1000 != 0) {
+    out.push_back('.');
+    append_number(out, in_day % 1000, 3);
+  }
+  out += "+08:00";
+}
+
 }  // namespace
 
 // Grammar (RFC 3339 section 5.6): full-date ("T" | "t" | " ") full-time, where
@@ -168,24 +185,22 @@ std::optional<std::int32_t> parse_day(std::string_view text) {
 }
 
 std::string format_rfc3339_cst(std::int64_t utc_ms) {
-  const std::int64_t local = utc_ms + kCstOffsetMs;
-  const std::int64_t day = floor_div(local, kMsPerDay);
-  const std::int64_t in_day = local - day * kMsPerDay;
   std::string out;
   out.reserve(29);
-  append_date(out, day);
-  out.push_back('T');
-  append_number(out, in_day / 3'600'000, 2);
-  out.push_back(':');
-  append_number(out, in_day / 60'000 % 60, 2);
-  out.push_back(':');
-  append_number(out, in_day / 1000 % 60, 2);
-  if (in_day % 1000 != 0) {
-    out.push_back('.');
-    append_number(out, in_day % 1000, 3);
-  }
-  out += "+08:00";
+  append_timestamp(out, utc_ms, /*with_millis=*/true);
   return out;
 }
+
+std::int64_t cst_midnight_ms(int year, int month, int day) {
+  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
+             kMsPerDay -
+         kCstOffsetMs;
+}
+
+void append_cst_timestamp(std::int64_t utc_ms, std::string& out) {
+  append_timestamp(out, utc_ms, /*with_millis=*/false);
+}
+
+void append_cst_date(std::int64_t utc_ms, std::string& out) { append_date(out, cst_day(utc_ms)); }
 
 }  // namespace fp

@@ -1,4 +1,6 @@
-#include "processors/civil_time.h"
+// Civil time in CST: RFC 3339 parsing and formatting, calendar days, and the
+// simulator's timestamp writers.
+#include "model/civil_time.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +11,8 @@
 namespace fp {
 namespace {
 
-constexpr std::int64_t kHourMs = 3'600'000;
-constexpr std::int64_t kDayMs = 24 * kHourMs;
+constexpr std::int64_t kHourMs = kMsPerHour;
+constexpr std::int64_t kDayMs = kMsPerDay;
 // 2019-07-28T00:00:00Z
 constexpr std::int64_t k20190728 = 18105 * kDayMs;
 
@@ -127,6 +129,43 @@ TEST(FormatRfc3339Cst, RoundTripsThroughParse) {
   for (std::int64_t ms = -5 * kDayMs; ms < 400 * 365 * kDayMs; ms += 7'777'777'777 + 13) {
     ASSERT_EQ(parse_rfc3339(format_rfc3339_cst(ms)), ms) << ms;
   }
+}
+
+TEST(CstMidnight, IsSixteenHundredUtcOfTheDayBefore) {
+  EXPECT_EQ(cst_midnight_ms(2019, 7, 28), k20190728 - 8 * kHourMs);
+  EXPECT_EQ(cst_midnight_ms(1970, 1, 1), -8 * kHourMs);
+  EXPECT_EQ(cst_midnight_ms(2020, 3, 1) - cst_midnight_ms(2020, 2, 28), 2 * kDayMs);
+  EXPECT_EQ(cst_day(cst_midnight_ms(2019, 7, 28)), 18105);
+  EXPECT_EQ(cst_day(cst_midnight_ms(2019, 7, 28) - 1), 18104);
+}
+
+TEST(CstTimeOfDay, CountsFromCstMidnightForAnyInstant) {
+  EXPECT_EQ(cst_time_of_day(cst_midnight_ms(2019, 7, 28)), 0);
+  EXPECT_EQ(cst_time_of_day(k20190728), 8 * kHourMs);
+  EXPECT_EQ(cst_time_of_day(-8 * kHourMs - 1), kDayMs - 1) << "before the epoch";
+}
+
+TEST(AppendCstTimestamp, WritesWholeSecondsAndAppends) {
+  std::string out = "at=";
+  append_cst_timestamp(k20190728 + 1234, out);
+  EXPECT_EQ(out, "at=2019-07-28T08:00:01+08:00") << "milliseconds are dropped";
+  out.clear();
+  append_cst_timestamp(cst_midnight_ms(2019, 7, 28) - 1, out);
+  EXPECT_EQ(out, "2019-07-27T23:59:59+08:00");
+  for (std::int64_t ms = -3 * kDayMs; ms < 60 * 365 * kDayMs; ms += 7'777'777'000) {
+    std::string text;
+    append_cst_timestamp(ms, text);
+    ASSERT_EQ(text, format_rfc3339_cst(ms)) << "whole seconds write the same as format_rfc3339_cst";
+  }
+}
+
+TEST(AppendCstDate, WritesTheCstDay) {
+  std::string out;
+  append_cst_date(cst_midnight_ms(2019, 7, 28) - 1, out);
+  out += ' ';
+  append_cst_date(cst_midnight_ms(2019, 7, 28), out);
+  EXPECT_EQ(out, "2019-07-27 2019-07-28");
+  EXPECT_EQ(parse_day(out.substr(11)), cst_day(cst_midnight_ms(2019, 7, 28)));
 }
 
 }  // namespace

@@ -1,0 +1,48 @@
+// The self-contained snapshot of one source partition's state: the bytes a
+// checkpoint carries, and their decoding against the current roster and catalog.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "processors/partition_state.h"
+
+namespace fp {
+
+// A decoded snapshot, not yet part of the global view: the aggregate blocks
+// still have to go through Aggregator::add_block and the activity through
+// CadreActivity::merge.
+struct DecodedPartition {
+  std::unique_ptr<PartitionState> state;
+  std::vector<std::uint64_t> block_keys;
+  std::vector<Int128> block_cells;  // each key's block_size cells, in order
+};
+
+// Snapshot format v2: magic "FPPS", version (4 bytes, little-endian), then
+// LEB128 varints (zigzag when signed): partition, base day, the names of only
+// the regions, cadres, kinds and fields the partition references (so it names
+// things, not indexes, and survives a roster reload that keeps them; region
+// codes and cadre ids front-coded in roster order), outcome counts, report ids grouped by
+// (village, day) and front-coded in sorted order, aggregate blocks grouped by
+// (level, entity, kind) with delta-coded windows and zigzag cells over the full
+// int128 range, activity spans by cadre with delta-coded days and times from
+// the day's start, then a 64-bit checksum of everything before it (see
+// snapshot.h). Encoding sorts the partition's ids, blocks and spans, with
+// about 16 bytes of scratch memory a report id and a block while it runs.
+std::string encode_partition(std::int32_t partition, const PartitionState& state,
+                             const Catalog& catalog, const Roster& roster,
+                             const Aggregator& aggregator);
+
+// Reads v2 and v1 (fixed-width, whole roster and catalog, FNV-1a). Throws
+// SnapshotError when the bytes are corrupt, inconsistent (an index out of
+// range, a bad level or window, counts that do not add up, a repeated id,
+// block or span, trailing bytes) or name a region, cadre, kind or field the
+// current roster or catalog lacks.
+DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes,
+                                  const Catalog& catalog, const Roster& roster,
+                                  const Aggregator& aggregator, std::int32_t horizon_days);
+
+}  // namespace fp
