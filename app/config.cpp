@@ -11,12 +11,15 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include "api/http_api.h"
 #include "app/kafka_properties_check.h"
 #include "app/secrets.h"
+#include "ingest/kafka_source_declaration.h"
+#include "kafka/topic_name.h"
 #include "model/civil_time.h"
-#include "model/roster.h"
+#include "pipeline/components.h"
 
 extern char** environ;  // POSIX
 
@@ -41,12 +44,6 @@ std::optional<std::string> check_log_level(std::string_view value) {
   return "expected one of trace, debug, info, warn, error, off";
 }
 
-std::optional<std::string> check_level(std::string_view value) {
-  if (level_from_string(value)) return std::nullopt;
-  return "unknown level \"" + std::string(value) +
-         "\"; expected city, county, town, village or cadre";
-}
-
 std::optional<std::string> check_not_empty(std::string_view value) {
   if (!value.empty()) return std::nullopt;
   return "must not be empty";
@@ -67,134 +64,103 @@ std::optional<std::string> check_host_port(std::string_view value) {
   return std::nullopt;
 }
 
-// Kafka's rule: 1-249 characters of [A-Za-z0-9._-], not "." or "..".
-std::optional<std::string> check_topic_name(std::string_view value) {
-  const bool legal = std::all_of(value.begin(), value.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-  });
-  if (legal && !value.empty() && value.size() <= 249 && value != "." && value != "..") {
-    return std::nullopt;
-  }
-  return "a topic name is 1-249 characters of A-Z a-z 0-9 . _ - (and not . or ..)";
-}
-
-// libpq takes a URI or "key=value" pairs; anything else is refused when it
-// connects, after the pipeline started. The value is not echoed: it may hold a password.
-std::optional<std::string> check_postgres_uri(std::string_view value) {
-  if (value.empty() || value.starts_with("postgresql://") || value.starts_with("postgres://") ||
-      value.find('=') != std::string_view::npos) {
-    return std::nullopt;
-  }
-  return "expected a postgresql:// URI or key=value connection parameters";
-}
-
 constexpr std::int64_t kHour = 3'600'000;
-constexpr std::string_view kAllLevels = "city,county,town,village,cadre";
 
-// The one declaration of every key. A default is written as a flag value would be.
-const std::array kKeys = {
-    ConfigKey{"kafka.brokers", ConfigType::list, "",
-              "Kafka bootstrap servers, host:port, comma-separated (required by `run`).",
-              [](Config& c) -> ConfigField { return &c.kafka.brokers; }, 0, 0, check_host_port},
-    ConfigKey{"kafka.group", ConfigType::string, "fieldpulse",
-              "Consumer group id; instances with the same group split the partitions.",
-              [](Config& c) -> ConfigField { return &c.kafka.group; }, 0, 0, check_not_empty},
-    ConfigKey{"kafka.instance_id", ConfigType::string, "",
-              "Static group membership (group.instance.id), unique per instance: a restarted "
-              "instance takes its partitions back at once; empty: dynamic membership.",
-              [](Config& c) -> ConfigField { return &c.kafka.instance_id; }},
-    ConfigKey{"kafka.stall_after_ms", ConfigType::integer, "30000",
-              "A partition with lag whose position has not moved for this long is reported "
-              "stalled (log, /readyz, fieldpulse_partition_stalled).",
-              [](Config& c) -> ConfigField { return &c.kafka.stall_after_ms; }, 1000, 24 * kHour},
-    ConfigKey{"kafka.queued_min_messages", ConfigType::integer, "100000",
-              "librdkafka queued.min.messages: messages prefetched, over all partitions.",
-              [](Config& c) -> ConfigField { return &c.kafka.queued_min_messages; }, 1, 10'000'000},
-    ConfigKey{"kafka.fetch_wait_max_ms", ConfigType::integer, "10",
-              "librdkafka fetch.wait.max.ms: longest a broker holds a fetch for more data.",
-              [](Config& c) -> ConfigField { return &c.kafka.fetch_wait_max_ms; }, 0, 300'000},
-    ConfigKey{"kafka.batch_max_messages", ConfigType::integer, "10000",
-              "Most messages taken from the consumer queue per processing batch.",
-              [](Config& c) -> ConfigField { return &c.kafka.batch_max_messages; }, 1, 1'000'000},
-    ConfigKey{"kafka.topics.reports", ConfigType::string, "field-reports",
-              "Topic the field reports are consumed from.",
-              [](Config& c) -> ConfigField { return &c.kafka.topics.reports; }, 0, 0,
-              check_topic_name},
-    ConfigKey{"kafka.topics.dlq", ConfigType::string, "field-reports.dlq",
-              "Dead-letter topic: rejected reports with their reason.",
-              [](Config& c) -> ConfigField { return &c.kafka.topics.dlq; }, 0, 0, check_topic_name},
-    ConfigKey{"kafka.topics.progress", ConfigType::string, "field-progress",
-              "Compaction-friendly topic of progress rows, one per block, keyed by level, id, kind "
-              "and window.",
-              [](Config& c) -> ConfigField { return &c.kafka.topics.progress; }, 0, 0,
-              check_topic_name},
-    ConfigKey{"kafka.topics.state", ConfigType::string, "fieldpulse.state",
-              "Compacted topic of per-partition state checkpoints.",
-              [](Config& c) -> ConfigField { return &c.kafka.topics.state; }, 0, 0,
-              check_topic_name},
-    ConfigKey{"roster", ConfigType::string, FP_DATA_DIR "/zhanjiang-roster.json",
-              "Roster JSON file: regions and cadres (contract section 2).",
-              [](Config& c) -> ConfigField { return &c.roster; }, 0, 0, check_not_empty},
-    ConfigKey{"catalog", ConfigType::string, FP_DATA_DIR "/catalog.toml",
-              "Catalog TOML file: report kinds and their value fields.",
-              [](Config& c) -> ConfigField { return &c.catalog; }, 0, 0, check_not_empty},
-    ConfigKey{"http.listen", ConfigType::string, "127.0.0.1:8080",
-              "Address of the HTTP API, metrics and dashboard, host:port (port 0: any free).",
-              [](Config& c) -> ConfigField { return &c.http.listen; }, 0, 0, check_listen},
-    ConfigKey{"sinks.max_unacknowledged", ConfigType::integer, "500000",
-              "Backpressure: fetching pauses while the sinks hold more unacknowledged outputs.",
-              [](Config& c) -> ConfigField { return &c.sinks.max_unacknowledged; }, 1, 100'000'000},
-    ConfigKey{"sinks.progress.enabled", ConfigType::boolean, "true",
-              "Publish progress rows to kafka.topics.progress.",
-              [](Config& c) -> ConfigField { return &c.sinks.progress.enabled; }},
-    ConfigKey{"sinks.progress.flush_interval_ms", ConfigType::integer, "500",
-              "How often changed progress rows are published (latest value per key); also the "
-              "JSON Lines and PostgreSQL sinks' interval.",
-              [](Config& c) -> ConfigField { return &c.sinks.progress.flush_interval_ms; }, 1,
-              kHour},
-    ConfigKey{"sinks.progress.levels", ConfigType::list, kAllLevels,
-              "Levels whose progress rows are published to kafka.topics.progress.",
-              [](Config& c) -> ConfigField { return &c.sinks.progress.levels; }, 1, 0, check_level},
-    ConfigKey{"sinks.jsonl.path", ConfigType::string, "",
-              "JSON Lines file that progress rows are appended to as they change; empty: off.",
-              [](Config& c) -> ConfigField { return &c.sinks.jsonl.path; }},
-    ConfigKey{"sinks.jsonl.levels", ConfigType::list, kAllLevels,
-              "Levels whose progress rows are appended to sinks.jsonl.path.",
-              [](Config& c) -> ConfigField { return &c.sinks.jsonl.levels; }, 1, 0, check_level},
-    ConfigKey{"sinks.postgres.uri", ConfigType::string, "",
-              "PostgreSQL connection URI for the progress table; empty: off.",
-              [](Config& c) -> ConfigField { return &c.sinks.postgres.uri; }, 0, 0,
-              check_postgres_uri},
-    ConfigKey{"validation.future_skew_hours", ConfigType::integer, "24",
-              "Reports more than this far ahead of the clock are rejected (future_timestamp).",
-              [](Config& c) -> ConfigField { return &c.validation.future_skew_hours; }, 0, 8760},
-    ConfigKey{"validation.programme_start", ConfigType::string, "2018-05-01T00:00:00+08:00",
-              "Reports before this RFC 3339 time are rejected (too_old).",
-              [](Config& c) -> ConfigField { return &c.validation.programme_start; }, 0, 0,
-              check_timestamp},
-    ConfigKey{"dedupe.horizon_days", ConfigType::integer, "0",
-              "0: every report id is remembered for the programme's life. N: ids more than N "
-              "days older than a partition's newest report may be forgotten, and such reports "
-              "are rejected as too_old.",
-              [](Config& c) -> ConfigField { return &c.dedupe.horizon_days; }, 0, 36'500},
-    ConfigKey{"checkpoint.interval_ms", ConfigType::integer, "10000",
-              "How often per-partition state is checkpointed to kafka.topics.state; offsets "
-              "are committed once a checkpoint and every output before it are acknowledged.",
-              [](Config& c) -> ConfigField { return &c.checkpoint.interval_ms; }, 100, 24 * kHour},
-    ConfigKey{"log.level", ConfigType::string, "info",
-              "Log level: trace, debug, info, warn, error or off.",
-              [](Config& c) -> ConfigField { return &c.log.level; }, 0, 0, check_log_level},
+// The process's own keys; the components declare theirs (pipeline/components.h).
+// A default is written as a flag value would be.
+const std::array kProcessKeys = {
+    ConfigKey{{"kafka.brokers", ConfigType::list, "",
+               "Kafka bootstrap servers, host:port, comma-separated (required by `run`).", 0, 0,
+               check_host_port},
+              [](Config& c) -> ConfigField { return &c.kafka.brokers; }},
+    ConfigKey{{"kafka.group", ConfigType::string, "fieldpulse",
+               "Consumer group id; instances with the same group split the partitions.", 0, 0,
+               check_not_empty},
+              [](Config& c) -> ConfigField { return &c.kafka.group; }},
+    ConfigKey{{"kafka.stall_after_ms", ConfigType::integer, "30000",
+               "A partition with lag whose position has not moved for this long is reported "
+               "stalled (log, /readyz, fieldpulse_partition_stalled).",
+               1000, 24 * kHour},
+              [](Config& c) -> ConfigField { return &c.kafka.stall_after_ms; }},
+    ConfigKey{{"kafka.batch_max_messages", ConfigType::integer, "10000",
+               "Most messages taken from the consumer queue per processing batch.", 1, 1'000'000},
+              [](Config& c) -> ConfigField { return &c.kafka.batch_max_messages; }},
+    ConfigKey{{"kafka.topics.reports", ConfigType::string, "field-reports",
+               "Topic the field reports are consumed from.", 0, 0, kafka::check_topic_name},
+              [](Config& c) -> ConfigField { return &c.kafka.topics.reports; }},
+    ConfigKey{
+        {"kafka.topics.state", ConfigType::string, "fieldpulse.state",
+         "Compacted topic of per-partition state checkpoints.", 0, 0, kafka::check_topic_name},
+        [](Config& c) -> ConfigField { return &c.kafka.topics.state; }},
+    ConfigKey{{"roster", ConfigType::string, FP_DATA_DIR "/zhanjiang-roster.json",
+               "Roster JSON file: regions and cadres (contract section 2).", 0, 0, check_not_empty},
+              [](Config& c) -> ConfigField { return &c.roster; }},
+    ConfigKey{{"catalog", ConfigType::string, FP_DATA_DIR "/catalog.toml",
+               "Catalog TOML file: report kinds and their value fields.", 0, 0, check_not_empty},
+              [](Config& c) -> ConfigField { return &c.catalog; }},
+    ConfigKey{{"http.listen", ConfigType::string, "127.0.0.1:8080",
+               "Address of the HTTP API, metrics and dashboard, host:port (port 0: any free).", 0,
+               0, check_listen},
+              [](Config& c) -> ConfigField { return &c.http.listen; }},
+    ConfigKey{{"sinks.max_unacknowledged", ConfigType::integer, "500000",
+               "Backpressure: fetching pauses while the sinks hold more unacknowledged outputs.", 1,
+               100'000'000},
+              [](Config& c) -> ConfigField { return &c.sinks.max_unacknowledged; }},
+    ConfigKey{
+        {"validation.future_skew_hours", ConfigType::integer, "24",
+         "Reports more than this far ahead of the clock are rejected (future_timestamp).", 0, 8760},
+        [](Config& c) -> ConfigField { return &c.validation.future_skew_hours; }},
+    ConfigKey{{"validation.programme_start", ConfigType::string, "2018-05-01T00:00:00+08:00",
+               "Reports before this RFC 3339 time are rejected (too_old).", 0, 0, check_timestamp},
+              [](Config& c) -> ConfigField { return &c.validation.programme_start; }},
+    ConfigKey{{"dedupe.horizon_days", ConfigType::integer, "0",
+               "0: every report id is remembered for the programme's life. N: ids more than N "
+               "days older than a partition's newest report may be forgotten, and such reports "
+               "are rejected as too_old.",
+               0, 36'500},
+              [](Config& c) -> ConfigField { return &c.dedupe.horizon_days; }},
+    ConfigKey{{"checkpoint.interval_ms", ConfigType::integer, "10000",
+               "How often per-partition state is checkpointed to kafka.topics.state; offsets "
+               "are committed once a checkpoint and every output before it are acknowledged.",
+               100, 24 * kHour},
+              [](Config& c) -> ConfigField { return &c.checkpoint.interval_ms; }},
+    ConfigKey{{"log.level", ConfigType::string, "info",
+               "Log level: trace, debug, info, warn, error or off.", 0, 0, check_log_level},
+              [](Config& c) -> ConfigField { return &c.log.level; }},
 };
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
+// "kafka.topics.dlq" -> "kafka"; "roster" -> "roster".
+std::string_view section_of(std::string_view key) { return key.substr(0, key.find('.')); }
+
+// "kafka.topics.dlq" -> "kafka.topics"; "roster" -> "".
+std::string_view table_of(std::string_view key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string_view::npos ? std::string_view() : key.substr(0, dot);
 }
 
-// A value before it is stored: text (flags, environment, defaults) or already
-// typed (TOML).
-using RawValue = std::variant<std::string, std::int64_t, bool, std::vector<std::string>>;
+// The process's keys and the components', grouped by section ("kafka", "sinks",
+// ...) and then by table, each where it first appears; keys keep their
+// declared order within a table. TOML needs a table's keys together.
+std::vector<ConfigKey> assemble_keys() {
+  std::vector<ConfigKey> declared(kProcessKeys.begin(), kProcessKeys.end());
+  for (const SettingKey* k : component_keys()) declared.push_back(ConfigKey{*k});
+  const auto first = [&declared](std::string_view (*part)(std::string_view), const ConfigKey& k) {
+    return std::find_if(declared.begin(), declared.end(),
+                        [&](const ConfigKey& o) { return part(o.name) == part(k.name); }) -
+           declared.begin();
+  };
+  std::vector<ConfigKey> keys = declared;
+  std::stable_sort(keys.begin(), keys.end(), [&](const ConfigKey& a, const ConfigKey& b) {
+    return std::pair(first(section_of, a), first(table_of, a)) <
+           std::pair(first(section_of, b), first(table_of, b));
+  });
+  return keys;
+}
+
+const std::vector<ConfigKey>& all_keys() {
+  static const std::vector<ConfigKey> keys = assemble_keys();
+  return keys;
+}
 
 class ConfigBuilder {
  public:
@@ -207,88 +173,19 @@ class ConfigBuilder {
       return;
     }
     const ConfigKey& k = lookup(key, source);
-    switch (k.type) {
-      case ConfigType::string:
-        return store(k, std::string(text), source);
-      case ConfigType::integer: {
-        std::int64_t v = 0;
-        const std::string t = trim(text);
-        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-        if (t.empty() || ec != std::errc{} || end != t.data() + t.size()) {
-          throw ConfigError(k.name, source,
-                            "expected an integer, got \"" + std::string(text) + "\"");
-        }
-        return store(k, v, source);
-      }
-      case ConfigType::boolean: {
-        const std::string t = trim(text);
-        if (t == "true" || t == "1") return store(k, true, source);
-        if (t == "false" || t == "0") return store(k, false, source);
-        throw ConfigError(k.name, source,
-                          "expected true or false, got \"" + std::string(text) + "\"");
-      }
-      case ConfigType::list: {
-        std::vector<std::string> items;
-        if (!trim(text).empty()) {
-          std::string_view rest = text;
-          while (true) {
-            const auto comma = rest.find(',');
-            std::string item = trim(rest.substr(0, comma));
-            if (item.empty()) {
-              throw ConfigError(k.name, source, "empty item in list \"" + std::string(text) + "\"");
-            }
-            items.push_back(std::move(item));
-            if (comma == std::string_view::npos) break;
-            rest.remove_prefix(comma + 1);
-          }
-        }
-        return store(k, std::move(items), source);
-      }
-    }
+    SettingValue value;
+    if (auto problem = parse_setting(k, text, value)) throw ConfigError(k.name, source, *problem);
+    store(k, std::move(value), source);
   }
 
-  void store(const ConfigKey& k, RawValue value, const std::string& source) {
-    const ConfigField field = k.field(config_);
-    switch (k.type) {
-      case ConfigType::string: {
-        auto* s = std::get_if<std::string>(&value);
-        if (!s) throw ConfigError(k.name, source, "expected a string");
-        if (k.check) {
-          if (auto problem = k.check(*s)) throw ConfigError(k.name, source, *problem);
-        }
-        *std::get<std::string*>(field) = std::move(*s);
-        break;
-      }
-      case ConfigType::integer: {
-        auto* v = std::get_if<std::int64_t>(&value);
-        if (!v) throw ConfigError(k.name, source, "expected an integer");
-        if (*v < k.min || *v > k.max) {
-          throw ConfigError(k.name, source,
-                            "must be between " + std::to_string(k.min) + " and " +
-                                std::to_string(k.max) + ", got " + std::to_string(*v));
-        }
-        *std::get<std::int64_t*>(field) = *v;
-        break;
-      }
-      case ConfigType::boolean: {
-        auto* b = std::get_if<bool>(&value);
-        if (!b) throw ConfigError(k.name, source, "expected true or false");
-        *std::get<bool*>(field) = *b;
-        break;
-      }
-      case ConfigType::list: {
-        auto* l = std::get_if<std::vector<std::string>>(&value);
-        if (!l) throw ConfigError(k.name, source, "expected a list of strings");
-        if (static_cast<std::int64_t>(l->size()) < k.min) {
-          throw ConfigError(k.name, source, "needs at least " + std::to_string(k.min) + " item(s)");
-        }
-        for (const std::string& item : *l) {
-          if (!k.check) break;
-          if (auto problem = k.check(item)) throw ConfigError(k.name, source, *problem);
-        }
-        *std::get<std::vector<std::string>*>(field) = std::move(*l);
-        break;
-      }
+  void store(const ConfigKey& k, SettingValue value, const std::string& source) {
+    if (auto problem = check_setting(k, value)) throw ConfigError(k.name, source, *problem);
+    if (k.field) {
+      std::visit(
+          [&value](auto* field) { *field = std::get<std::decay_t<decltype(*field)>>(value); },
+          k.field(config_));
+    } else {
+      config_.components.set(k.name, std::move(value));
     }
     set_origin(std::string(k.name), source);
   }
@@ -330,7 +227,7 @@ class ConfigBuilder {
 
 bool is_table_prefix(std::string_view path) {
   const std::string prefix = std::string(path) + ".";
-  return std::any_of(kKeys.begin(), kKeys.end(),
+  return std::any_of(all_keys().begin(), all_keys().end(),
                      [&](const ConfigKey& k) { return k.name.starts_with(prefix); });
 }
 
@@ -453,9 +350,10 @@ void apply_environment(ConfigBuilder& builder, const Environment& environment) {
       builder.set_property(property, value, source);
       continue;
     }
-    const auto key = std::find_if(kKeys.begin(), kKeys.end(),
+    const auto& keys = all_keys();
+    const auto key = std::find_if(keys.begin(), keys.end(),
                                   [&](const ConfigKey& k) { return env_name(k.name) == name; });
-    if (key == kKeys.end()) {
+    if (key == keys.end()) {
       throw ConfigError(name, source, "unknown environment variable (no such configuration key)");
     }
     builder.set_text(key->name, value, source);
@@ -491,27 +389,33 @@ void append_toml_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// The value `k` has in `config` (ConfigKey::field hands out mutable pointers).
+SettingValue value_of(Config& config, const ConfigKey& k) {
+  if (!k.field) return *config.components.find(k.name);
+  return std::visit([](auto* field) -> SettingValue { return *field; }, k.field(config));
+}
+
 std::string render_value(Config& config, const ConfigKey& k) {
   std::string out;
   std::visit(
-      [&out](auto* p) {
-        using T = std::remove_pointer_t<decltype(p)>;
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::string>) {
-          append_toml_string(out, *p);
+          append_toml_string(out, v);
         } else if constexpr (std::is_same_v<T, std::int64_t>) {
-          out += std::to_string(*p);
+          out += std::to_string(v);
         } else if constexpr (std::is_same_v<T, bool>) {
-          out += *p ? "true" : "false";
+          out += v ? "true" : "false";
         } else {
           out += '[';
-          for (std::size_t i = 0; i < p->size(); ++i) {
+          for (std::size_t i = 0; i < v.size(); ++i) {
             if (i) out += ", ";
-            append_toml_string(out, (*p)[i]);
+            append_toml_string(out, v[i]);
           }
           out += ']';
         }
       },
-      k.field(config));
+      value_of(config, k));
   return out;
 }
 
@@ -529,7 +433,7 @@ ConfigError::ConfigError(std::string_view key, std::string source, const std::st
 Config Config::defaults() {
   Config config;
   ConfigBuilder builder(config);
-  for (const ConfigKey& k : kKeys) builder.set_text(k.name, k.default_value, "default");
+  for (const ConfigKey& k : all_keys()) builder.set_text(k.name, k.default_value, "default");
   config.origins.clear();
   return config;
 }
@@ -559,14 +463,7 @@ std::vector<std::pair<std::string, std::string>> Config::kafka_client_properties
 }
 
 std::vector<std::pair<std::string, std::string>> Config::kafka_consumer_properties() const {
-  std::vector<std::pair<std::string, std::string>> out{
-      {"group.id", kafka.group},
-      {"queued.min.messages", std::to_string(kafka.queued_min_messages)},
-      {"fetch.wait.max.ms", std::to_string(kafka.fetch_wait_max_ms)}};
-  auto client = kafka_client_properties();
-  out.insert(out.begin(), client.front());
-  out.insert(out.end(), client.begin() + 1, client.end());
-  return out;
+  return kafka_source_properties(kafka_client_properties(), kafka.group, components);
 }
 
 std::string_view Config::origin(std::string_view key) const {
@@ -576,24 +473,10 @@ std::string_view Config::origin(std::string_view key) const {
   return "default";
 }
 
-std::string_view to_string(ConfigType type) {
-  switch (type) {
-    case ConfigType::string:
-      return "string";
-    case ConfigType::integer:
-      return "integer";
-    case ConfigType::boolean:
-      return "boolean";
-    case ConfigType::list:
-      return "list of strings";
-  }
-  return "?";
-}
-
-std::span<const ConfigKey> config_keys() { return kKeys; }
+std::span<const ConfigKey> config_keys() { return all_keys(); }
 
 const ConfigKey* find_config_key(std::string_view name) {
-  for (const ConfigKey& k : kKeys) {
+  for (const ConfigKey& k : all_keys()) {
     if (k.name == name) return &k;
   }
   return nullptr;
@@ -704,7 +587,7 @@ void check_paths(const Config& config) {
       throw ConfigError(key, std::string(config.origin(key)), "no such file: " + path);
     }
   }
-  const std::string& jsonl = config.sinks.jsonl.path;
+  const std::string& jsonl = config.components.text("sinks.jsonl.path");
   if (jsonl.empty()) return;
   const fs::path directory = fs::path(jsonl).parent_path();
   if (!fs::is_directory(directory.empty() ? fs::path(".") : directory, ec)) {
@@ -714,18 +597,19 @@ void check_paths(const Config& config) {
 }
 
 std::string render_config(const Config& config) {
-  Config copy = config;  // ConfigKey::field hands out mutable pointers
-  copy.sinks.postgres.uri = redact_postgres_uri(copy.sinks.postgres.uri);
+  Config copy = config;
+  copy.components.set("sinks.postgres.uri",
+                      redact_postgres_uri(copy.components.text("sinks.postgres.uri")));
   std::string out = "# fieldpulse effective configuration; each value's origin follows it.\n";
   auto line = [&](std::string_view leaf, const std::string& value, std::string_view key) {
     out += std::string(leaf) + " = " + value + "  # " + std::string(config.origin(key)) + "\n";
   };
   // Keys outside any table come first, as TOML requires.
-  for (const ConfigKey& k : kKeys) {
+  for (const ConfigKey& k : all_keys()) {
     if (k.name.find('.') == std::string_view::npos) line(k.name, render_value(copy, k), k.name);
   }
   std::string_view table;
-  for (const ConfigKey& k : kKeys) {
+  for (const ConfigKey& k : all_keys()) {
     const auto dot = k.name.rfind('.');
     if (dot == std::string_view::npos) continue;
     if (k.name.substr(0, dot) != table) {
@@ -748,7 +632,7 @@ std::string render_config(const Config& config) {
 
 std::string render_config_reference() {
   std::string out = "| key | type | default | environment | description |\n|---|---|---|---|---|\n";
-  for (const ConfigKey& k : kKeys) {
+  for (const ConfigKey& k : all_keys()) {
     std::string def(k.default_value);
     if (k.name == "roster" || k.name == "catalog") {
       def = "`<data dir>" + def.substr(def.rfind('/')) + "`";

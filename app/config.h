@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "processors/core_options.h"
+#include "settings/settings.h"
 
 namespace fp::app {
 
@@ -32,19 +33,18 @@ class ConfigError : public std::runtime_error {
 };
 
 // The effective configuration. Values have no defaults here: the defaults live
-// in the key table (config_keys()) and Config::defaults() applies them.
+// in the key declarations (config_keys()) and Config::defaults() applies them.
+// The process's own keys are members; the keys the pipeline's components
+// declare in their folders (pipeline/components.h) are in `components`.
 struct Config {
   struct Topics {
-    std::string reports, dlq, progress, state;
+    std::string reports, state;
   };
   struct Kafka {
     std::vector<std::string> brokers;  // "host:port" each
     std::string group;
-    std::string instance_id;  // group.instance.id; empty = dynamic membership
     std::int64_t stall_after_ms = 0;
     Topics topics;
-    std::int64_t queued_min_messages = 0;
-    std::int64_t fetch_wait_max_ms = 0;
     std::int64_t batch_max_messages = 0;  // per rd_kafka_consume_batch_queue call
     // [kafka.properties]: librdkafka properties passed through, in the order
     // they were given; checked against librdkafka at load.
@@ -53,23 +53,8 @@ struct Config {
   struct Http {
     std::string listen;  // "host:port"; port 0 = any free port
   };
-  struct ProgressSink {
-    bool enabled = false;
-    std::int64_t flush_interval_ms = 0;
-    std::vector<std::string> levels;  // city, county, town, village, cadre; checked at load
-  };
-  struct JsonlSink {
-    std::string path;  // empty = off
-    std::vector<std::string> levels;
-  };
-  struct PostgresSink {
-    std::string uri;  // empty = off
-  };
   struct Sinks {
     std::int64_t max_unacknowledged = 0;
-    ProgressSink progress;
-    JsonlSink jsonl;
-    PostgresSink postgres;
   };
   struct Validation {
     std::int64_t future_skew_hours = 0;
@@ -94,6 +79,8 @@ struct Config {
   Dedupe dedupe;
   Interval checkpoint;
   Log log;
+  // The values of the source's and the sinks' keys, by key name.
+  Settings components;
 
   // Where each key's value came from, by key name: "default", "FILE:LINE",
   // "flag --brokers", "flag --set", "env FIELDPULSE_...". Filled by load_config().
@@ -109,34 +96,28 @@ struct Config {
   // librdkafka properties for any client: bootstrap.servers from kafka.brokers,
   // then [kafka.properties] (which may override it).
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> kafka_client_properties() const;
-  // The same plus group.id, queued.min.messages and fetch.wait.max.ms from their
-  // keys; [kafka.properties] still comes last and wins.
+  // The report consumer's: the same plus group.id, queued.min.messages,
+  // fetch.wait.max.ms and group.instance.id from their keys
+  // (kafka_source_properties()); [kafka.properties] still comes last and wins.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> kafka_consumer_properties() const;
   // The origin of `key` ("default" when never set).
   [[nodiscard]] std::string_view origin(std::string_view key) const;
 };
 
-enum class ConfigType : std::uint8_t { string, integer, boolean, list };
-std::string_view to_string(ConfigType type);
+using ConfigType = SettingType;
 
 // A pointer to the Config member a key sets.
 using ConfigField = std::variant<std::string*, std::int64_t*, bool*, std::vector<std::string>*>;
 
-// One declared key: the single place its name, type, default and meaning live.
-struct ConfigKey {
-  std::string_view name;  // dotted, e.g. "kafka.topics.dlq"
-  ConfigType type;
-  std::string_view default_value;  // as it would be written in a flag
-  std::string_view description;
-  ConfigField (*field)(Config&);
-  std::int64_t min = 0;  // integers: the accepted range; lists: min is the fewest items
-  std::int64_t max = 0;
-  // Further check of a string value (of each item of a list); returns the
-  // problem, or nullopt when fine.
-  std::optional<std::string> (*check)(std::string_view value) = nullptr;
+// One key of the table: its declaration and where its value is kept.
+struct ConfigKey : SettingKey {
+  // The process's own keys: the Config member it sets. nullptr: a component's
+  // key, kept in Config::components.
+  ConfigField (*field)(Config&) = nullptr;
 };
 
-// Every key, in documentation order.
+// Every key, the process's own and the components', grouped by TOML table
+// (the order of documentation and --print-config).
 std::span<const ConfigKey> config_keys();
 const ConfigKey* find_config_key(std::string_view name);
 

@@ -31,49 +31,21 @@ std::int64_t system_now_ms() {
       .count();
 }
 
-std::string join(const std::vector<std::string>& parts, char separator) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out.push_back(separator);
-    out += part;
-  }
-  return out;
-}
+}  // namespace
 
 PipelineOptions pipeline_options(const Config& config) {
   PipelineOptions o;
-  o.kafka_properties.emplace_back("bootstrap.servers", join(config.kafka.brokers, ','));
-  for (const auto& p : config.kafka.properties) o.kafka_properties.push_back(p);
-  // librdkafka 2.0.2 counts queued.min.messages against the whole consumer queue
-  // (every partition's queue forwards into it) and, once it is passed, stops
-  // fetching until woken; KafkaSource wakes it (docs/operations.md, "Throughput").
-  o.consumer_properties.emplace_back("queued.min.messages",
-                                     std::to_string(config.kafka.queued_min_messages));
-  o.consumer_properties.emplace_back("fetch.wait.max.ms",
-                                     std::to_string(config.kafka.fetch_wait_max_ms));
-  if (!config.kafka.instance_id.empty()) {
-    o.consumer_properties.emplace_back("group.instance.id", config.kafka.instance_id);
-  }
+  o.kafka_properties = config.kafka_client_properties();
   o.group = config.kafka.group;
-  o.stall_after = std::chrono::milliseconds(config.kafka.stall_after_ms);
   o.reports_topic = config.kafka.topics.reports;
   o.state_topic = config.kafka.topics.state;
   o.batch_max = static_cast<std::size_t>(config.kafka.batch_max_messages);
-  o.sinks.progress_enabled = config.sinks.progress.enabled;
-  o.sinks.progress_topic = config.kafka.topics.progress;
-  o.sinks.progress_flush_interval =
-      std::chrono::milliseconds(config.sinks.progress.flush_interval_ms);
-  o.sinks.progress_levels = LevelSet::parse(config.sinks.progress.levels);
-  o.sinks.dlq_topic = config.kafka.topics.dlq;
-  o.sinks.jsonl_path = config.sinks.jsonl.path;
-  o.sinks.jsonl_levels = LevelSet::parse(config.sinks.jsonl.levels);
-  o.sinks.postgres_uri = config.sinks.postgres.uri;
+  o.components = config.components;
   o.checkpoint_interval = std::chrono::milliseconds(config.checkpoint.interval_ms);
+  o.stall_after = std::chrono::milliseconds(config.kafka.stall_after_ms);
   o.max_unacknowledged = static_cast<std::size_t>(config.sinks.max_unacknowledged);
   return o;
 }
-
-}  // namespace
 
 namespace {
 
@@ -113,15 +85,10 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
     return kExitUsage;
   }
 
-  CoreOptions core_options;
-  core_options.programme_start_ms = config.programme_start_ms();
-  core_options.future_skew_ms = config.validation.future_skew_hours * 3600 * 1000;
-  core_options.dedupe_horizon_days = static_cast<std::int32_t>(config.dedupe.horizon_days);
-
   boost::asio::io_context io(1);
   int exit_code = kExitOk;
   try {
-    ProcessingCore core(catalog, roster, core_options, &system_now_ms);
+    ProcessingCore core(catalog, roster, config.core_options(), &system_now_ms);
     MetricsRegistry metrics;
     PipelineProbe probe(metrics, core);
     Pipeline pipeline(io, core, probe, pipeline_options(config), &system_now_ms);

@@ -14,7 +14,8 @@ class io_context;
 
 namespace fp {
 class ProcessingCore;
-}
+struct PipelineOptions;
+}  // namespace fp
 
 namespace fp::app {
 
@@ -27,6 +28,11 @@ struct ProcessHooks {
   // When a stop was asked for (signal), before the pipeline drains.
   std::function<void()> stopping;
 };
+
+// The engine's options from the configuration: the same client and consumer
+// properties Config gives (kafka_client_properties(), and through the source's
+// declaration kafka_consumer_properties()) and the components' settings.
+PipelineOptions pipeline_options(const Config& config);
 
 // Runs until SIGINT/SIGTERM (drain: exit 0 when everything was made durable)
 // or a runtime failure (exit 1). Configuration or data-file errors exit 2.

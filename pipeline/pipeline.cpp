@@ -7,6 +7,7 @@
 #include <random>
 
 #include "ingest/checkpoint_store.h"
+#include "ingest/kafka_source_declaration.h"
 #include "ingest/watermark_sampler.h"
 #include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
@@ -42,9 +43,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
                       clock_,
                       [this] { acked(); },
                       [this](const std::string& why) { fail(why); }};
-  for (const auto name : enabled_sinks(options_.sinks)) {
-    sinks_.push_back(make_sink(name, options_.sinks, context));
-  }
+  sinks_ = make_sinks(options_.components, context);
   for (const auto& make : options_.added_sinks) sinks_.push_back(make(context));
   // A missing state topic is refused at assignment; the writer must not have
   // the broker create one behind the operator's back either.
@@ -55,9 +54,8 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
       [this](const std::string& why) { fail(why); });
 
   KafkaSourceOptions source_options;
-  source_options.properties = options_.kafka_properties;
-  source_options.properties.emplace_back("group.id", options_.group);
-  for (const auto& p : options_.consumer_properties) source_options.properties.push_back(p);
+  source_options.properties =
+      kafka_source_properties(options_.kafka_properties, options_.group, options_.components);
   source_options.topic = options_.reports_topic;
   source_options.batch_max = options_.batch_max;
   KafkaSourceHandler handler;

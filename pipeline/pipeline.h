@@ -16,6 +16,7 @@
 #include "ingest/kafka_source.h"
 #include "ingest/stall_detector.h"
 #include "model/clock.h"
+#include "pipeline/components.h"
 #include "pipeline/readiness.h"
 #include "processors/batch_result.h"
 #include "processors/raw_message.h"
@@ -30,13 +31,12 @@ class WatermarkSampler;
 struct PipelineOptions {
   // librdkafka properties for every client (bootstrap.servers and pass-through ones).
   std::vector<std::pair<std::string, std::string>> kafka_properties;
-  // Extra properties for the report consumer only (fetch sizing).
-  std::vector<std::pair<std::string, std::string>> consumer_properties;
   std::string group = "fieldpulse";
   std::string reports_topic = "field-reports";
   std::string state_topic = "fieldpulse.state";
   std::size_t batch_max = 10000;
-  SinkSettings sinks;
+  // The values of the source's and the sinks' keys (pipeline/components.h).
+  Settings components = component_defaults();
   std::chrono::milliseconds checkpoint_interval{10000};
   std::chrono::milliseconds lag_interval{1000};
   // A partition with lag whose position stands still this long is stalled.

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "model/roster.h"
 
@@ -38,5 +40,12 @@ class LevelSet {
   static constexpr std::uint32_t bit(Level level) { return 1U << static_cast<int>(level); }
   std::uint32_t bits_ = 0;
 };
+
+// The check of each item of a `levels` configuration key: the problem, or nullopt.
+inline std::optional<std::string> check_level_name(std::string_view value) {
+  if (level_from_string(value)) return std::nullopt;
+  return "unknown level \"" + std::string(value) +
+         "\"; expected city, county, town, village or cadre";
+}
 
 }  // namespace fp

@@ -1,67 +1,54 @@
 #include "sinks/registry.h"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
 #include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
-#include "sinks/dead_letter/dead_letter_sink.h"
-#include "sinks/jsonl/jsonl_sink.h"
-#include "sinks/postgres/postgres_sink.h"
-#include "sinks/progress_topic/progress_topic_sink.h"
+#include "sinks/dead_letter/dead_letter_declaration.h"
+#include "sinks/jsonl/jsonl_declaration.h"
+#include "sinks/postgres/postgres_declaration.h"
+#include "sinks/progress_topic/progress_topic_declaration.h"
 
 namespace fp {
 
 namespace {
 
-using Factory = std::unique_ptr<Sink> (*)(const SinkSettings&, SinkContext&);
-
-struct Entry {
-  std::string_view name;
-  Factory make;
+// One line per sink; the declaration lives in the sink's folder.
+constexpr std::array kSinks = {
+    &kProgressTopicSink,
+    &kDeadLetterSink,
+    &kJsonlSink,
+    &kPostgresSink,
 };
-
-constexpr std::array<Entry, 4> kSinks = {{
-    {"field-progress",
-     [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
-       return std::make_unique<ProgressTopicSink>(c, s.progress_topic, s.progress_flush_interval,
-                                                  s.progress_levels);
-     }},
-    {"dead-letter",
-     [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
-       return std::make_unique<DeadLetterSink>(c, s.dlq_topic);
-     }},
-    {"jsonl",
-     [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
-       return std::make_unique<JsonlSink>(c, s.jsonl_path, s.progress_flush_interval,
-                                          s.jsonl_levels);
-     }},
-    {"postgres",
-     [](const SinkSettings& s, SinkContext& c) -> std::unique_ptr<Sink> {
-       return std::make_unique<PostgresSink>(c, s.postgres_uri, s.progress_flush_interval);
-     }},
-}};
-
-constexpr std::array<std::string_view, 4> kNames = {"field-progress", "dead-letter", "jsonl",
-                                                    "postgres"};
 
 }  // namespace
 
-std::span<const std::string_view> sink_names() { return kNames; }
+std::span<const SinkDeclaration* const> sink_declarations() { return kSinks; }
 
-std::vector<std::string_view> enabled_sinks(const SinkSettings& settings) {
-  std::vector<std::string_view> names;
-  if (settings.progress_enabled) names.push_back("field-progress");
-  names.push_back("dead-letter");
-  if (!settings.jsonl_path.empty()) names.push_back("jsonl");
-  if (!settings.postgres_uri.empty()) names.push_back("postgres");
-  return names;
+std::vector<const SettingKey*> sink_keys() {
+  std::vector<const SettingKey*> keys;
+  for (const SinkDeclaration* sink : kSinks) {
+    for (const SettingKey* key : sink->keys) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    }
+  }
+  return keys;
 }
 
-std::unique_ptr<Sink> make_sink(std::string_view name, const SinkSettings& settings,
+std::vector<std::unique_ptr<Sink>> make_sinks(const Settings& settings, SinkContext& context) {
+  std::vector<std::unique_ptr<Sink>> sinks;
+  for (const SinkDeclaration* sink : kSinks) {
+    if (sink->enabled(settings)) sinks.push_back(sink->make(settings, context));
+  }
+  return sinks;
+}
+
+std::unique_ptr<Sink> make_sink(std::string_view name, const Settings& settings,
                                 SinkContext& context) {
-  for (const auto& entry : kSinks) {
-    if (entry.name == name) return entry.make(settings, context);
+  for (const SinkDeclaration* sink : kSinks) {
+    if (sink->name == name) return sink->make(settings, context);
   }
   throw std::invalid_argument("unknown sink '" + std::string(name) + "'");
 }

@@ -1,7 +1,7 @@
-// Creates the pipeline's sinks from configuration by name.
+// The one list of the pipeline's sinks (each declared in its own folder), and
+// what every sink may need from the process around it.
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <span>
@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "model/clock.h"
+#include "settings/settings.h"
 #include "sinks/level_set.h"
 #include "sinks/sink.h"
+#include "sinks/sink_declaration.h"
 
 namespace boost::asio {
 class io_context;
@@ -36,17 +38,6 @@ struct SinkContext {
   std::function<void(const std::string&)> on_error;  // an output was lost: stop
 };
 
-struct SinkSettings {
-  bool progress_enabled = true;
-  std::string progress_topic = "field-progress";
-  std::chrono::milliseconds progress_flush_interval{200};  // also the JSON Lines sink's
-  LevelSet progress_levels = LevelSet::all();
-  std::string dlq_topic = "field-reports.dlq";
-  std::string jsonl_path;  // empty: no JSON Lines sink
-  LevelSet jsonl_levels = LevelSet::all();
-  std::string postgres_uri;  // empty: no PostgreSQL sink
-};
-
 // A KafkaWriter for a Kafka-backed sink: acknowledged records and failures are
 // counted on `probe`, then `on_sink_acked` (the sink itself) and the pipeline
 // (context.on_acked/on_error) hear of them.
@@ -54,16 +45,20 @@ std::unique_ptr<KafkaWriter> make_sink_writer(SinkContext& context, const std::s
                                               SinkProbe& probe,
                                               std::function<void()> on_sink_acked = nullptr);
 
-// The names make_sink() knows: "field-progress", "dead-letter", "jsonl", "postgres".
-std::span<const std::string_view> sink_names();
+// Every sink, in creation order (sinks/registry.cpp: one line each).
+std::span<const SinkDeclaration* const> sink_declarations();
 
-// The sinks `settings` turn on, in creation order. The dead-letter sink is
-// always on: the contract routes every rejected message there.
-std::vector<std::string_view> enabled_sinks(const SinkSettings& settings);
+// Every key the sinks declare, each once, in declaration order.
+std::vector<const SettingKey*> sink_keys();
 
-// Throws std::invalid_argument for an unknown name, std::runtime_error when
-// the sink cannot start (e.g. the JSON Lines file cannot be opened).
-std::unique_ptr<Sink> make_sink(std::string_view name, const SinkSettings& settings,
+// The sinks `settings` turn on, made in creation order. Throws
+// std::runtime_error when one cannot start.
+std::vector<std::unique_ptr<Sink>> make_sinks(const Settings& settings, SinkContext& context);
+
+// The sink declared as `name`, whether or not `settings` turn it on. Throws
+// std::invalid_argument for an unknown name, std::runtime_error when the sink
+// cannot start.
+std::unique_ptr<Sink> make_sink(std::string_view name, const Settings& settings,
                                 SinkContext& context);
 
 }  // namespace fp

@@ -44,19 +44,19 @@ TEST(Config, DefaultsAreTheDeclaredOnes) {
   EXPECT_TRUE(c.kafka.brokers.empty());
   EXPECT_EQ(c.kafka.group, "fieldpulse");
   EXPECT_EQ(c.kafka.topics.reports, "field-reports");
-  EXPECT_EQ(c.kafka.topics.dlq, "field-reports.dlq");
-  EXPECT_EQ(c.kafka.topics.progress, "field-progress");
+  EXPECT_EQ(c.components.text("kafka.topics.dlq"), "field-reports.dlq");
+  EXPECT_EQ(c.components.text("kafka.topics.progress"), "field-progress");
   EXPECT_EQ(c.kafka.topics.state, "fieldpulse.state");
   EXPECT_EQ(c.roster, FP_DATA_DIR "/zhanjiang-roster.json");
   EXPECT_EQ(c.catalog, FP_DATA_DIR "/catalog.toml");
   EXPECT_EQ(c.http.listen, "127.0.0.1:8080");
-  EXPECT_TRUE(c.sinks.progress.enabled);
-  EXPECT_EQ(c.sinks.progress.flush_interval_ms, 500);
+  EXPECT_TRUE(c.components.boolean("sinks.progress.enabled"));
+  EXPECT_EQ(c.components.integer("sinks.progress.flush_interval_ms"), 500);
   const std::vector<std::string> every_level{"city", "county", "town", "village", "cadre"};
-  EXPECT_EQ(c.sinks.progress.levels, every_level);
-  EXPECT_EQ(c.sinks.jsonl.path, "");
-  EXPECT_EQ(c.sinks.jsonl.levels, every_level);
-  EXPECT_EQ(c.sinks.postgres.uri, "");
+  EXPECT_EQ(c.components.list("sinks.progress.levels"), every_level);
+  EXPECT_EQ(c.components.text("sinks.jsonl.path"), "");
+  EXPECT_EQ(c.components.list("sinks.jsonl.levels"), every_level);
+  EXPECT_EQ(c.components.text("sinks.postgres.uri"), "");
   EXPECT_EQ(c.validation.future_skew_hours, 24);
   EXPECT_EQ(c.dedupe.horizon_days, 0);  // no horizon: ids remembered for life
   EXPECT_EQ(c.log.level, "info");
@@ -109,13 +109,13 @@ TEST(Config, FileThenFlagsThenEnvironment) {
   EXPECT_EQ(c.origin("kafka.brokers"), "fp.toml:5");
   EXPECT_EQ(c.kafka.group, "from-flag");  // flag over file
   EXPECT_EQ(c.origin("kafka.group"), "flag --group");
-  EXPECT_EQ(c.kafka.topics.dlq, "dead-letters");
+  EXPECT_EQ(c.components.text("kafka.topics.dlq"), "dead-letters");
   EXPECT_EQ(c.kafka.topics.reports, "field-reports");  // untouched default
   EXPECT_EQ(c.http.listen, "127.0.0.1:9002");          // environment over flag over file
   EXPECT_EQ(c.origin("http.listen"), "env FIELDPULSE_HTTP_LISTEN");
-  EXPECT_EQ(c.sinks.progress.flush_interval_ms, 250);
-  EXPECT_TRUE(c.sinks.progress.enabled);  // environment over file
-  EXPECT_EQ(c.sinks.jsonl.path, "/tmp/rows.jsonl");
+  EXPECT_EQ(c.components.integer("sinks.progress.flush_interval_ms"), 250);
+  EXPECT_TRUE(c.components.boolean("sinks.progress.enabled"));  // environment over file
+  EXPECT_EQ(c.components.text("sinks.jsonl.path"), "/tmp/rows.jsonl");
   EXPECT_EQ(c.checkpoint.interval_ms, 2500);
   EXPECT_EQ(c.origin("checkpoint.interval_ms"), "flag --set");
   EXPECT_EQ(c.roster, "/etc/fieldpulse/roster.json");
@@ -191,8 +191,9 @@ TEST(Config, LevelsAreListsOfKnownLevelsSetApartPerSink) {
   const Config c =
       load_config_text("[sinks.progress]\nlevels = [\"city\", \"county\"]\n", "fp.toml",
                        parse_flags({"--set", "sinks.jsonl.levels=cadre"}), {});
-  EXPECT_EQ(c.sinks.progress.levels, (std::vector<std::string>{"city", "county"}));
-  EXPECT_EQ(c.sinks.jsonl.levels, (std::vector<std::string>{"cadre"}));
+  EXPECT_EQ(c.components.list("sinks.progress.levels"),
+            (std::vector<std::string>{"city", "county"}));
+  EXPECT_EQ(c.components.list("sinks.jsonl.levels"), (std::vector<std::string>{"cadre"}));
 
   const ConfigError unknown = error_of([] {
     load_config_text("[sinks.progress]\nlevels = [\"city\", \"province\"]\n", "fp.toml", {}, {});
@@ -421,9 +422,8 @@ TEST(Config, PrintConfigRoundTripsWithOrigins) {
   // The rendering is a valid configuration file describing the same values.
   const Config again = load_config_text(text, "printed.toml", {}, {});
   EXPECT_EQ(again.kafka.brokers, c.kafka.brokers);
-  EXPECT_EQ(again.kafka.topics.dlq, c.kafka.topics.dlq);
+  EXPECT_EQ(again.components, c.components);
   EXPECT_EQ(again.kafka.properties, c.kafka.properties);
-  EXPECT_EQ(again.sinks.progress.enabled, c.sinks.progress.enabled);
   EXPECT_EQ(again.log.level, c.log.level);
   EXPECT_EQ(again.roster, c.roster);
   for (const ConfigKey& k : config_keys()) {

@@ -53,7 +53,7 @@ class SinkErrorTest : public ::testing::Test {
                                           std::chrono::milliseconds checkpoint_interval) {
     PipelineOptions options;
     options.kafka_properties = {{"bootstrap.servers", broker_->bootstrap()}};
-    options.sinks.progress_enabled = false;
+    options.components.set("sinks.progress.enabled", false);
     options.checkpoint_interval = checkpoint_interval;
     options.added_sinks.emplace_back([where](SinkContext& /*context*/) -> std::unique_ptr<Sink> {
       return std::make_unique<ThrowingSink>(where);

@@ -1,5 +1,5 @@
 // What every registered sink promises the pipeline (sinks/sink.h), checked for
-// each name sink_names() lists against its real destination: a `fieldpulse
+// each sink the registry declares against its real destination: a `fieldpulse
 // broker`, a file, a PostgreSQL server. A new sink gets these checks by being
 // registered.
 #include <gtest/gtest.h>
@@ -37,7 +37,7 @@ constexpr std::int64_t kFirstOffset = 40;
 
 std::vector<std::string> registered_names() {
   std::vector<std::string> names;
-  for (const auto name : sink_names()) names.emplace_back(name);
+  for (const SinkDeclaration* sink : sink_declarations()) names.emplace_back(sink->name);
   return names;
 }
 
@@ -77,12 +77,12 @@ void expect_where_they_came_from(const std::vector<std::string>& rows) {
 class SinkContract : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    settings_.jsonl_path = dir_.file("progress.jsonl");
+    settings_.set("sinks.jsonl.path", dir_.file("progress.jsonl"));
     if (GetParam() == "postgres") {
       postgres_ = std::make_unique<test::PostgresServer>();
-      settings_.postgres_uri = postgres_->uri();
+      settings_.set("sinks.postgres.uri", std::string(postgres_->uri()));
     }
-    settings_.progress_flush_interval = kFlushInterval;
+    settings_.set("sinks.progress.flush_interval_ms", std::int64_t{kFlushInterval.count()});
     for (std::size_t i = 0; i < payloads().size(); ++i) {
       RawMessage m;
       m.payload = payloads()[i];
@@ -100,14 +100,14 @@ class SinkContract : public ::testing::TestWithParam<std::string> {
     const std::string& name = GetParam();
     if (name == "field-progress" || name == "dead-letter") {
       const std::string topic =
-          name == "dead-letter" ? settings_.dlq_topic : settings_.progress_topic;
+          settings_.text(name == "dead-letter" ? "kafka.topics.dlq" : "kafka.topics.progress");
       test::KafkaTestConsumer consumer(broker_.bootstrap());
       const auto count = static_cast<std::size_t>(consumer.message_count(topic));
       std::vector<std::string> rows;
       for (const auto& m : consumer.read(topic, count)) rows.push_back(m.payload);
       return rows;
     }
-    if (name == "jsonl") return file_lines(settings_.jsonl_path);
+    if (name == "jsonl") return file_lines(settings_.text("sinks.jsonl.path"));
     if (name == "postgres") {
       // The writers create the table once connected.
       pqxx::connection connection(postgres_->uri());
@@ -144,7 +144,7 @@ class SinkContract : public ::testing::TestWithParam<std::string> {
   test::BrokerProcess broker_{{"--brokers", "1", "--partitions", "2"}};
   std::unique_ptr<test::PostgresServer> postgres_;
   test::TempDir dir_;
-  SinkSettings settings_;
+  Settings settings_ = Settings::defaults(sink_keys());
   boost::asio::io_context io_;
   std::unique_ptr<ProcessingCore> core_ = core_test::make_core();
   std::vector<RawMessage> messages_;
