@@ -1,6 +1,8 @@
 #include "ingest/watermarks.h"
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 #include "kafka/handles.h"
 
@@ -58,6 +60,43 @@ std::map<std::int32_t, Watermarks> query_watermarks(rd_kafka_t* client, const st
     result[l.partition] = Watermarks{l.offset, h->offset};
   }
   return result;
+}
+
+}  // namespace fp
+
+namespace fp {
+
+std::optional<int> topic_partition_count(rd_kafka_t* client, const std::string& topic,
+                                         std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    const int wait_ms = static_cast<int>(std::max<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                              std::chrono::steady_clock::now())
+            .count(),
+        1));
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(client, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* raw = nullptr;
+    const auto err = rd_kafka_metadata(client, 0, handle, &raw, wait_ms);
+    rd_kafka_topic_destroy(handle);
+    const kafka::MetadataHandle metadata(raw);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw std::runtime_error("cannot read the metadata of " + topic + ": " +
+                               rd_kafka_err2str(err));
+    }
+    const auto topic_err =
+        metadata->topic_cnt == 1 ? metadata->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    if (topic_err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+        topic_err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+      return std::nullopt;
+    }
+    if (metadata->topics[0].partition_cnt > 0) return metadata->topics[0].partition_cnt;
+    // No partitions yet (e.g. LEADER_NOT_AVAILABLE while the topic is being created).
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw std::runtime_error("cannot read the metadata of " + topic + ": " +
+                               rd_kafka_err2str(topic_err));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // retry backoff
+  }
 }
 
 }  // namespace fp

@@ -3,8 +3,10 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -22,5 +24,11 @@ struct Watermarks {
 std::map<std::int32_t, Watermarks> query_watermarks(rd_kafka_t* client, const std::string& topic,
                                                     std::span<const std::int32_t> partitions,
                                                     int timeout_ms);
+
+// A topic's partition count from the brokers' metadata; nullopt when the topic
+// does not exist. Retries while the topic has no partitions yet (being created)
+// until `deadline`; throws std::runtime_error when the metadata cannot be read.
+std::optional<int> topic_partition_count(rd_kafka_t* client, const std::string& topic,
+                                         std::chrono::steady_clock::time_point deadline);
 
 }  // namespace fp

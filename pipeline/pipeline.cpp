@@ -8,9 +8,11 @@
 
 #include "ingest/checkpoint_store.h"
 #include "ingest/kafka_source_declaration.h"
+#include "ingest/state_follower.h"
 #include "ingest/watermark_sampler.h"
 #include "kafka/kafka_writer.h"
 #include "metrics/pipeline_probe.h"
+#include "model/fmix64.h"
 #include "processors/core.h"
 
 namespace fp {
@@ -32,7 +34,9 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
       stalls_(options_.stall_after),
       checkpoint_timer_(io),
       lag_timer_(io),
-      drain_timer_(io) {
+      drain_timer_(io),
+      partial_timer_(io) {
+  core_.track_changes();  // for the partials
   std::random_device random;
   generation_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
 
@@ -77,6 +81,18 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
           if (ps.owned) ps.high = std::max(ps.high, marks.high);
         }
       });
+  StateFollowerHandler follower;
+  follower.on_checkpoint = [this](std::int32_t p, Checkpoint&& c) {
+    replica_checkpoint(p, std::move(c));
+  };
+  follower.on_partial = [this](std::int32_t p, std::int64_t through, std::string_view partial) {
+    replica_partial(p, through, partial);
+  };
+  follower.on_gap = [this](std::int32_t p) { replica_gap(p); };
+  follower.on_caught_up = [] { spdlog::info("read every partition's figures from the state topic"); };
+  state_follower_ = std::make_unique<StateFollower>(io_, options_.kafka_properties,
+                                                    options_.state_topic, options_.group,
+                                                    options_.reports_topic, std::move(follower));
 }
 
 Pipeline::~Pipeline() {
@@ -84,14 +100,19 @@ Pipeline::~Pipeline() {
   checkpoint_timer_.cancel();
   lag_timer_.cancel();
   drain_timer_.cancel();
+  partial_timer_.cancel();
+  state_follower_.reset();
   watermark_sampler_.reset();
   source_.reset();        // leaves the group before the writers go
   state_writer_.reset();  // before rounds_, whose snapshots it may still reference
 }
 
 void Pipeline::start() {
+  // Other instances' figures first: the group's first assignment waits for them.
+  state_follower_->start();
   source_->start();
   arm_checkpoint_timer();
+  arm_partial_timer();
   arm_lag_timer();
 }
 
@@ -144,6 +165,7 @@ void Pipeline::process(std::span<const RawMessage> batch) {
   }
   probe_.apply(result_);
   probe_.observe_latency(batch, clock_());
+  std::erase_if(result_.moved_blocks, [this](ProgressBlockId b) { return !designated(b); });
   // A full batch means more is waiting: the consumer is behind.
   const bool backlog = batch.size() >= options_.batch_max;
   const bool written = for_each_sink([&](Sink& sink) {
@@ -199,6 +221,8 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
       }
     }
     ps.owned = true;
+    ps.replica_through = -1;
+    ps.partial_seq = 0;
     ps.next_offset = start;
     ps.resume_from = start;
     ps.catch_up_to = high;
@@ -212,16 +236,23 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
                options_.reports_topic, checkpoints.size());
   probe_.seed_progress();
   assigned_once_ = true;
+  rebalancing_ = false;
   watermark_sampler_->set_partitions(owned_partitions());
+  restate(partitions);
   return starts;
 }
 
 void Pipeline::revoke(const std::vector<std::int32_t>& partitions, std::function<void()> done) {
   spdlog::info("revoking {} partition(s): checkpointing and committing first", partitions.size());
+  rebalancing_ = true;
   start_round(partitions, true, [this, partitions, done = std::move(done)] {
     for (const auto p : partitions) {
-      state(p).owned = false;
-      core_.drop_partition(p);
+      PartitionState& ps = state(p);
+      ps.owned = false;
+      // Its figures stay counted, as a replica the next owner's partials update.
+      core_.keep_as_replica(p);
+      ps.replica_through = ps.next_offset;
+      ps.replica_exact = true;
       probe_.remove_consumer_lag(p);
       probe_.remove_partition_stalled(p);
       stalls_.forget(p);
@@ -250,7 +281,9 @@ void Pipeline::snapshot_next(Round* round) {
     round->to_snapshot.pop_back();
     PartitionState& ps = state(p);
     if (!ps.owned || ps.next_offset == ps.checkpointed) continue;
-    round->partitions.push_back({p, ps.next_offset, core_.snapshot_partition(p)});
+    // Readers that follow the partials then reach the checkpoint's offset with them.
+    publish_partial(p);
+    round->partitions.push_back({p, ps.next_offset, core_.snapshot_partition(p), {}});
     ps.checkpointed = ps.next_offset;
     if (!round->to_snapshot.empty()) {
       boost::asio::post(io_, guard_.wrap([this, round] {
@@ -283,17 +316,27 @@ void Pipeline::advance_rounds() {
           [&](Sink& sink) { durable = durable && sink.durable(round.sink_marks[i++]); });
       if (!asked || !durable) return;
       for (const auto& part : round.partitions) {
-        for (const auto& chunk :
-             checkpoint_chunks(options_.group, options_.reports_topic, part.partition,
-                               part.through_offset, part.snapshot, ++generation_)) {
-          try {
+        PartitionState& ps = state(part.partition);
+        const std::string key =
+            checkpoint_key(options_.group, options_.reports_topic, part.partition);
+        try {
+          for (const auto& chunk :
+               checkpoint_chunks(options_.group, options_.reports_topic, part.partition,
+                                 part.through_offset, part.snapshot, ++generation_)) {
             // The snapshot stays in rounds_ until acknowledged: no copy of it.
             state_writer_->produce_borrowed(options_.state_topic, part.partition, chunk.key,
                                             chunk.value, {{kCheckpointHeader, chunk.header}});
-          } catch (const std::exception& e) {
-            fail(e.what());
-            return;
           }
+          ps.partial_seq = 0;
+          for (const LaterPartial& later : part.later_partials) {
+            const std::string header = partial_header(later.through_offset);
+            state_writer_->produce_borrowed(options_.state_topic, part.partition,
+                                            partial_key(key, ps.partial_seq++), later.partial,
+                                            {{kPartialHeader, header}});
+          }
+        } catch (const std::exception& e) {
+          fail(e.what());
+          return;
         }
       }
       round.state_mark = state_writer_->produced();
@@ -312,6 +355,116 @@ void Pipeline::advance_rounds() {
     rounds_.pop_front();
     if (callback) callback();
   }
+}
+
+void Pipeline::arm_partial_timer() {
+  partial_timer_.expires_after(options_.partial_interval);
+  partial_timer_.async_wait(guard_.wrap([this](boost::system::error_code ec) {
+    if (ec || failed_) return;
+    for (const std::int32_t p : owned_partitions()) publish_partial(p);
+    arm_partial_timer();
+  }));
+}
+
+void Pipeline::publish_partial(std::int32_t partition) {
+  PartitionState& ps = state(partition);
+  if (!ps.owned || failed_) return;
+  std::string partial = core_.take_partial(partition);
+  if (partial.empty()) return;
+  const std::string key = checkpoint_key(options_.group, options_.reports_topic, partition);
+  const std::string header = partial_header(ps.next_offset);
+  try {
+    state_writer_->produce(options_.state_topic, partition, partial_key(key, ps.partial_seq++),
+                           partial, {{kPartialHeader, header}});
+  } catch (const std::exception& e) {
+    fail(e.what());
+    return;
+  }
+  for (Round& round : rounds_) {
+    if (round.state_written) continue;
+    for (RoundPartition& part : round.partitions) {
+      if (part.partition == partition) part.later_partials.push_back({ps.next_offset, partial});
+    }
+  }
+}
+
+void Pipeline::replica_checkpoint(std::int32_t partition, Checkpoint&& checkpoint) {
+  PartitionState& ps = state(partition);
+  if (ps.owned || (ps.replica_exact && checkpoint.through_offset <= ps.replica_through)) return;
+  try {
+    core_.restore_replica(partition, checkpoint.snapshot);
+  } catch (const std::exception& e) {
+    spdlog::warn("{}[{}]: cannot read the checkpoint of another instance: {}",
+                 options_.state_topic, partition, e.what());
+    return;
+  }
+  ps.replica_through = checkpoint.through_offset;
+  ps.replica_exact = true;
+  // Which blocks the checkpoint changed is not known: write every one this instance writes.
+  restate(owned_partitions());
+  probe_.seed_progress();
+}
+
+void Pipeline::replica_partial(std::int32_t partition, std::int64_t through_offset,
+                               std::string_view partial) {
+  PartitionState& ps = state(partition);
+  // A partial at or before what the replica holds changes nothing (a partition
+  // restarted from a checkpoint repeats what it did): skipping it keeps figures
+  // from stepping back while its new owner catches up.
+  if (ps.owned || !ps.replica_exact || through_offset <= ps.replica_through) return;
+  replica_moved_.clear();
+  try {
+    core_.apply_partial(partition, partial, replica_moved_);
+  } catch (const std::exception& e) {
+    spdlog::warn("{}[{}]: cannot read a partial of another instance: {}", options_.state_topic,
+                 partition, e.what());
+    replica_gap(partition);
+    return;
+  }
+  ps.replica_through = through_offset;
+  emit_changes(std::move(replica_moved_));
+}
+
+void Pipeline::replica_gap(std::int32_t partition) {
+  PartitionState& ps = state(partition);
+  if (ps.owned || !ps.replica_exact) return;
+  ps.replica_exact = false;
+  spdlog::info("{}[{}]: figures wait for the partition's next checkpoint (records before it are gone)",
+               options_.state_topic, partition);
+}
+
+void Pipeline::emit_changes(std::vector<ProgressBlockId> moved) {
+  if (moved.empty() || failed_) return;
+  replica_result_.clear();
+  replica_result_.moved_blocks = std::move(moved);
+  probe_.apply(replica_result_);
+  std::erase_if(replica_result_.moved_blocks,
+                [this](ProgressBlockId b) { return !designated(b); });
+  if (replica_result_.moved_blocks.empty()) return;
+  for_each_sink([this](Sink& sink) { sink.write({}, replica_result_); });
+}
+
+bool Pipeline::designated(ProgressBlockId block) {
+  const std::int32_t count = state_follower_->partition_count();
+  if (count <= 0) return true;
+  const auto p = static_cast<std::int32_t>(fmix64(block) % static_cast<std::uint64_t>(count));
+  return state(p).owned;
+}
+
+void Pipeline::restate(std::span<const std::int32_t> partitions) {
+  const std::int32_t count = state_follower_->partition_count();
+  if (partitions.empty() || count <= 0) return;
+  std::vector<char> taken(static_cast<std::size_t>(count), 0);
+  for (const std::int32_t p : partitions) {
+    if (p >= 0 && p < count) taken[static_cast<std::size_t>(p)] = 1;
+  }
+  std::vector<ProgressBlockId> blocks = core_.block_keys_where([&](ProgressBlockId b) {
+    return taken[fmix64(b) % static_cast<std::uint64_t>(count)] != 0;
+  });
+  if (blocks.empty() || failed_) return;
+  replica_result_.clear();
+  replica_result_.moved_blocks = std::move(blocks);
+  for_each_sink([this](Sink& sink) { sink.write({}, replica_result_); });
 }
 
 void Pipeline::report_gap(std::int32_t partition, std::int64_t from, std::int64_t to,
@@ -399,6 +552,20 @@ Readiness Pipeline::readiness() const {
   if (failed_) r.reasons.push_back("failed: " + failure_);
   if (draining_) r.reasons.push_back("draining");
   if (!assigned_once_) r.reasons.push_back("waiting for the first partition assignment");
+  if (rebalancing_) {
+    r.reasons.push_back("partitions moving between instances: the figures are the last merged ones");
+  }
+  if (!state_follower_->caught_up()) {
+    r.reasons.push_back("reading every partition's figures from " + options_.state_topic);
+  }
+  for (std::int32_t p = 0; p < state_follower_->partition_count(); ++p) {
+    const auto index = static_cast<std::size_t>(p);
+    if (index < partitions_.size() && !partitions_[index].owned &&
+        !partitions_[index].replica_exact) {
+      r.reasons.push_back("figures of " + options_.reports_topic + "[" + std::to_string(p) +
+                          "] lag: waiting for its next checkpoint in " + options_.state_topic);
+    }
+  }
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
     const PartitionState& ps = partitions_[p];
     if (ps.owned && ps.next_offset < ps.catch_up_to) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/lifetime_guard.h"
+#include "ingest/checkpoint_store.h"
 #include "ingest/kafka_source.h"
 #include "ingest/stall_detector.h"
 #include "model/clock.h"
@@ -26,6 +27,7 @@ namespace fp {
 
 class KafkaWriter;
 class PipelineProbe;
+class StateFollower;
 class WatermarkSampler;
 
 struct PipelineOptions {
@@ -38,6 +40,9 @@ struct PipelineOptions {
   // The values of the source's and the sinks' keys (pipeline/components.h).
   Settings components = component_defaults();
   std::chrono::milliseconds checkpoint_interval{10000};
+  // How often each owned partition's partial goes to the other instances
+  // (docs/scaling-out.md): what their figures lag behind this one's by.
+  std::chrono::milliseconds partial_interval{200};
   std::chrono::milliseconds lag_interval{1000};
   // A partition with lag whose position stands still this long is stalled.
   std::chrono::milliseconds stall_after{30000};
@@ -103,11 +108,24 @@ class Pipeline {
     std::int64_t catch_up_to = 0;    // high watermark at assignment
     std::int64_t high = 0;           // newest high watermark known (fetches, samples)
     std::int64_t resume_from = 0;    // where a restart resumes: the newest durable checkpoint
+    std::uint64_t partial_seq = 0;   // partials written since the last checkpoint
+    // Not owned: the replica's figures are those of the messages before this
+    // offset, and exact when every partial since a checkpoint (or since the
+    // state partition's start) was applied.
+    std::int64_t replica_through = -1;
+    bool replica_exact = true;
+  };
+  struct LaterPartial {
+    std::int64_t through_offset;
+    std::string partial;
   };
   struct RoundPartition {
     std::int32_t partition;
     std::int64_t through_offset;
     std::string snapshot;
+    // Partials taken after the snapshot: written again after its chunks, so a
+    // reader that starts at the checkpoint misses none (state_follower.h).
+    std::vector<LaterPartial> later_partials;
   };
   struct Round {
     std::vector<std::int32_t> to_snapshot;  // taken one per io turn, so HTTP and batches interleave
@@ -121,6 +139,22 @@ class Pipeline {
   };
 
   void process(std::span<const RawMessage> batch);
+  // Figures across instances (docs/scaling-out.md).
+  void publish_partial(std::int32_t partition);
+  void arm_partial_timer();
+  void replica_checkpoint(std::int32_t partition, Checkpoint&& checkpoint);
+  void replica_partial(std::int32_t partition, std::int64_t through_offset,
+                       std::string_view partial);
+  void replica_gap(std::int32_t partition);
+  // Hands blocks whose global values changed to the gauges, and those this
+  // instance writes (designated()) to the sinks.
+  void emit_changes(std::vector<ProgressBlockId> moved);
+  // Whether this instance writes `block`'s rows: it owns the block's designated
+  // partition, so each key has one writer at a time.
+  bool designated(ProgressBlockId block);
+  // Writes again every block designated to `partitions` (taken over: their
+  // previous writer may have died before its rows were durable).
+  void restate(std::span<const std::int32_t> partitions);
   std::vector<PartitionOffset> assign(std::span<const std::int32_t> partitions);
   void revoke(const std::vector<std::int32_t>& partitions, std::function<void()> done);
   void start_round(const std::vector<std::int32_t>& partitions, bool synchronous,
@@ -153,15 +187,20 @@ class Pipeline {
   std::unique_ptr<KafkaWriter> state_writer_;
   std::unique_ptr<KafkaSource> source_;
   std::unique_ptr<WatermarkSampler> watermark_sampler_;
+  std::unique_ptr<StateFollower> state_follower_;
   StallDetector stalls_;
   BatchResult result_;
+  BatchResult replica_result_;
+  std::vector<ProgressBlockId> replica_moved_;
   std::vector<PartitionState> partitions_;  // by partition number
   std::deque<Round> rounds_;
   std::uint64_t generation_ = 0;
   boost::asio::steady_timer checkpoint_timer_;
   boost::asio::steady_timer lag_timer_;
   boost::asio::steady_timer drain_timer_;
+  boost::asio::steady_timer partial_timer_;
   bool assigned_once_ = false;
+  bool rebalancing_ = false;  // partitions revoked, the next assignment not yet restored
   bool draining_ = false;
   bool failed_ = false;
   std::vector<std::string> gaps_;

@@ -207,11 +207,15 @@ void Aggregator::resolve(Staged& s) {
 void Aggregator::apply(const Staged& s) {
   const Report& report = *s.report;
   const std::uint32_t n = block_size_[report.kind];
-  Int128* cells = s.part->cells.data();
+  PartialAggregates& part = *s.part;
+  Int128* cells = part.cells.data();
   for (int i = 0; i < kBlocks; ++i) {
     Int128* pc = cells + s.local[i];
     pc[0] += 1;
     for (std::uint32_t f = 1; f < n; ++f) pc[f] += report.values[f - 1].milli;
+  }
+  if (part.track_changes) {
+    for (int i = 0; i < kBlocks; ++i) part.note_changed(s.keys[i], s.local[i]);
   }
   for (int i = 0; i < kSharedBlocks; ++i) {
     Int128* gc = &shared_cells_[s.shared[i]];
@@ -273,6 +277,41 @@ void Aggregator::add_block(PartialAggregates& part, std::uint64_t key, const Int
   if (!is_shared(key)) return;
   Int128* gc = &shared_cells_[slot->b + 1];
   for (std::uint32_t f = 0; f < n; ++f) gc[f] += values[f];
+}
+
+bool Aggregator::set_block(PartialAggregates& part, std::uint64_t key, const Int128* values) {
+  join(part);
+  const std::uint32_t n = block_size_[BlockKey::unpack(key).kind];
+  const FlatIndex::Slot* slot = local_block(part, key, n);
+  Int128* pc = &part.cells[slot->a];
+  Int128* gc = is_shared(key) ? &shared_cells_[slot->b + 1] : nullptr;
+  bool changed = false;
+  for (std::uint32_t f = 0; f < n; ++f) {
+    const Int128 step = values[f] - pc[f];
+    if (step == 0) continue;
+    changed = true;
+    pc[f] = values[f];
+    if (gc != nullptr) gc[f] += step;
+  }
+  return changed;
+}
+
+void Aggregator::keys_where(const std::function<bool(std::uint64_t)>& wanted,
+                            std::vector<std::uint64_t>& out) const {
+  for (const FlatIndex::Slot& s : shared_index_.slots()) {
+    if (s.key != FlatIndex::kEmpty && wanted(s.key)) out.push_back(s.key);
+  }
+  const std::size_t shared_end = out.size();
+  for (const PartialAggregates* part : parts_) {
+    if (part == nullptr) continue;
+    for (const FlatIndex::Slot& s : part->index.slots()) {
+      if (s.key != FlatIndex::kEmpty && !is_shared(s.key) && wanted(s.key)) out.push_back(s.key);
+    }
+  }
+  // An own block held by two partitions (a cadre reporting in both) once.
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(shared_end), out.end());
+  out.erase(std::unique(out.begin() + static_cast<std::ptrdiff_t>(shared_end), out.end()),
+            out.end());
 }
 
 std::vector<std::uint64_t> Aggregator::scan(const ProgressQuery& q, std::int32_t from,

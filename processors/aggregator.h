@@ -1,8 +1,10 @@
 // Exact sums and report counts per (level, entity, metric, window), per partition, summed on read.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -48,10 +50,33 @@ struct BlockKey {
 // block's offset in `cells` (a) and (b) for a shared block (city, county,
 // town) the offset of its header in the Aggregator's shared cells, for an own
 // block (village, cadre) the last batch that moved it.
+struct ChangedBlock {
+  std::uint64_t key;
+  std::uint32_t cells;  // offset of the block in the partition's cells
+};
+
 struct PartialAggregates {
   FlatIndex index;
   GrowableArray<Int128> cells;
   std::int32_t slot = -1;  // its place in the Aggregator's view; -1 until it joins
+  // With change tracking on: the blocks moved since the last partial, each
+  // once (`changed_bits` by cell offset), for the partition's partials.
+  bool track_changes = false;
+  std::vector<ChangedBlock> changed;
+  std::vector<std::uint64_t> changed_bits;
+
+  void note_changed(std::uint64_t key, std::uint32_t offset) {
+    const std::size_t word = offset >> 6;
+    if (word >= changed_bits.size()) changed_bits.resize(std::max(word + 1, cells.size() / 64 + 1));
+    const std::uint64_t bit = std::uint64_t{1} << (offset & 63);
+    if ((changed_bits[word] & bit) != 0) return;
+    changed_bits[word] |= bit;
+    changed.push_back({key, offset});
+  }
+  void clear_changed() {
+    for (const ChangedBlock& b : changed) changed_bits[b.cells >> 6] = 0;
+    changed.clear();
+  }
 };
 
 // The hot path that adds a report to its partition's blocks, and the global
@@ -108,6 +133,12 @@ class Aggregator {
 
   // Adds a block's values to a partition, e.g. on restore.
   void add_block(PartialAggregates& part, std::uint64_t key, const Int128* values);
+  // Sets a partition's block to `values` (a partial from the instance that owns
+  // it), keeping the shared copy in step; false when nothing changed.
+  bool set_block(PartialAggregates& part, std::uint64_t key, const Int128* values);
+  // Every key held in the view, each once, for which `wanted(key)` says yes.
+  void keys_where(const std::function<bool(std::uint64_t)>& wanted,
+                  std::vector<std::uint64_t>& out) const;
   // Takes a partition out of the view (drop); its cells are left as they are.
   void remove(PartialAggregates& part);
 

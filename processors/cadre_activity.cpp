@@ -74,6 +74,10 @@ void CadreActivity::add_staged(std::span<Staged> run) {
   }
   for (const Staged& s : run) {
     ActivitySpan& p = s.part->spans[s.local];
+    // A new span starts at s.at_ms, so `<=` notes it too.
+    if (s.part->track_changes && (s.at_ms <= p.first_ms || s.at_ms > p.last_ms)) {
+      s.part->note_changed(s.local);
+    }
     p.first_ms = std::min(p.first_ms, s.at_ms);
     p.last_ms = std::max(p.last_ms, s.at_ms);
     ActivitySpan& g = spans_[s.global];
@@ -93,6 +97,23 @@ void CadreActivity::merge(PartialActivity& part) {
     g.last_ms = std::max(g.last_ms, p.last_ms);
     note_last(p.cadre, p.last_ms);
   }
+}
+
+void CadreActivity::merge_span(PartialActivity& part, const ActivitySpan& span) {
+  bool inserted = false;
+  FlatIndex::Slot* slot = part.index.find_or_insert(key(span.cadre, span.day), inserted);
+  if (inserted) {
+    slot->a = static_cast<std::uint32_t>(part.spans.size());
+    part.spans.push_back(span);
+    slot->b = global_span(span.cadre, span.day, span.first_ms);
+  }
+  ActivitySpan& p = part.spans[slot->a];
+  p.first_ms = std::min(p.first_ms, span.first_ms);
+  p.last_ms = std::max(p.last_ms, span.last_ms);
+  ActivitySpan& g = spans_[slot->b];
+  g.first_ms = std::min(g.first_ms, span.first_ms);
+  g.last_ms = std::max(g.last_ms, span.last_ms);
+  note_last(span.cadre, span.last_ms);
 }
 
 void CadreActivity::rebuild(const std::vector<PartialActivity*>& parts) {

@@ -2,6 +2,7 @@
 // global, and the silent-cadre and completeness queries built on it.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -25,6 +26,24 @@ struct ActivitySpan {
 struct PartialActivity {
   FlatIndex index;
   HugeVector<ActivitySpan> spans;
+  // With change tracking on: the spans changed since the last partial, each
+  // once (`changed_bits` by span index).
+  bool track_changes = false;
+  std::vector<std::uint32_t> changed;
+  std::vector<std::uint64_t> changed_bits;
+
+  void note_changed(std::uint32_t span) {
+    const std::size_t word = span >> 6;
+    if (word >= changed_bits.size()) changed_bits.resize(std::max(word + 1, spans.size() / 64 + 1));
+    const std::uint64_t bit = std::uint64_t{1} << (span & 63);
+    if ((changed_bits[word] & bit) != 0) return;
+    changed_bits[word] |= bit;
+    changed.push_back(span);
+  }
+  void clear_changed() {
+    for (const std::uint32_t span : changed) changed_bits[span >> 6] = 0;
+    changed.clear();
+  }
 };
 
 // Keeping the first and last time per day (not just the day) makes "silent
@@ -51,6 +70,9 @@ class CadreActivity {
   void add_staged(std::span<Staged> run);
   // Adds a partition's spans to the global view (restore).
   void merge(PartialActivity& part);
+  // Widens a partition's span to `span` (a partial from the instance that owns
+  // the partition) and the global view with it.
+  void merge_span(PartialActivity& part, const ActivitySpan& span);
   // Rebuilds the global view from the remaining partitions (drop).
   void rebuild(const std::vector<PartialActivity*>& parts);
 

@@ -56,6 +56,7 @@ struct ProcessingCore::Impl {
     auto& slot = partitions[id];
     if (!slot) {
       slot = std::make_unique<PartitionState>(options.dedupe_horizon_days, catalog->kinds().size());
+      slot->track_changes(track_changes);
     }
     last_partition = id;
     last_state = slot.get();
@@ -81,6 +82,7 @@ struct ProcessingCore::Impl {
   std::array<Aggregator::Staged, kRun> staged_blocks;
   std::array<CadreActivity::Staged, kRun> staged_spans;
   std::size_t staged = 0;  // reports of the run that passed dedupe
+  bool track_changes = false;
 };
 
 ProcessingCore::ProcessingCore(std::shared_ptr<const Catalog> catalog,
@@ -211,8 +213,91 @@ void ProcessingCore::restore_partition(std::int32_t partition, std::string_view 
   }
   s.activity.merge(st.activity);
   s.totals.add(st.counts, +1);
+  st.track_changes(s.track_changes);
+  st.partial_consumed = st.counts.consumed;
   s.partitions[partition] = std::move(decoded.state);
   s.forget_cached_partition();
+}
+
+void ProcessingCore::track_changes() {
+  impl_->track_changes = true;
+  for (auto& [id, st] : impl_->partitions) st->track_changes(true);
+}
+
+std::string ProcessingCore::take_partial(std::int32_t partition) {
+  Impl& s = *impl_;
+  const auto it = s.partitions.find(partition);
+  if (it == s.partitions.end()) return {};
+  PartitionState& st = *it->second;
+  if (st.aggregates.changed.empty() && st.activity.changed.empty() &&
+      st.counts.consumed == st.partial_consumed) {
+    return {};
+  }
+  std::string partial = encode_partial(partition, st, *s.catalog, *s.roster, s.aggregator);
+  st.aggregates.clear_changed();
+  st.activity.clear_changed();
+  st.partial_consumed = st.counts.consumed;
+  return partial;
+}
+
+void ProcessingCore::restore_replica(std::int32_t partition, std::string_view snapshot) {
+  Impl& s = *impl_;
+  DecodedPartition decoded = decode_partition(partition, snapshot, *s.catalog, *s.roster,
+                                              s.aggregator, s.options.dedupe_horizon_days, false);
+  drop_partition(partition);
+  PartitionState& st = *decoded.state;
+  std::size_t offset = 0;
+  for (const std::uint64_t key : decoded.block_keys) {
+    s.aggregator.add_block(st.aggregates, key, &decoded.block_cells[offset]);
+    offset += s.aggregator.block_size(BlockKey::unpack(key).kind);
+  }
+  s.activity.merge(st.activity);
+  s.totals.add(st.counts, +1);
+  s.partitions[partition] = std::move(decoded.state);
+  s.forget_cached_partition();
+}
+
+void ProcessingCore::apply_partial(std::int32_t partition, std::string_view partial,
+                                   std::vector<ProgressBlockId>& moved) {
+  Impl& s = *impl_;
+  // Decode first: a corrupt partial throws before anything changes.
+  DecodedPartition decoded = decode_partition(partition, partial, *s.catalog, *s.roster,
+                                              s.aggregator, s.options.dedupe_horizon_days, false);
+  auto& slot = s.partitions[partition];
+  if (!slot) {
+    slot = std::make_unique<PartitionState>(s.options.dedupe_horizon_days, s.catalog->kinds().size());
+  }
+  PartitionState& st = *slot;
+  s.totals.add(st.counts, -1);
+  st.counts = decoded.state->counts;
+  s.totals.add(st.counts, +1);
+  std::size_t offset = 0;
+  for (const std::uint64_t key : decoded.block_keys) {
+    if (s.aggregator.set_block(st.aggregates, key, &decoded.block_cells[offset])) {
+      moved.push_back(key);
+    }
+    offset += s.aggregator.block_size(BlockKey::unpack(key).kind);
+  }
+  for (const ActivitySpan& span : decoded.state->activity.spans) {
+    s.activity.merge_span(st.activity, span);
+  }
+  s.forget_cached_partition();
+}
+
+void ProcessingCore::keep_as_replica(std::int32_t partition) {
+  Impl& s = *impl_;
+  const auto it = s.partitions.find(partition);
+  if (it == s.partitions.end()) return;
+  it->second->deduper = Deduper(s.options.dedupe_horizon_days);
+  it->second->track_changes(false);
+  s.forget_cached_partition();
+}
+
+std::vector<ProgressBlockId> ProcessingCore::block_keys_where(
+    const std::function<bool(ProgressBlockId)>& wanted) const {
+  std::vector<ProgressBlockId> keys;
+  impl_->aggregator.keys_where(wanted, keys);
+  return keys;
 }
 
 void ProcessingCore::drop_partition(std::int32_t partition) {

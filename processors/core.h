@@ -45,6 +45,28 @@ class ProcessingCore {
   void restore_partition(std::int32_t partition, std::string_view snapshot);  // throws on corrupt
   void drop_partition(std::int32_t partition);
 
+  // Figures across instances (docs/scaling-out.md). An owner publishes each of
+  // its partitions' partials; every other instance keeps a replica of that
+  // partition (its figures, not its report ids) from the partition's
+  // checkpoints and partials, so the read side sums every partition.
+  // From now on, note what each partition changes between partials (off by
+  // default: `replay` publishes none).
+  void track_changes();
+  // The partial of an owned partition since the last one (encode_partial), ""
+  // when nothing changed.
+  [[nodiscard]] std::string take_partial(std::int32_t partition);
+  // Replaces a replica with a checkpoint's figures.
+  void restore_replica(std::int32_t partition, std::string_view snapshot);  // throws on corrupt
+  // Sets what a partial carries (values, so applying one twice changes
+  // nothing) and appends the keys of the blocks whose values changed.
+  void apply_partial(std::int32_t partition, std::string_view partial,
+                     std::vector<ProgressBlockId>& moved);  // throws on corrupt
+  // An owned partition that moves away stays counted as a replica (its report ids go).
+  void keep_as_replica(std::int32_t partition);
+  // Every block key held, each once, for which `wanted(key)` is true.
+  [[nodiscard]] std::vector<ProgressBlockId> block_keys_where(
+      const std::function<bool(ProgressBlockId)>& wanted) const;
+
   // Read side.
   [[nodiscard]] Summary summary() const;
   [[nodiscard]] std::vector<ProgressRow> progress(const ProgressQuery& query) const;

@@ -28,6 +28,13 @@ struct PartitionState {
   Deduper deduper;
   PartialAggregates aggregates;
   PartialActivity activity;
+  std::uint64_t partial_consumed = 0;  // counts.consumed when the last partial was taken
+
+  void track_changes(bool on) {
+    aggregates.track_changes = activity.track_changes = on;
+    aggregates.clear_changed();
+    activity.clear_changed();
+  }
 };
 
 }  // namespace fp

@@ -451,36 +451,41 @@ DecodedPartition decode_v1(std::int32_t partition, std::string_view bytes, const
                            std::int32_t horizon_days);
 DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
                            const Roster& roster, const Aggregator& aggregator,
-                           std::int32_t horizon_days);
+                           std::int32_t horizon_days, bool with_report_ids);
 
 }  // namespace
 
-std::string encode_partition(std::int32_t partition, const PartitionState& state,
-                             const Catalog& catalog, const Roster& roster,
-                             const Aggregator& aggregator) {
+namespace {
+
+// What a snapshot or a partial holds: block refs carry global keys until numbered.
+struct SnapshotContent {
+  const OutcomeCounts& counts;
+  const GroupedIds& ids;
+  std::vector<BlockRef> blocks;
+  std::vector<ActivitySpan> spans;
+};
+
+std::string encode_content(std::int32_t partition, SnapshotContent content,
+                           const PartialAggregates& aggregates, const Catalog& catalog,
+                           const Roster& roster, const Aggregator& aggregator) {
   LocalTable regions(roster.regions().size()), cadres(roster.cadres().size()),
       kinds(catalog.kinds().size());
   std::int32_t base_day = INT32_MAX;
 
   // Gather what the state references, sorted so that neighbours share most of their bytes.
-  const GroupedIds ids = group_ids(state.deduper, roster.regions().size());
+  const GroupedIds& ids = content.ids;
   for (const GroupedIds::Group& g : ids.groups) {
     regions.mark(g.village);
     base_day = std::min(base_day, g.day);
   }
-
-  std::vector<BlockRef> blocks;
-  blocks.reserve(state.aggregates.index.size());
-  for (const FlatIndex::Slot& s : state.aggregates.index.slots()) {
-    if (s.key == FlatIndex::kEmpty) continue;
-    const BlockKey k = BlockKey::unpack(s.key);
+  std::vector<BlockRef>& blocks = content.blocks;
+  for (const BlockRef& b : blocks) {
+    const BlockKey k = BlockKey::unpack(b.key);
     (k.level == Level::cadre ? cadres : regions).mark(k.entity);
     kinds.mark(k.kind);
     if (k.window != kTotalWindow) base_day = std::min(base_day, k.window);
-    blocks.push_back({s.key, s.a});
   }
-
-  std::vector<ActivitySpan> spans(state.activity.spans.begin(), state.activity.spans.end());
+  std::vector<ActivitySpan>& spans = content.spans;
   for (const ActivitySpan& s : spans) {
     cadres.mark(s.cadre);
     base_day = std::min(base_day, s.day);
@@ -489,7 +494,7 @@ std::string encode_partition(std::int32_t partition, const PartitionState& state
     return a.cadre != b.cadre ? a.cadre < b.cadre : a.day < b.day;
   });
 
-  const OutcomeCounts& c = state.counts;
+  const OutcomeCounts& c = content.counts;
   for (std::size_t k = 0; k < c.accepted_by_kind.size(); ++k) {
     if (c.accepted_by_kind[k] != 0) kinds.mark(static_cast<KindId>(k));
   }
@@ -516,23 +521,61 @@ std::string encode_partition(std::int32_t partition, const PartitionState& state
   write_names(w, regions, cadres, kinds, catalog, roster);
   write_counts(w, c, kinds);
   write_ids(w, ids, regions, base_day);
-  write_blocks(w, blocks, state.aggregates, kinds, aggregator, base_day);
+  write_blocks(w, blocks, aggregates, kinds, aggregator, base_day);
   write_spans(w, spans, cadres, base_day);
 
   w.u64(snapshot_checksum(w.written()));
   return w.take();
 }
 
+}  // namespace
+
+std::string encode_partition(std::int32_t partition, const PartitionState& state,
+                             const Catalog& catalog, const Roster& roster,
+                             const Aggregator& aggregator) {
+  const GroupedIds ids = group_ids(state.deduper, roster.regions().size());
+  std::vector<BlockRef> blocks;
+  blocks.reserve(state.aggregates.index.size());
+  for (const FlatIndex::Slot& s : state.aggregates.index.slots()) {
+    if (s.key != FlatIndex::kEmpty) blocks.push_back({s.key, s.a});
+  }
+  return encode_content(
+      partition,
+      {state.counts, ids, std::move(blocks),
+       std::vector<ActivitySpan>(state.activity.spans.begin(), state.activity.spans.end())},
+      state.aggregates, catalog, roster, aggregator);
+}
+
+std::string encode_partial(std::int32_t partition, const PartitionState& state,
+                           const Catalog& catalog, const Roster& roster,
+                           const Aggregator& aggregator) {
+  const GroupedIds no_ids;
+  std::vector<BlockRef> blocks;
+  blocks.reserve(state.aggregates.changed.size());
+  for (const ChangedBlock& b : state.aggregates.changed) blocks.push_back({b.key, b.cells});
+  std::vector<ActivitySpan> spans;
+  spans.reserve(state.activity.changed.size());
+  for (const std::uint32_t i : state.activity.changed) spans.push_back(state.activity.spans[i]);
+  return encode_content(partition, {state.counts, no_ids, std::move(blocks), std::move(spans)},
+                        state.aggregates, catalog, roster, aggregator);
+}
+
 DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes,
                                   const Catalog& catalog, const Roster& roster,
-                                  const Aggregator& aggregator, std::int32_t horizon_days) {
+                                  const Aggregator& aggregator, std::int32_t horizon_days,
+                                  bool with_report_ids) {
   if (bytes.size() < kMagic.size() + 4 + 8 || bytes.substr(0, kMagic.size()) != kMagic) {
     throw SnapshotError("snapshot: not a partition snapshot");
   }
   const std::uint32_t version = SnapshotReader(bytes.substr(kMagic.size())).u32();
-  if (version == 1) return decode_v1(partition, bytes, catalog, roster, aggregator, horizon_days);
+  if (version == 1) {
+    DecodedPartition out = decode_v1(partition, bytes, catalog, roster, aggregator, horizon_days);
+    if (!with_report_ids) out.state->deduper = Deduper(horizon_days);
+    return out;
+  }
   if (version == kVersion) {
-    return decode_v2(partition, bytes, catalog, roster, aggregator, horizon_days);
+    return decode_v2(partition, bytes, catalog, roster, aggregator, horizon_days,
+                     with_report_ids);
   }
   throw SnapshotError("snapshot: unsupported version " + std::to_string(version));
 }
@@ -599,7 +642,7 @@ void read_counts(SnapshotReader& r, const SnapshotTables& t, OutcomeCounts& c) {
 }
 
 void read_ids(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_day,
-              PartitionState& st) {
+              PartitionState& st, bool keep) {
   const std::uint64_t ids = r.vcount(1);
   const std::uint64_t id_groups = r.vcount(4);
   check_counts(st.counts, ids);
@@ -619,7 +662,7 @@ void read_ids(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_day,
       r.str_after(id);
       if (id.empty() || id.size() > Deduper::kMaxIdBytes)
         throw SnapshotError("snapshot: bad report id");
-      inserter.add(village, id, day);
+      if (keep) inserter.add(village, id, day);
     }
   }
   if (ids_seen != ids) throw SnapshotError("snapshot: report id counts do not add up");
@@ -718,7 +761,7 @@ void read_spans(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_da
 
 DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
                            const Roster& roster, const Aggregator& aggregator,
-                           std::int32_t horizon_days) {
+                           std::int32_t horizon_days, bool with_report_ids) {
   const std::string_view body = bytes.substr(0, bytes.size() - 8);
   if (SnapshotReader(bytes.substr(bytes.size() - 8)).u64() != snapshot_checksum(body)) {
     throw SnapshotError("snapshot: checksum mismatch");
@@ -735,7 +778,7 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
   out.state = std::make_unique<PartitionState>(horizon_days, catalog.kinds().size());
   PartitionState& st = *out.state;
   read_counts(r, tables, st.counts);
-  read_ids(r, tables, base_day, st);
+  read_ids(r, tables, base_day, st, with_report_ids);
   read_blocks(r, tables, base_day, aggregator, out);
   read_spans(r, tables, base_day, st);
   if (!r.at_end()) throw SnapshotError("snapshot: trailing bytes");

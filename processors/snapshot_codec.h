@@ -36,13 +36,24 @@ std::string encode_partition(std::int32_t partition, const PartitionState& state
                              const Catalog& catalog, const Roster& roster,
                              const Aggregator& aggregator);
 
+// A partial: the same format holding the partition's outcome counts, no
+// report ids, and only the blocks and activity spans changed since the last
+// partial (their values, never deltas), so a reader of every partition's
+// partials keeps an exact copy of their figures (docs/scaling-out.md).
+std::string encode_partial(std::int32_t partition, const PartitionState& state,
+                           const Catalog& catalog, const Roster& roster,
+                           const Aggregator& aggregator);
+
 // Reads v2 and v1 (fixed-width, whole roster and catalog, FNV-1a). Throws
 // SnapshotError when the bytes are corrupt, inconsistent (an index out of
 // range, a bad level or window, counts that do not add up, a repeated id,
 // block or span, trailing bytes) or name a region, cadre, kind or field the
 // current roster or catalog lacks.
+// Without `with_report_ids` the ids are checked but not kept (a replica of a
+// partition another instance owns needs its figures only).
 DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes,
                                   const Catalog& catalog, const Roster& roster,
-                                  const Aggregator& aggregator, std::int32_t horizon_days);
+                                  const Aggregator& aggregator, std::int32_t horizon_days,
+                                  bool with_report_ids = true);
 
 }  // namespace fp

@@ -287,17 +287,33 @@ TEST(PipelineRun, TwoConsumerGroupsShareTheClusterWithNothingButTheirGroup) {
   expect_everything_counted(rebuild, want);
 }
 
-// The figures of two members of one group, each counting its own partitions.
-bool add_up_to(const SummaryFigures& a, const SummaryFigures& b, const Expected& want) {
-  return a.consumed > 0 && b.consumed > 0 && a.consumed + b.consumed == want.consumed &&
-         a.accepted + b.accepted == want.accepted && a.duplicate + b.duplicate == want.duplicate &&
-         a.rejected + b.rejected == want.rejected;
+// The /v1/progress rows of `level` for `metric`: id -> exact value text, zeros left out.
+std::map<std::string, std::string> progress_by_id(std::uint16_t port, const std::string& level,
+                                                  const std::string& metric) {
+  std::map<std::string, std::string> out;
+  const auto reply = http_get(port, "/v1/progress?level=" + level + "&metric=" + metric);
+  if (!reply || reply->status != 200) return out;
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(reply->body);
+  auto doc = parser.iterate(padded);
+  for (auto row : doc["rows"].get_array()) {
+    const std::string id(std::string_view(row["id"].get_string().value()));
+    const std::string value = canonical_number(row["value"].raw_json_token().value());
+    if (value != "0") out[id] = value;
+  }
+  return out;
 }
 
-// Two `fieldpulse run` in one group: a second joins while reports arrive, the
-// partitions are shared out, then the first leaves and the second takes over
-// its partitions from their checkpoints.
-TEST(PipelineRun, TwoMembersOfOneGroupShareThePartitionsAsOneJoinsAndTheOtherLeaves) {
+bool counts_everything(const SummaryFigures& f, const Expected& want) {
+  return f.consumed == want.consumed && f.accepted == want.accepted &&
+         f.duplicate == want.duplicate && f.rejected == want.rejected;
+}
+
+// Two `fieldpulse run` in one group: a second joins while reports arrive and the
+// partitions are shared out; each answers the programme's figures, not its own
+// partitions' (contract section 6). Then the first leaves, the second takes
+// over, and every key's latest field-progress row is the global figure.
+TEST(PipelineRun, TwoMembersOfOneGroupEachAnswerTheProgrammesFiguresAsOneJoinsAndTheOtherLeaves) {
   BrokerProcess broker({"--brokers", "1", "--partitions", "4"});
   const Stream stream = make_stream(kReports, 67, 0.05, 0.02);
   const Expected want = expect(stream);
@@ -308,25 +324,39 @@ TEST(PipelineRun, TwoMembersOfOneGroupShareThePartitionsAsOneJoinsAndTheOtherLea
   RunProcess second(broker.bootstrap(), "members");
   produce(broker.bootstrap(), "field-reports", stream.lines, stream.metas, kReports / 2, kReports);
 
-  // Each partition is counted by exactly one of them.
-  std::optional<SummaryFigures> mine;
-  const auto theirs = await_summary(
-      second.port(),
-      [&](const SummaryFigures& b) {
-        const auto reply = http_get(first.port(), "/v1/summary");
-        mine = reply ? parse_summary(reply->body) : std::nullopt;
-        return mine && add_up_to(*mine, b, want);
-      },
-      seconds(120));
-  ASSERT_TRUE(theirs && mine);
-  EXPECT_TRUE(add_up_to(*mine, *theirs, want))
-      << mine->consumed << " + " << theirs->consumed << " of " << want.consumed;
+  // Once both own partitions (the lag of owned ones only is exported), both
+  // answer every figure.
+  const auto owns_some = [](std::uint16_t port) {
+    const auto m = http_get(port, "/metrics");
+    return m && m->body.find("fieldpulse_consumer_lag_messages{") != std::string::npos;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + seconds(120);
+  while (!(owns_some(first.port()) && owns_some(second.port())) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // poll interval
+  }
+  ASSERT_TRUE(owns_some(first.port()) && owns_some(second.port()));
+  for (RunProcess* run : {&first, &second}) {
+    const auto got = await_summary(
+        run->port(), [&](const SummaryFigures& f) { return counts_everything(f, want); },
+        seconds(120));
+    ASSERT_TRUE(got.has_value());
+    expect_summary_equals(*got, want);
+    EXPECT_EQ(progress_by_id(run->port(), "county", "funds_raised.yuan"),
+              want.funds_raised_by_county);
+  }
 
   const auto [status, took] = first.terminate();
   EXPECT_EQ(status, 0);
   EXPECT_LT(took, seconds(10));
   expect_everything_counted(second, want);
+  EXPECT_EQ(progress_by_id(second.port(), "county", "funds_raised.yuan"),
+            want.funds_raised_by_county);
   EXPECT_EQ(second.terminate().first, 0);
+
+  // One writer per key, and the latest row of every key is the global figure.
+  KafkaTestConsumer consumer(broker.bootstrap());
+  EXPECT_EQ(latest_blocks(progress_rows(consumer)), want.blocks);
 }
 
 // A member killed while it works through the stream restarts from its
