@@ -76,12 +76,25 @@ StateFollower::~StateFollower() {
 void StateFollower::start() {
   const auto deadline = std::chrono::steady_clock::now() + kMetadataTimeout;
   const auto sources = topic_partition_count(consumer_.get(), source_topic_, deadline);
-  if (!sources) throw std::runtime_error("the reports topic " + source_topic_ + " does not exist");
+  if (!sources) {
+    throw std::runtime_error("cannot follow the state topic: the reports topic " + source_topic_ +
+                             " does not exist");
+  }
   const auto states = topic_partition_count(consumer_.get(), state_topic_, deadline);
-  if (!states || *states < *sources) {
-    throw std::runtime_error("the state topic " + state_topic_ + " needs at least " +
-                             std::to_string(*sources) + " partitions (one per partition of " +
-                             source_topic_ + ")");
+  if (!states) {
+    throw std::runtime_error(
+        "cannot follow the state topic: the state topic " + state_topic_ +
+        " does not exist: create it with at least as many partitions as " + source_topic_ + " (" +
+        std::to_string(*sources) +
+        " or more; deploy/kafka/create-topics.sh) or name another one with kafka.topics.state");
+  }
+  if (*states < *sources) {
+    throw std::runtime_error(
+        "cannot follow the state topic: the state topic " + state_topic_ + " has " +
+        std::to_string(*states) + " partitions, but " + source_topic_ + " needs " +
+        std::to_string(*sources) +
+        " (the state of its partition P goes to state partition P): add partitions to it or "
+        "name another one with kafka.topics.state");
   }
   std::vector<std::int32_t> partitions;
   reads_.resize(static_cast<std::size_t>(*sources));
@@ -91,7 +104,8 @@ void StateFollower::start() {
     reads_[static_cast<std::size_t>(p)].assembly = CheckpointAssembly(key);
     reads_[static_cast<std::size_t>(p)].partial_prefix = key + "/partial/";
   }
-  const auto marks = query_watermarks(consumer_.get(), state_topic_, partitions, kWatermarkTimeoutMs);
+  const auto marks =
+      query_watermarks(consumer_.get(), state_topic_, partitions, kWatermarkTimeoutMs);
   kafka::PartitionListHandle list(rd_kafka_topic_partition_list_new(*sources));
   for (const std::int32_t p : partitions) {
     PartitionRead& r = reads_[static_cast<std::size_t>(p)];
@@ -160,12 +174,12 @@ void StateFollower::read(const rd_kafka_message_t& m) {
   if (p < 0 || static_cast<std::size_t>(p) >= reads_.size()) return;
   PartitionRead& r = reads_[static_cast<std::size_t>(p)];
   if (r.next >= 0 && m.offset < r.next) return;  // fetched again
-  const std::string_view key =
-      m.key == nullptr ? std::string_view{}
-                       : std::string_view{static_cast<const char*>(m.key), m.key_len};
-  const std::string_view value =
-      m.payload == nullptr ? std::string_view{}
-                           : std::string_view{static_cast<const char*>(m.payload), m.len};
+  const std::string_view key = m.key == nullptr
+                                   ? std::string_view{}
+                                   : std::string_view{static_cast<const char*>(m.key), m.key_len};
+  const std::string_view value = m.payload == nullptr
+                                     ? std::string_view{}
+                                     : std::string_view{static_cast<const char*>(m.payload), m.len};
   if (r.next >= 0 && m.offset > r.next && handler_.on_gap) handler_.on_gap(p);
   r.next = m.offset + 1;
   if (const auto checkpoint = header_value(m, kCheckpointHeader); !checkpoint.empty()) {

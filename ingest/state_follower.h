@@ -40,8 +40,7 @@ struct StateFollowerHandler {
   // The newest complete checkpoint of `partition`, in the order written.
   std::function<void(std::int32_t partition, Checkpoint&& checkpoint)> on_checkpoint;
   // A partial of `partition` as of `through_offset`.
-  std::function<void(std::int32_t partition, std::int64_t through_offset,
-                     std::string_view partial)>
+  std::function<void(std::int32_t partition, std::int64_t through_offset, std::string_view partial)>
       on_partial;
   // Records of `partition` went before they were read (retention or
   // compaction): partials may be missing until the next checkpoint.
@@ -70,7 +69,9 @@ class StateFollower {
   // Learns the reports topic's partition count and starts reading. Throws
   // std::runtime_error when a topic is missing or the metadata cannot be read.
   void start();
-  [[nodiscard]] std::int32_t partition_count() const { return static_cast<std::int32_t>(reads_.size()); }
+  [[nodiscard]] std::int32_t partition_count() const {
+    return static_cast<std::int32_t>(reads_.size());
+  }
   [[nodiscard]] bool caught_up() const { return caught_up_; }
 
  private:

@@ -89,10 +89,12 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
     replica_partial(p, through, partial);
   };
   follower.on_gap = [this](std::int32_t p) { replica_gap(p); };
-  follower.on_caught_up = [] { spdlog::info("read every partition's figures from the state topic"); };
-  state_follower_ = std::make_unique<StateFollower>(io_, options_.kafka_properties,
-                                                    options_.state_topic, options_.group,
-                                                    options_.reports_topic, std::move(follower));
+  follower.on_caught_up = [] {
+    spdlog::info("read every partition's figures from the state topic");
+  };
+  state_follower_ =
+      std::make_unique<StateFollower>(io_, options_.kafka_properties, options_.state_topic,
+                                      options_.group, options_.reports_topic, std::move(follower));
 }
 
 Pipeline::~Pipeline() {
@@ -394,8 +396,8 @@ void Pipeline::replica_checkpoint(std::int32_t partition, Checkpoint&& checkpoin
   try {
     core_.restore_replica(partition, checkpoint.snapshot);
   } catch (const std::exception& e) {
-    spdlog::warn("{}[{}]: cannot read the checkpoint of another instance: {}",
-                 options_.state_topic, partition, e.what());
+    spdlog::warn("{}[{}]: cannot read the checkpoint of another instance: {}", options_.state_topic,
+                 partition, e.what());
     return;
   }
   ps.replica_through = checkpoint.through_offset;
@@ -429,8 +431,9 @@ void Pipeline::replica_gap(std::int32_t partition) {
   PartitionState& ps = state(partition);
   if (ps.owned || !ps.replica_exact) return;
   ps.replica_exact = false;
-  spdlog::info("{}[{}]: figures wait for the partition's next checkpoint (records before it are gone)",
-               options_.state_topic, partition);
+  spdlog::info(
+      "{}[{}]: figures wait for the partition's next checkpoint (records before it are gone)",
+      options_.state_topic, partition);
 }
 
 void Pipeline::emit_changes(std::vector<ProgressBlockId> moved) {
@@ -438,8 +441,7 @@ void Pipeline::emit_changes(std::vector<ProgressBlockId> moved) {
   replica_result_.clear();
   replica_result_.moved_blocks = std::move(moved);
   probe_.apply(replica_result_);
-  std::erase_if(replica_result_.moved_blocks,
-                [this](ProgressBlockId b) { return !designated(b); });
+  std::erase_if(replica_result_.moved_blocks, [this](ProgressBlockId b) { return !designated(b); });
   if (replica_result_.moved_blocks.empty()) return;
   for_each_sink([this](Sink& sink) { sink.write({}, replica_result_); });
 }
@@ -458,9 +460,8 @@ void Pipeline::restate(std::span<const std::int32_t> partitions) {
   for (const std::int32_t p : partitions) {
     if (p >= 0 && p < count) taken[static_cast<std::size_t>(p)] = 1;
   }
-  std::vector<ProgressBlockId> blocks = core_.block_keys_where([&](ProgressBlockId b) {
-    return taken[fmix64(b) % static_cast<std::uint64_t>(count)] != 0;
-  });
+  std::vector<ProgressBlockId> blocks = core_.block_keys_where(
+      [&](ProgressBlockId b) { return taken[fmix64(b) % static_cast<std::uint64_t>(count)] != 0; });
   if (blocks.empty() || failed_) return;
   replica_result_.clear();
   replica_result_.moved_blocks = std::move(blocks);
@@ -553,7 +554,8 @@ Readiness Pipeline::readiness() const {
   if (draining_) r.reasons.push_back("draining");
   if (!assigned_once_) r.reasons.push_back("waiting for the first partition assignment");
   if (rebalancing_) {
-    r.reasons.push_back("partitions moving between instances: the figures are the last merged ones");
+    r.reasons.push_back(
+        "partitions moving between instances: the figures are the last merged ones");
   }
   if (!state_follower_->caught_up()) {
     r.reasons.push_back("reading every partition's figures from " + options_.state_topic);

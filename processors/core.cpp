@@ -265,7 +265,8 @@ void ProcessingCore::apply_partial(std::int32_t partition, std::string_view part
                                               s.aggregator, s.options.dedupe_horizon_days, false);
   auto& slot = s.partitions[partition];
   if (!slot) {
-    slot = std::make_unique<PartitionState>(s.options.dedupe_horizon_days, s.catalog->kinds().size());
+    slot =
+        std::make_unique<PartitionState>(s.options.dedupe_horizon_days, s.catalog->kinds().size());
   }
   PartitionState& st = *slot;
   s.totals.add(st.counts, -1);

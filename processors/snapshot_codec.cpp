@@ -574,8 +574,7 @@ DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes
     return out;
   }
   if (version == kVersion) {
-    return decode_v2(partition, bytes, catalog, roster, aggregator, horizon_days,
-                     with_report_ids);
+    return decode_v2(partition, bytes, catalog, roster, aggregator, horizon_days, with_report_ids);
   }
   throw SnapshotError("snapshot: unsupported version " + std::to_string(version));
 }
@@ -641,8 +640,8 @@ void read_counts(SnapshotReader& r, const SnapshotTables& t, OutcomeCounts& c) {
   for (const KindMap& km : t.kinds) c.accepted_by_kind[km.kind] = r.uvarint();
 }
 
-void read_ids(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_day,
-              PartitionState& st, bool keep) {
+void read_ids(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_day, PartitionState& st,
+              bool keep) {
   const std::uint64_t ids = r.vcount(1);
   const std::uint64_t id_groups = r.vcount(4);
   check_counts(st.counts, ids);

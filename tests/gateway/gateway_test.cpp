@@ -151,9 +151,8 @@ TEST_F(GatewayTest, UnknownMissingAndRevokedTokensGet401) {
   ASSERT_EQ(revoked.status, 0) << revoked.err;
   // Wait for the reload itself, not for a 401: probing with the token while the reload is
   // pending would forward reports it still accepts.
-  ASSERT_TRUE(eventually([&] {
-    return metrics().find("fieldpulse_gateway_tokens_active 0") != std::string::npos;
-  }));
+  ASSERT_TRUE(eventually(
+      [&] { return metrics().find("fieldpulse_gateway_tokens_active 0") != std::string::npos; }));
   EXPECT_EQ(GatewayClient(port()).post("/v1/reports", token_, report_line("b")).status, 401u);
   EXPECT_EQ(topic_size(), 0);
 }

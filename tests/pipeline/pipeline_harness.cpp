@@ -407,6 +407,11 @@ void expect_summary_equals(const SummaryFigures& got, const Expected& want) {
 
 void expect_everything_counted(RunProcess& run, const Expected& want) {
   ASSERT_NE(run.port(), 0) << "no 'serving' line on stdout";
+  // Ready first: the figures may come from other instances' partials (or a
+  // previous run's) before this one has processed its own partitions.
+  ASSERT_TRUE(await_get(
+      run.port(), "/readyz", [](const HttpReply& r) { return r.status == 200; },
+      std::chrono::seconds(120)));
   const auto got = await_summary(
       run.port(), [&](const SummaryFigures& f) { return f.consumed >= want.consumed; },
       std::chrono::seconds(120));

@@ -511,22 +511,22 @@ TEST(PipelineRun, BadFlagsAndConfigKeysExitTwoNamingThem) {
 
 // Checkpoint of source partition P goes to state partition P. A state topic
 // with fewer partitions (here 4, as a broker's default num.partitions might
-// give one) stops the instance when it takes its partitions, naming the
-// remedy, rather than restoring nothing and failing at the first checkpoint.
+// give one) stops the instance as it starts, naming the remedy, rather than
+// restoring nothing and failing at the first checkpoint.
 TEST(PipelineRun, AStateTopicWithFewerPartitionsThanTheReportsTopicStopsItNamingBoth) {
   BrokerProcess broker({"--brokers", "1", "--partitions", "6", "--topic", "small-state:4"});
   Subprocess run({FP_BINARY, "run", "--brokers", broker.bootstrap(), "--group", "small", "--roster",
                   roster_path(), "--http", "127.0.0.1:0", "--set",
                   "kafka.topics.state=small-state"});
   EXPECT_EQ(run.wait_for_exit(seconds(60)), 1);
-  EXPECT_THAT(run.stderr_text(), HasSubstr("cannot take partitions"));
+  EXPECT_THAT(run.stderr_text(), HasSubstr("cannot follow the state topic"));
   EXPECT_THAT(run.stderr_text(), HasSubstr("small-state has 4 partitions"));
   EXPECT_THAT(run.stderr_text(), HasSubstr("field-reports needs 6"));
   EXPECT_THAT(run.stderr_text(), HasSubstr("kafka.topics.state"));
 }
 
-// A state topic the broker does not have is refused when the instance takes
-// its partitions, and asking about it creates nothing: an auto-created one
+// A state topic the broker does not have is refused as the instance starts,
+// and asking about it creates nothing: an auto-created one
 // would have the broker's default partition count and no compaction.
 TEST(PipelineRun, AMissingStateTopicStopsItAndIsNotCreated) {
   BrokerProcess broker({"--brokers", "1", "--partitions", "2"});
@@ -534,7 +534,7 @@ TEST(PipelineRun, AMissingStateTopicStopsItAndIsNotCreated) {
                   "--roster", roster_path(), "--http", "127.0.0.1:0", "--set",
                   "kafka.topics.state=missing-state"});
   EXPECT_EQ(run.wait_for_exit(seconds(60)), 1);
-  EXPECT_THAT(run.stderr_text(), HasSubstr("cannot take partitions"));
+  EXPECT_THAT(run.stderr_text(), HasSubstr("cannot follow the state topic"));
   EXPECT_THAT(run.stderr_text(), HasSubstr("the state topic missing-state does not exist"));
   KafkaTestConsumer consumer(broker.bootstrap());
   const auto topics = consumer.topic_names();
