@@ -223,7 +223,6 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
       }
     }
     ps.owned = true;
-    ps.replica_through = -1;
     ps.partial_seq = 0;
     ps.next_offset = start;
     ps.resume_from = start;
@@ -240,7 +239,16 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
   assigned_once_ = true;
   rebalancing_ = false;
   watermark_sampler_->set_partitions(owned_partitions());
-  restate(partitions);
+  // The writer of a partition it had before the rebalance wrote every change
+  // and made it durable in the revoke's round; a partition taken over may have
+  // lost its writer's last rows with it.
+  std::vector<std::int32_t> taken_over;
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    PartitionState& ps = partitions_[p];
+    if (ps.owned && !ps.writer) taken_over.push_back(static_cast<std::int32_t>(p));
+    ps.writer = ps.owned;
+  }
+  restate(taken_over);
   return starts;
 }
 
@@ -252,9 +260,7 @@ void Pipeline::revoke(const std::vector<std::int32_t>& partitions, std::function
       PartitionState& ps = state(p);
       ps.owned = false;
       // Its figures stay counted, as a replica the next owner's partials update.
-      core_.keep_as_replica(p);
-      ps.replica_through = ps.next_offset;
-      ps.replica_exact = true;
+      core_.keep_as_replica(p, ps.next_offset);
       probe_.remove_consumer_lag(p);
       probe_.remove_partition_stalled(p);
       stalls_.forget(p);
@@ -391,46 +397,41 @@ void Pipeline::publish_partial(std::int32_t partition) {
 }
 
 void Pipeline::replica_checkpoint(std::int32_t partition, Checkpoint&& checkpoint) {
-  PartitionState& ps = state(partition);
-  if (ps.owned || (ps.replica_exact && checkpoint.through_offset <= ps.replica_through)) return;
+  if (state(partition).owned) return;
   try {
-    core_.restore_replica(partition, checkpoint.snapshot);
+    if (!core_.restore_replica(partition, checkpoint.through_offset, checkpoint.snapshot)) return;
   } catch (const std::exception& e) {
-    spdlog::warn("{}[{}]: cannot read the checkpoint of another instance: {}", options_.state_topic,
-                 partition, e.what());
+    spdlog::warn("{}[{}]: cannot read the checkpoint of another instance: {}",
+                 options_.state_topic, partition, e.what());
     return;
   }
-  ps.replica_through = checkpoint.through_offset;
-  ps.replica_exact = true;
   // Which blocks the checkpoint changed is not known: write every one this instance writes.
-  restate(owned_partitions());
+  std::vector<std::int32_t> written;
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    if (partitions_[p].writer) written.push_back(static_cast<std::int32_t>(p));
+  }
+  restate(written);
   probe_.seed_progress();
 }
 
 void Pipeline::replica_partial(std::int32_t partition, std::int64_t through_offset,
                                std::string_view partial) {
-  PartitionState& ps = state(partition);
-  // A partial at or before what the replica holds changes nothing (a partition
-  // restarted from a checkpoint repeats what it did): skipping it keeps figures
-  // from stepping back while its new owner catches up.
-  if (ps.owned || !ps.replica_exact || through_offset <= ps.replica_through) return;
+  if (state(partition).owned) return;
   replica_moved_.clear();
   try {
-    core_.apply_partial(partition, partial, replica_moved_);
+    if (!core_.apply_partial(partition, through_offset, partial, replica_moved_)) return;
   } catch (const std::exception& e) {
     spdlog::warn("{}[{}]: cannot read a partial of another instance: {}", options_.state_topic,
                  partition, e.what());
     replica_gap(partition);
     return;
   }
-  ps.replica_through = through_offset;
   emit_changes(std::move(replica_moved_));
 }
 
 void Pipeline::replica_gap(std::int32_t partition) {
-  PartitionState& ps = state(partition);
-  if (ps.owned || !ps.replica_exact) return;
-  ps.replica_exact = false;
+  if (state(partition).owned || core_.replica_lags(partition)) return;
+  core_.replica_gap(partition);
   spdlog::info(
       "{}[{}]: figures wait for the partition's next checkpoint (records before it are gone)",
       options_.state_topic, partition);
@@ -450,7 +451,7 @@ bool Pipeline::designated(ProgressBlockId block) {
   const std::int32_t count = state_follower_->partition_count();
   if (count <= 0) return true;
   const auto p = static_cast<std::int32_t>(fmix64(block) % static_cast<std::uint64_t>(count));
-  return state(p).owned;
+  return state(p).writer;
 }
 
 void Pipeline::restate(std::span<const std::int32_t> partitions) {
@@ -562,8 +563,8 @@ Readiness Pipeline::readiness() const {
   }
   for (std::int32_t p = 0; p < state_follower_->partition_count(); ++p) {
     const auto index = static_cast<std::size_t>(p);
-    if (index < partitions_.size() && !partitions_[index].owned &&
-        !partitions_[index].replica_exact) {
+    const bool owned = index < partitions_.size() && partitions_[index].owned;
+    if (!owned && core_.replica_lags(p)) {
       r.reasons.push_back("figures of " + options_.reports_topic + "[" + std::to_string(p) +
                           "] lag: waiting for its next checkpoint in " + options_.state_topic);
     }

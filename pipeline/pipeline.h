@@ -109,11 +109,10 @@ class Pipeline {
     std::int64_t high = 0;           // newest high watermark known (fetches, samples)
     std::int64_t resume_from = 0;    // where a restart resumes: the newest durable checkpoint
     std::uint64_t partial_seq = 0;   // partials written since the last checkpoint
-    // Not owned: the replica's figures are those of the messages before this
-    // offset, and exact when every partial since a checkpoint (or since the
-    // state partition's start) was applied.
-    std::int64_t replica_through = -1;
-    bool replica_exact = true;
+    // Writes the rows of the blocks designated to this partition: from its
+    // assignment until the next assignment (not the revoke), so changes that
+    // arrive while partitions move are written by the instance that had it.
+    bool writer = false;
   };
   struct LaterPartial {
     std::int64_t through_offset;
@@ -149,8 +148,8 @@ class Pipeline {
   // Hands blocks whose global values changed to the gauges, and those this
   // instance writes (designated()) to the sinks.
   void emit_changes(std::vector<ProgressBlockId> moved);
-  // Whether this instance writes `block`'s rows: it owns the block's designated
-  // partition, so each key has one writer at a time.
+  // Whether this instance writes `block`'s rows: it is the writer of the
+  // block's designated partition, so each key has one writer at a time.
   bool designated(ProgressBlockId block);
   // Writes again every block designated to `partitions` (taken over: their
   // previous writer may have died before its rows were durable).

@@ -240,8 +240,13 @@ std::string ProcessingCore::take_partial(std::int32_t partition) {
   return partial;
 }
 
-void ProcessingCore::restore_replica(std::int32_t partition, std::string_view snapshot) {
+bool ProcessingCore::restore_replica(std::int32_t partition, std::int64_t through_offset,
+                                     std::string_view snapshot) {
   Impl& s = *impl_;
+  if (const auto it = s.partitions.find(partition);
+      it != s.partitions.end() && it->second->exact && through_offset <= it->second->through) {
+    return false;
+  }
   DecodedPartition decoded = decode_partition(partition, snapshot, *s.catalog, *s.roster,
                                               s.aggregator, s.options.dedupe_horizon_days, false);
   drop_partition(partition);
@@ -253,22 +258,25 @@ void ProcessingCore::restore_replica(std::int32_t partition, std::string_view sn
   }
   s.activity.merge(st.activity);
   s.totals.add(st.counts, +1);
+  st.through = through_offset;
   s.partitions[partition] = std::move(decoded.state);
   s.forget_cached_partition();
+  return true;
 }
 
-void ProcessingCore::apply_partial(std::int32_t partition, std::string_view partial,
-                                   std::vector<ProgressBlockId>& moved) {
+bool ProcessingCore::apply_partial(std::int32_t partition, std::int64_t through_offset,
+                                   std::string_view partial, std::vector<ProgressBlockId>& moved) {
   Impl& s = *impl_;
+  auto& slot = s.partitions[partition];
+  if (!slot) {
+    slot = std::make_unique<PartitionState>(s.options.dedupe_horizon_days,
+                                            s.catalog->kinds().size());
+  }
+  PartitionState& st = *slot;
+  if (!st.exact || through_offset <= st.through) return false;
   // Decode first: a corrupt partial throws before anything changes.
   DecodedPartition decoded = decode_partition(partition, partial, *s.catalog, *s.roster,
                                               s.aggregator, s.options.dedupe_horizon_days, false);
-  auto& slot = s.partitions[partition];
-  if (!slot) {
-    slot =
-        std::make_unique<PartitionState>(s.options.dedupe_horizon_days, s.catalog->kinds().size());
-  }
-  PartitionState& st = *slot;
   s.totals.add(st.counts, -1);
   st.counts = decoded.state->counts;
   s.totals.add(st.counts, +1);
@@ -282,15 +290,35 @@ void ProcessingCore::apply_partial(std::int32_t partition, std::string_view part
   for (const ActivitySpan& span : decoded.state->activity.spans) {
     s.activity.merge_span(st.activity, span);
   }
+  st.through = through_offset;
+  s.forget_cached_partition();
+  return true;
+}
+
+void ProcessingCore::replica_gap(std::int32_t partition) {
+  Impl& s = *impl_;
+  auto& slot = s.partitions[partition];
+  if (!slot) {
+    slot = std::make_unique<PartitionState>(s.options.dedupe_horizon_days,
+                                            s.catalog->kinds().size());
+  }
+  slot->exact = false;
   s.forget_cached_partition();
 }
 
-void ProcessingCore::keep_as_replica(std::int32_t partition) {
+bool ProcessingCore::replica_lags(std::int32_t partition) const {
+  const auto it = impl_->partitions.find(partition);
+  return it != impl_->partitions.end() && !it->second->exact;
+}
+
+void ProcessingCore::keep_as_replica(std::int32_t partition, std::int64_t through_offset) {
   Impl& s = *impl_;
   const auto it = s.partitions.find(partition);
   if (it == s.partitions.end()) return;
   it->second->deduper = Deduper(s.options.dedupe_horizon_days);
   it->second->track_changes(false);
+  it->second->through = through_offset;
+  it->second->exact = true;
   s.forget_cached_partition();
 }
 

@@ -55,14 +55,24 @@ class ProcessingCore {
   // The partial of an owned partition since the last one (encode_partial), ""
   // when nothing changed.
   [[nodiscard]] std::string take_partial(std::int32_t partition);
-  // Replaces a replica with a checkpoint's figures.
-  void restore_replica(std::int32_t partition, std::string_view snapshot);  // throws on corrupt
-  // Sets what a partial carries (values, so applying one twice changes
-  // nothing) and appends the keys of the blocks whose values changed.
-  void apply_partial(std::int32_t partition, std::string_view partial,
-                     std::vector<ProgressBlockId>& moved);  // throws on corrupt
-  // An owned partition that moves away stays counted as a replica (its report ids go).
-  void keep_as_replica(std::int32_t partition);
+  // A replica's updates, each carrying the offset its figures are as of:
+  // restore_replica() replaces the figures with a checkpoint's, apply_partial()
+  // sets what a partial carries (values, never deltas), appending the keys of
+  // the blocks whose values changed. An update as of an offset the replica
+  // already holds is skipped (false): applied twice, late, or repeated by a new
+  // owner catching up from an older checkpoint, it changes nothing. After
+  // replica_gap() (updates were lost) partials wait for the next checkpoint.
+  // Both throw on corrupt input, changing nothing.
+  bool restore_replica(std::int32_t partition, std::int64_t through_offset,
+                       std::string_view snapshot);
+  bool apply_partial(std::int32_t partition, std::int64_t through_offset, std::string_view partial,
+                     std::vector<ProgressBlockId>& moved);
+  void replica_gap(std::int32_t partition);
+  // Whether a replica waits for a checkpoint after a gap.
+  [[nodiscard]] bool replica_lags(std::int32_t partition) const;
+  // An owned partition that moves away stays counted as a replica as of
+  // `through_offset` (its report ids go).
+  void keep_as_replica(std::int32_t partition, std::int64_t through_offset);
   // Every block key held, each once, for which `wanted(key)` is true.
   [[nodiscard]] std::vector<ProgressBlockId> block_keys_where(
       const std::function<bool(ProgressBlockId)>& wanted) const;

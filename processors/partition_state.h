@@ -29,6 +29,11 @@ struct PartitionState {
   PartialAggregates aggregates;
   PartialActivity activity;
   std::uint64_t partial_consumed = 0;  // counts.consumed when the last partial was taken
+  // A replica (a partition another instance owns) holds the figures of the
+  // messages before `through`; exact when every partial since a checkpoint (or
+  // since the partition's first record) was applied.
+  std::int64_t through = -1;
+  bool exact = true;
 
   void track_changes(bool on) {
     aggregates.track_changes = activity.track_changes = on;

@@ -215,5 +215,125 @@ TEST(Snapshot, ARosterWithoutASnapshotsCadreIsRefused) {
   EXPECT_THROW(b.restore_partition(0, a->snapshot_partition(0)), SnapshotError);
 }
 
+// Figures across instances: each core below stands for an instance; the
+// owner of a partition hands its partials (and checkpoints) to the others,
+// which keep a replica of it and show every partition's figures.
+
+// Runs messages [from, to) of `all` on `owner` and hands the partition's
+// partial, as of offset `to`, to `reader`; whether the reader applied it.
+bool run_and_hand(ProcessingCore& owner, ProcessingCore& reader,
+                  const std::vector<std::string>& all, std::int32_t partition, std::size_t from,
+                  std::size_t to) {
+  run_all(owner, all, partition, from, to);
+  std::vector<ProgressBlockId> moved;
+  return reader.apply_partial(partition, static_cast<std::int64_t>(to),
+                              owner.take_partial(partition), moved);
+}
+
+TEST(Partials, EveryInstanceShowsTheFiguresOfEveryPartition) {
+  const auto s0 = stream(21, 600, "p0-"), s1 = stream(22, 600, "p1-"), s2 = stream(23, 600, "p2-");
+  auto whole = make_core();
+  run_all(*whole, s0, 0);
+  run_all(*whole, s1, 1);
+  run_all(*whole, s2, 2);
+  auto a = make_core(), b = make_core();  // a owns partitions 0 and 1, b partition 2
+  a->track_changes();
+  b->track_changes();
+  for (std::size_t at = 0; at < 600; at += 100) {
+    EXPECT_TRUE(run_and_hand(*a, *b, s0, 0, at, at + 100));
+    EXPECT_TRUE(run_and_hand(*a, *b, s1, 1, at, at + 100));
+    EXPECT_TRUE(run_and_hand(*b, *a, s2, 2, at, at + 100));
+  }
+  EXPECT_EQ(view(*a), view(*whole));
+  EXPECT_EQ(view(*b), view(*whole));
+  EXPECT_GT(whole->summary().duplicate, 0U);
+}
+
+TEST(Partials, APartialAppliedTwiceOrAfterANewerOneChangesNothing) {
+  const auto all = stream(24, 600, "t-");
+  auto owner = make_core(), reader = make_core();
+  owner->track_changes();
+  run_all(*owner, all, 0, 0, 300);
+  const std::string first = owner->take_partial(0);
+  run_all(*owner, all, 0, 300, 600);
+  const std::string second = owner->take_partial(0);
+  std::vector<ProgressBlockId> moved;
+  ASSERT_TRUE(reader->apply_partial(0, 300, first, moved));
+  ASSERT_TRUE(reader->apply_partial(0, 600, second, moved));
+  const std::string merged = view(*reader);
+  EXPECT_EQ(merged, view(*owner));
+  moved.clear();
+  EXPECT_FALSE(reader->apply_partial(0, 600, second, moved));  // twice
+  EXPECT_FALSE(reader->apply_partial(0, 300, first, moved));   // late
+  EXPECT_TRUE(moved.empty());
+  EXPECT_EQ(view(*reader), merged);
+  EXPECT_EQ(owner->take_partial(0), "") << "nothing changed since the last partial";
+}
+
+// The owner dies after handing out a partial newer than its last checkpoint;
+// the next owner restarts from that checkpoint and catches up. A reader never
+// counts a message twice or loses one meanwhile, and ends exact.
+TEST(Partials, APartitionThatMovesAfterACrashIsCountedOnceWhileItsNewOwnerCatchesUp) {
+  const auto all = stream(25, 600, "m-");
+  auto whole = make_core();
+  run_all(*whole, all, 0);
+  auto dead = make_core(), reader = make_core();
+  dead->track_changes();
+  run_all(*dead, all, 0, 0, 300);
+  const std::string checkpoint = dead->snapshot_partition(0);
+  std::vector<ProgressBlockId> moved;
+  ASSERT_TRUE(reader->apply_partial(0, 300, dead->take_partial(0), moved));
+  ASSERT_TRUE(run_and_hand(*dead, *reader, all, 0, 300, 450));
+  dead.reset();
+
+  auto next = make_core();
+  next->track_changes();
+  next->restore_partition(0, checkpoint);
+  std::uint64_t consumed = reader->summary().consumed;
+  for (std::size_t at = 300; at < 600; at += 50) {
+    run_and_hand(*next, *reader, all, 0, at, at + 50);
+    const std::uint64_t now = reader->summary().consumed;
+    EXPECT_GE(now, consumed) << "figures stepped back at offset " << at;
+    EXPECT_EQ(now, std::max<std::uint64_t>(450, at + 50)) << "at offset " << at;
+    consumed = now;
+  }
+  EXPECT_EQ(view(*reader), view(*whole));
+}
+
+// A clean move: the old owner checkpoints, keeps the partition as a replica,
+// and follows the new owner's partials.
+TEST(Partials, TheOldOwnerKeepsAMovedPartitionCountedAndFollowsItsNewOwner) {
+  const auto all = stream(26, 600, "c-");
+  auto whole = make_core();
+  run_all(*whole, all, 0);
+  auto old_owner = make_core(), new_owner = make_core();
+  old_owner->track_changes();
+  new_owner->track_changes();
+  run_all(*old_owner, all, 0, 0, 400);
+  new_owner->restore_partition(0, old_owner->snapshot_partition(0));
+  old_owner->keep_as_replica(0, 400);
+  EXPECT_EQ(old_owner->summary().consumed, 400U);
+  EXPECT_TRUE(run_and_hand(*new_owner, *old_owner, all, 0, 400, 600));
+  EXPECT_EQ(view(*old_owner), view(*whole));
+  EXPECT_EQ(view(*new_owner), view(*whole));
+}
+
+// After a gap a replica takes no partial until a checkpoint replaces it.
+TEST(Partials, AfterAGapAReplicaWaitsForACheckpoint) {
+  const auto all = stream(27, 400, "g-");
+  auto owner = make_core(), reader = make_core();
+  owner->track_changes();
+  run_all(*owner, all, 0, 0, 200);
+  (void)owner->take_partial(0);  // lost on its way
+  reader->replica_gap(0);
+  EXPECT_TRUE(reader->replica_lags(0));
+  EXPECT_FALSE(run_and_hand(*owner, *reader, all, 0, 200, 300));
+  ASSERT_TRUE(reader->restore_replica(0, 300, owner->snapshot_partition(0)));
+  EXPECT_FALSE(reader->replica_lags(0));
+  EXPECT_FALSE(reader->restore_replica(0, 300, owner->snapshot_partition(0)));
+  EXPECT_TRUE(run_and_hand(*owner, *reader, all, 0, 300, 400));
+  EXPECT_EQ(view(*reader), view(*owner));
+}
+
 }  // namespace
 }  // namespace fp
