@@ -196,7 +196,7 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
   const auto checkpoints =
       read_latest_checkpoints(options_.kafka_properties, options_.state_topic, options_.group,
                               options_.reports_topic, partitions, kRestoreTimeout);
-  const auto marks = source_->query_watermarks(partitions, kWatermarkTimeoutMs);
+  const auto marks = assigned_watermarks(partitions);
   std::vector<PartitionOffset> starts;
   for (const auto p : partitions) {
     PartitionState& ps = state(p);
@@ -250,6 +250,22 @@ std::vector<PartitionOffset> Pipeline::assign(std::span<const std::int32_t> part
   }
   restate(taken_over);
   return starts;
+}
+
+// A broker down while partitions are assigned (its ListOffsets time out) is
+// waited for up to kRestoreTimeout, as the checkpoint read waits, instead of
+// stopping the instance.
+std::map<std::int32_t, Watermarks> Pipeline::assigned_watermarks(
+    std::span<const std::int32_t> partitions) {
+  const auto deadline = std::chrono::steady_clock::now() + kRestoreTimeout;
+  while (true) {
+    try {
+      return source_->query_watermarks(partitions, kWatermarkTimeoutMs);
+    } catch (const std::runtime_error& e) {
+      if (std::chrono::steady_clock::now() >= deadline) throw;
+      spdlog::warn("{} (retrying)", e.what());
+    }
+  }
 }
 
 void Pipeline::revoke(const std::vector<std::int32_t>& partitions, std::function<void()> done) {
@@ -401,8 +417,8 @@ void Pipeline::replica_checkpoint(std::int32_t partition, Checkpoint&& checkpoin
   try {
     if (!core_.restore_replica(partition, checkpoint.through_offset, checkpoint.snapshot)) return;
   } catch (const std::exception& e) {
-    spdlog::warn("{}[{}]: cannot read the checkpoint of another instance: {}",
-                 options_.state_topic, partition, e.what());
+    spdlog::warn("{}[{}]: cannot read the checkpoint of another instance: {}", options_.state_topic,
+                 partition, e.what());
     return;
   }
   // Which blocks the checkpoint changed is not known: write every one this instance writes.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -155,6 +156,7 @@ class Pipeline {
   // previous writer may have died before its rows were durable).
   void restate(std::span<const std::int32_t> partitions);
   std::vector<PartitionOffset> assign(std::span<const std::int32_t> partitions);
+  std::map<std::int32_t, Watermarks> assigned_watermarks(std::span<const std::int32_t> partitions);
   void revoke(const std::vector<std::int32_t>& partitions, std::function<void()> done);
   void start_round(const std::vector<std::int32_t>& partitions, bool synchronous,
                    std::function<void()> on_committed);

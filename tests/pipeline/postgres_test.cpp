@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/pipeline/pipeline_harness.h"
+#include "tests/pipeline/progress_table.h"
 #include "tests/support/broker_process.h"
 #include "tests/support/kafka_test_consumer.h"
 #include "tests/support/postgres_server.h"
@@ -27,26 +28,7 @@ using ::testing::HasSubstr;
 
 constexpr std::size_t kReports = 3000;
 
-// value (canonical decimal text) and reports of one progress key.
-using Figures = std::pair<std::string, std::int64_t>;
-// "level|id|metric|window" -> figures
-using Table = std::map<std::string, Figures>;
-
-Table read_table(const std::string& uri) {
-  pqxx::connection connection(uri);
-  pqxx::work work(connection);
-  Table table;
-  for (const auto& row :
-       work.exec("SELECT level, id, metric, \"window\", value::text, reports FROM progress")) {
-    const std::string key = row[0].as<std::string>() + "|" + row[1].as<std::string>() + "|" +
-                            row[2].as<std::string>() + "|" + row[3].as<std::string>();
-    table[key] = {canonical_number(row[4].as<std::string>()), row[5].as<std::int64_t>()};
-  }
-  return table;
-}
-
-// The latest block rows of the field-progress topic as the table's rows: the
-// block's reports are its "<kind>.count" metric, each value field a metric.
+// The latest block rows of the field-progress topic as the table's rows.
 Table latest_progress(const std::string& bootstrap) {
   KafkaTestConsumer consumer(bootstrap);
   const auto count = consumer.message_count("field-progress");
@@ -54,20 +36,7 @@ Table latest_progress(const std::string& bootstrap) {
   for (const auto& m : consumer.read("field-progress", static_cast<std::size_t>(count))) {
     rows.push_back(m.payload);
   }
-  Table latest;
-  for (const auto& [key, figures] : latest_blocks(rows)) {
-    // key: level|id|kind|window
-    const auto kind_at = key.find('|', key.find('|') + 1) + 1;
-    const auto window_at = key.find('|', kind_at);
-    const std::string prefix = key.substr(0, kind_at);
-    const std::string kind = key.substr(kind_at, window_at - kind_at);
-    const std::string window = key.substr(window_at);
-    latest[prefix + kind + ".count" + window] = {std::to_string(figures.reports), figures.reports};
-    for (const auto& [field, value] : figures.values) {
-      latest[prefix + kind + "." + field + window] = {value, figures.reports};
-    }
-  }
-  return latest;
+  return table_of(latest_blocks(rows));
 }
 
 void expect_city_totals(const Table& table, const Expected& want) {
