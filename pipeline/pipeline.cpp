@@ -185,6 +185,7 @@ void Pipeline::process(std::span<const RawMessage> batch) {
 }
 
 void Pipeline::acked() {
+  restate_next();
   if (source_ && source_->paused() && !draining_ && !failed_) {
     const auto behind = unacknowledged();
     if (!failed_ && behind <= options_.max_unacknowledged / 2) source_->resume();
@@ -479,10 +480,37 @@ void Pipeline::restate(std::span<const std::int32_t> partitions) {
   }
   std::vector<ProgressBlockId> blocks = core_.block_keys_where(
       [&](ProgressBlockId b) { return taken[fmix64(b) % static_cast<std::uint64_t>(count)] != 0; });
-  if (blocks.empty() || failed_) return;
+  if (blocks.empty()) return;
+  spdlog::info(
+      "writing the rows of {} block(s) again: their partitions' previous writer may "
+      "have stopped before its last rows were durable",
+      blocks.size());
+  restating_.insert(restating_.end(), blocks.begin(), blocks.end());
+  restate_next();
+}
+
+// A chunk per io turn, and none while the sinks are behind: a takeover may
+// restate millions of blocks, and reports keep their latency meanwhile.
+void Pipeline::restate_next() {
+  constexpr std::size_t kChunk = 20000;
+  if (failed_ || restating_.empty() || restate_posted_) return;
+  if (unacknowledged() > options_.max_unacknowledged / 2) return;  // acked() resumes it
+  const std::size_t n = std::min(kChunk, restating_.size());
   replica_result_.clear();
-  replica_result_.moved_blocks = std::move(blocks);
-  for_each_sink([this](Sink& sink) { sink.write({}, replica_result_); });
+  replica_result_.moved_blocks.assign(restating_.end() - static_cast<std::ptrdiff_t>(n),
+                                      restating_.end());
+  restating_.resize(restating_.size() - n);
+  restate_posted_ = true;  // a sink acknowledging within write() must not re-enter here
+  const bool written = for_each_sink([this](Sink& sink) { sink.write({}, replica_result_); });
+  if (!written || restating_.empty()) {
+    restate_posted_ = false;
+    if (restating_.empty()) restating_.shrink_to_fit();
+    return;
+  }
+  boost::asio::post(io_, guard_.wrap([this] {
+    restate_posted_ = false;
+    restate_next();
+  }));
 }
 
 void Pipeline::report_gap(std::int32_t partition, std::int64_t from, std::int64_t to,

@@ -155,6 +155,7 @@ class Pipeline {
   // Writes again every block designated to `partitions` (taken over: their
   // previous writer may have died before its rows were durable).
   void restate(std::span<const std::int32_t> partitions);
+  void restate_next();
   std::vector<PartitionOffset> assign(std::span<const std::int32_t> partitions);
   std::map<std::int32_t, Watermarks> assigned_watermarks(std::span<const std::int32_t> partitions);
   void revoke(const std::vector<std::int32_t>& partitions, std::function<void()> done);
@@ -193,6 +194,8 @@ class Pipeline {
   BatchResult result_;
   BatchResult replica_result_;
   std::vector<ProgressBlockId> replica_moved_;
+  std::vector<ProgressBlockId> restating_;  // blocks whose rows are still to be written again
+  bool restate_posted_ = false;
   std::vector<PartitionState> partitions_;  // by partition number
   std::deque<Round> rounds_;
   std::uint64_t generation_ = 0;
