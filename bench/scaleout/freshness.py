@@ -81,7 +81,8 @@ def main():
         cadre, village = probe["cadre_id"], probe["region"]
 
         load = spawn([fp, "simulate", "--brokers", brokers, "--roster", args.roster, "--rate",
-                      str(args.rate), "--from", "2018-05-01", "--to", "2019-07-31"],
+                      str(args.rate), "--from", "2018-05-01", "--to", "2019-07-31", "--count",
+                      str(int(args.rate * 3600))],
                      stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "load.log"), "w"))
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -92,7 +93,7 @@ def main():
                 pass
             time.sleep(0.2)
         time.sleep(5)  # the load settles
-        start_consumed = json.loads(get(ports[0], "/v1/summary")[1])["consumed"]
+        start_consumed = json.loads(get(ports[0], "/v1/summary")[1])["reports"]["consumed"]
         started = time.time()
 
         producer = spawn([fp, "produce", "--brokers", brokers, "-"], stdin=subprocess.PIPE,
@@ -115,7 +116,7 @@ def main():
             latencies.append(time.monotonic() - t0 if not pending else float("inf"))
             time.sleep(0.1)
         elapsed = time.time() - started
-        end_consumed = json.loads(get(ports[0], "/v1/summary")[1])["consumed"]
+        end_consumed = json.loads(get(ports[0], "/v1/summary")[1])["reports"]["consumed"]
         latencies.sort()
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
         print(f"instances {args.instances}, partitions {args.partitions}, load {args.rate:.0f}/s "
