@@ -176,7 +176,10 @@ void PipelineProbe::set_progress(const ProgressKey& key, const ProgressValue& va
   }
   const std::size_t metrics = core_.metric_names().size();
   const std::size_t slot = static_cast<std::size_t>(key.entity) * metrics + key.metric;
-  if (key.metric >= metrics || slot >= progress_gauges_.size()) return;  // roster grew
+  if (key.metric >= metrics) return;
+  if (slot >= progress_gauges_.size()) {  // the roster grew
+    progress_gauges_.resize(core_.roster().regions().size() * metrics, nullptr);
+  }
   prometheus::Gauge*& gauge = progress_gauges_[slot];
   if (!gauge) {
     gauge = &progress_family_->Add({{"level", std::string(to_string(key.level))},

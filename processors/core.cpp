@@ -40,9 +40,9 @@ void prefetch_payload(std::string_view payload) {
 }  // namespace
 
 struct ProcessingCore::Impl {
-  Impl(std::shared_ptr<const Catalog> c, std::shared_ptr<const Roster> r, CoreOptions o, Clock k)
+  Impl(std::shared_ptr<const Catalog> c, const Roster& r, CoreOptions o, Clock k)
       : catalog(std::move(c)),
-        roster(std::move(r)),
+        roster(std::make_shared<Roster>(r)),
         options(o),
         metric_names(catalog->metric_names()),
         reader(*catalog, *roster, options, std::move(k)),
@@ -64,8 +64,14 @@ struct ProcessingCore::Impl {
 
   void forget_cached_partition() { last_state = nullptr; }
 
+  // After the roster grew or changed attachments: it only appends, so ids held stay valid.
+  void follow_roster() {
+    aggregator.roster_grew();
+    activity.roster_changed();
+  }
+
   std::shared_ptr<const Catalog> catalog;
-  std::shared_ptr<const Roster> roster;
+  std::shared_ptr<Roster> roster;  // this core's own copy, which reloads and restores extend
   CoreOptions options;
   std::vector<std::string> metric_names;
   ReportReader reader;
@@ -86,8 +92,7 @@ struct ProcessingCore::Impl {
 ProcessingCore::ProcessingCore(std::shared_ptr<const Catalog> catalog,
                                std::shared_ptr<const Roster> roster, CoreOptions options,
                                Clock clock)
-    : impl_(std::make_unique<Impl>(std::move(catalog), std::move(roster), options,
-                                   std::move(clock))) {}
+    : impl_(std::make_unique<Impl>(std::move(catalog), *roster, options, std::move(clock))) {}
 
 ProcessingCore::~ProcessingCore() = default;
 
@@ -199,9 +204,17 @@ std::string ProcessingCore::snapshot_partition(std::int32_t partition) const {
 
 void ProcessingCore::restore_partition(std::int32_t partition, std::string_view snapshot) {
   Impl& s = *impl_;
-  // Decode first: a corrupt snapshot throws before anything changes.
-  DecodedPartition decoded = decode_partition(partition, snapshot, *s.catalog, *s.roster,
-                                              s.aggregator, s.options.dedupe_horizon_days);
+  // Decode first: a corrupt snapshot throws before any figure changes (the
+  // roster may have kept former entities by then, which count in none).
+  DecodedPartition decoded;
+  try {
+    decoded = decode_partition(partition, snapshot, *s.catalog, *s.roster, s.aggregator,
+                               s.options.dedupe_horizon_days);
+  } catch (...) {
+    s.follow_roster();
+    throw;
+  }
+  s.follow_roster();
   drop_partition(partition);
   PartitionState& st = *decoded.state;
   std::size_t offset = 0;
@@ -236,7 +249,7 @@ Summary ProcessingCore::summary() const {
   out.duplicate = s.totals.duplicate;
   out.rejected = s.totals.rejected;
   out.rejected_by_reason = s.totals.rejected_by_reason;
-  out.cadres_total = s.roster->cadres().size();
+  out.cadres_total = s.roster->current_cadre_count();
   out.cadres_reporting = s.activity.cadres_reporting();
   out.city_totals = s.aggregator.city_totals();
   return out;
@@ -276,6 +289,11 @@ std::vector<Completeness> ProcessingCore::completeness(Level level, std::int32_t
 
 std::optional<std::int64_t> ProcessingCore::last_report_ms(CadreId cadre) const {
   return impl_->activity.last_report_ms(cadre);
+}
+
+void ProcessingCore::update_roster(const Roster& next) {
+  impl_->roster->update(next);
+  impl_->follow_roster();
 }
 
 const Catalog& ProcessingCore::catalog() const { return *impl_->catalog; }
