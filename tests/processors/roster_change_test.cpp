@@ -7,17 +7,9 @@
 
 #include "core_fixture.h"
 
-namespace fp {
+// Inside the fixture's namespace: its helpers by their own names.
+namespace fp::core_test {
 namespace {
-
-using core_test::cadre;
-using core_test::kRosterJson;
-using core_test::metric;
-using core_test::region;
-using core_test::report;
-using core_test::run;
-using core_test::str;
-using core_test::value;
 
 // The fixture roster without cadre S002 and village 440881101201 (and its
 // cadre S004), with a new village 440823106202 and a new cadre S005 on it.
@@ -69,10 +61,10 @@ void expect_current_denominators(const ProcessingCore& core) {
   const Summary s = core.summary();
   EXPECT_EQ(s.cadres_total, 5U);      // L001 D001 S001 S003 S005
   EXPECT_EQ(s.cadres_reporting, 1U);  // S001; S002 and S004 are former
-  for (const SilentCadre& silent : core.silent_cadres(core_test::kNowMs, 30)) {
+  for (const SilentCadre& silent : core.silent_cadres(kNowMs, 30)) {
     EXPECT_FALSE(core.roster().cadre(silent.cadre).former) << silent.cadre;
   }
-  EXPECT_EQ(core.silent_cadres(core_test::kNowMs, 30).size(), 4U);  // all but S001
+  EXPECT_EQ(core.silent_cadres(kNowMs, 30).size(), 4U);  // all but S001
   const auto towns = core.completeness(Level::town, kDayNumber);
   const auto town = [&](std::string_view code) {
     return *std::find_if(towns.begin(), towns.end(),
@@ -85,7 +77,7 @@ void expect_current_denominators(const ProcessingCore& core) {
 }
 
 TEST(RosterChange, AReloadKeepsDroppedEntitiesAsFormerAndTakesNewOnes) {
-  auto core = core_test::make_core();
+  auto core = make_core();
   ASSERT_EQ(run(*core, first_reports()).accepted, 3U);
   const auto s002 = cadre(*core, "S002");
   core->update_roster(shrunk_roster());
@@ -106,10 +98,10 @@ TEST(RosterChange, AReloadKeepsDroppedEntitiesAsFormerAndTakesNewOnes) {
 }
 
 TEST(RosterChange, AReloadThatBringsACadreBackMakesThemCurrentAgain) {
-  auto core = core_test::make_core();
+  auto core = make_core();
   run(*core, first_reports());
   core->update_roster(shrunk_roster());
-  core->update_roster(*core_test::roster());
+  core->update_roster(*roster());
   EXPECT_FALSE(core->roster().cadre(cadre(*core, "S002")).former);
   EXPECT_EQ(core->summary().cadres_reporting, 3U);
   EXPECT_EQ(
@@ -118,7 +110,7 @@ TEST(RosterChange, AReloadThatBringsACadreBackMakesThemCurrentAgain) {
 }
 
 TEST(RosterChange, ARosterForAnotherCityIsRefusedAndChangesNothing) {
-  auto core = core_test::make_core();
+  auto core = make_core();
   std::string json(kRosterJson);
   for (auto at = json.find("4408"); at != std::string::npos; at = json.find("4408", at)) {
     json.replace(at, 4, "4409");
@@ -129,25 +121,25 @@ TEST(RosterChange, ARosterForAnotherCityIsRefusedAndChangesNothing) {
 }
 
 TEST(RosterChange, ARestoreNamingDroppedEntitiesKeepsThemAsFormer) {
-  auto before = core_test::make_core();
+  auto before = make_core();
   run(*before, first_reports());
   const std::string snapshot = before->snapshot_partition(0);
 
-  auto after = std::make_unique<ProcessingCore>(core_test::catalog(),
-                                                std::make_shared<const Roster>(shrunk_roster()),
-                                                CoreOptions{}, [] { return core_test::kNowMs; });
+  auto after =
+      std::make_unique<ProcessingCore>(catalog(), std::make_shared<const Roster>(shrunk_roster()),
+                                       CoreOptions{}, [] { return kNowMs; });
   after->restore_partition(0, snapshot);
   expect_history_kept(*after);
   expect_current_denominators(*after);
   EXPECT_EQ(after->summary().accepted, 3U);
   EXPECT_EQ(after->roster().cadre(cadre(*after, "S002")).name, "");  // not in any file now
   // The partition's next snapshot still names them, so the next restore keeps them too.
-  auto again = std::make_unique<ProcessingCore>(core_test::catalog(),
-                                                std::make_shared<const Roster>(shrunk_roster()),
-                                                CoreOptions{}, [] { return core_test::kNowMs; });
+  auto again =
+      std::make_unique<ProcessingCore>(catalog(), std::make_shared<const Roster>(shrunk_roster()),
+                                       CoreOptions{}, [] { return kNowMs; });
   again->restore_partition(0, after->snapshot_partition(0));
   expect_history_kept(*again);
 }
 
 }  // namespace
-}  // namespace fp
+}  // namespace fp::core_test
