@@ -477,6 +477,10 @@ void Roster::derive() {
     }
     chains_[id] = c;
   }
+  region_current_.resize(n);
+  for (RegionId id = 0; id < n; ++id) region_current_[id] = regions_[id].former ? 0 : 1;
+  cadre_current_.resize(cadres_.size());
+  for (CadreId id = 0; id < cadres_.size(); ++id) cadre_current_[id] = cadres_[id].former ? 0 : 1;
   cadres_within_.assign(n, 0);
   current_cadres_ = 0;
   for (const Cadre& cadre : cadres_) {
@@ -555,6 +559,7 @@ CadreId Roster::keep_former_cadre(std::string_view cadre_id) {
   if (const auto known = find_cadre(cadre_id)) return *known;
   const auto id = static_cast<CadreId>(cadres_.size());
   cadres_.push_back(Cadre{std::string(cadre_id), "", Tier::section, city(), 0, true});
+  cadre_current_.push_back(0);
   index_from(static_cast<RegionId>(regions_.size()), id);
   ++revision_;
   return id;

@@ -87,6 +87,9 @@ class Roster {
 
   [[nodiscard]] std::size_t village_count() const { return village_count_; }
   [[nodiscard]] std::size_t current_cadre_count() const { return current_cadres_; }
+  // Not former; a byte per entity, so checking every report stays in cache.
+  [[nodiscard]] bool is_current(CadreId id) const { return cadre_current_[id] != 0; }
+  [[nodiscard]] bool is_current_region(RegionId id) const { return region_current_[id] != 0; }
   // Changes whenever update() or keep_former_*() changed anything, for caches of names.
   [[nodiscard]] std::uint64_t revision() const { return revision_; }
 
@@ -156,7 +159,9 @@ class Roster {
   StringMap<RegionId> region_by_code_;
   StringMap<CadreId> cadre_by_id_;
   std::vector<std::size_t> cadres_within_;
-  std::vector<Chain> chains_;  // by RegionId
+  std::vector<Chain> chains_;                 // by RegionId
+  std::vector<std::uint8_t> region_current_;  // by RegionId: 1 unless former
+  std::vector<std::uint8_t> cadre_current_;   // by CadreId: 1 unless former
   std::size_t village_count_ = 0;
   std::size_t current_cadres_ = 0;
   std::uint64_t revision_ = 0;
