@@ -31,7 +31,7 @@ struct Region {
   Level level = Level::city;
   std::optional<RegionId> parent;  // none for the city
   // No longer in the roster file but kept: its history stays counted
-  // (docs/roster.md, "When the roster changes").
+  // (docs/operations.md, "A cadre or village who leaves").
   bool former = false;
 };
 

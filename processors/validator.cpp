@@ -115,7 +115,7 @@ bool Validator::validate(const DecodedReport& in, Report& out, Rejection& why) c
   out.report_id = in.report_id.text;
 
   if (!require_string(in.cadre_id, "cadre_id", why)) return false;
-  // A former cadre or village (docs/roster.md) is kept for its history only.
+  // A former cadre or village (docs/operations.md) is kept for its history only.
   const auto cadre = roster_.find_cadre(in.cadre_id.text);
   if (!cadre || !roster_.is_current(*cadre)) {
     return reject(why, Reason::unknown_cadre,
