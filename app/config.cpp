@@ -360,11 +360,38 @@ void apply_environment(ConfigBuilder& builder, const Environment& environment) {
   }
 }
 
+// Keys that name files: relative in a config file, they are relative to it.
+constexpr std::array<std::string_view, 3> kPathKeys = {"roster", "catalog", "sinks.jsonl.path"};
+
+// Makes the relative file paths `config` took from a config file in
+// `directory` relative to that directory instead of the working directory
+// (under systemd that is /). Flags and environment come later, unchanged.
+void resolve_against(Config& config, const std::filesystem::path& directory) {
+  for (const std::string_view key : kPathKeys) {
+    std::string* field = key == "roster"    ? &config.roster
+                         : key == "catalog" ? &config.catalog
+                                            : nullptr;
+    const std::string value = field ? *field : config.components.text(key);
+    if (config.origin(key) == "default" || value.empty() ||
+        std::filesystem::path(value).is_absolute()) {
+      continue;
+    }
+    const std::string resolved = (directory / value).lexically_normal().string();
+    if (field) {
+      *field = resolved;
+    } else {
+      config.components.set(key, resolved);
+    }
+  }
+}
+
 Config load(std::optional<std::pair<std::string_view, std::string_view>> file,
-            const ConfigFlags& flags, const Environment& environment) {
+            const ConfigFlags& flags, const Environment& environment,
+            const std::optional<std::filesystem::path>& file_directory = std::nullopt) {
   Config config = Config::defaults();
   ConfigBuilder builder(config);
   if (file) apply_toml(builder, file->first, file->second);
+  if (file_directory) resolve_against(config, *file_directory);
   apply_overrides(builder, flags);
   apply_environment(builder, environment);
   check_kafka_properties(config);
@@ -569,7 +596,7 @@ Config load_config(const ConfigFlags& flags, const Environment& environment) {
   text << in.rdbuf();
   const std::string content = text.str();
   return load(std::pair<std::string_view, std::string_view>(content, flags.config_file), flags,
-              environment);
+              environment, std::filesystem::absolute(flags.config_file).parent_path());
 }
 
 Config load_config_text(std::string_view toml, std::string_view source_name,

@@ -13,6 +13,7 @@
 
 #include "api/http_api.h"
 #include "app/commands.h"
+#include "app/data_file_reload.h"
 #include "kafka/config.h"
 #include "metrics/pipeline_probe.h"
 #include "metrics/registry.h"
@@ -100,6 +101,8 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
     HttpApi http(
         io, core, metrics, [&pipeline] { return pipeline.readiness(); }, http_options);
     http.start();
+    DataFileReload reload(io, core, probe, config.roster, config.catalog);
+    reload.start();  // before the line below, so SIGHUP is handled once a caller can see it
     // The first line of stdout: where to reach it (tests read it when --http says port 0).
     std::cout << "fieldpulse: serving http://"
               << config.http.listen.substr(0, config.http.listen.rfind(':')) << ':' << http.port()
@@ -108,6 +111,7 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
     bool stopping = false;
     auto finish = [&](int code) {
       exit_code = code;
+      reload.stop();
       http.stop();
       io.stop();
     };
@@ -121,6 +125,7 @@ int run_pipeline_process(const Config& config, ProcessHooks hooks) {
       stopping = true;
       spdlog::info("signal {}: draining", signal_number);
       if (hooks.stopping) hooks.stopping();
+      reload.stop();
       pipeline.drain([&](int code) { finish(code); });
     });
 

@@ -35,7 +35,8 @@ struct ProcessHooks {
 PipelineOptions pipeline_options(const Config& config);
 
 // Runs until SIGINT/SIGTERM (drain: exit 0 when everything was made durable)
-// or a runtime failure (exit 1). Configuration or data-file errors exit 2.
+// or a runtime failure (exit 1), reloading the roster and catalog on SIGHUP and
+// when their files change (DataFileReload). Configuration or data-file errors exit 2.
 // Messages go to stderr.
 int run_pipeline_process(const Config& config, ProcessHooks hooks = {});
 

@@ -35,6 +35,7 @@ enum Metric : std::size_t {
   kStalled,
   kReady,
   kLastCheckpoint,
+  kConfigReloads,
   kMetricCount,
 };
 
@@ -71,6 +72,9 @@ constexpr std::array<MetricDeclaration, kMetricCount> kMetrics = {{
     {"fieldpulse_last_checkpoint_timestamp_seconds", MetricType::gauge, "",
      "Unix time the newest checkpoint round completed (state durable, offsets committed); "
      "the process start before the first."},
+    {"fieldpulse_config_reloads_total", MetricType::counter, "file,result",
+     "Reloads of the roster and catalog files (SIGHUP or a change on disk), ok or failed "
+     "(the previous contents stay in force)."},
 }};
 
 constexpr std::array<double, 13> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -147,6 +151,16 @@ PipelineProbe::PipelineProbe(MetricsRegistry& registry, const ProcessingCore& co
   last_checkpoint_->Set(
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   progress_gauges_.assign(core.roster().regions().size() * core.metric_names().size(), nullptr);
+  auto& reloads = prometheus::BuildCounter()
+                      .Name(name_of(kConfigReloads))
+                      .Help(help_of(kConfigReloads))
+                      .Register(r);
+  for (std::size_t f = 0; f < kReloadedFiles.size(); ++f) {
+    config_reloads_[f][0] =
+        &reloads.Add({{"file", std::string(kReloadedFiles[f])}, {"result", "ok"}});
+    config_reloads_[f][1] =
+        &reloads.Add({{"file", std::string(kReloadedFiles[f])}, {"result", "failed"}});
+  }
 }
 
 PipelineProbe::~PipelineProbe() = default;
@@ -176,7 +190,10 @@ void PipelineProbe::set_progress(const ProgressKey& key, const ProgressValue& va
   }
   const std::size_t metrics = core_.metric_names().size();
   const std::size_t slot = static_cast<std::size_t>(key.entity) * metrics + key.metric;
-  if (key.metric >= metrics || slot >= progress_gauges_.size()) return;  // roster grew
+  if (key.metric >= metrics) return;
+  if (slot >= progress_gauges_.size()) {  // the roster grew
+    progress_gauges_.resize(core_.roster().regions().size() * metrics, nullptr);
+  }
   prometheus::Gauge*& gauge = progress_gauges_[slot];
   if (!gauge) {
     gauge = &progress_family_->Add({{"level", std::string(to_string(key.level))},
@@ -270,6 +287,12 @@ void PipelineProbe::set_ready(bool ready) { ready_->Set(ready ? 1.0 : 0.0); }
 
 void PipelineProbe::checkpoint_completed(std::int64_t completed_ms) {
   last_checkpoint_->Set(static_cast<double>(completed_ms) / 1000.0);
+}
+
+void PipelineProbe::config_reload(std::string_view file, bool ok) {
+  for (std::size_t f = 0; f < kReloadedFiles.size(); ++f) {
+    if (kReloadedFiles[f] == file) config_reloads_[f][ok ? 0 : 1]->Increment();
+  }
 }
 
 SinkProbe PipelineProbe::sink(std::string_view name) {

@@ -2,6 +2,7 @@
 // updated from the processing core's batch results.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -106,6 +107,11 @@ class PipelineProbe {
   // first, it holds the time the probe was made, so its age is the uptime.
   void checkpoint_completed(std::int64_t completed_ms);
 
+  // config_reloads_total{file,result}: a reload of `file` (one of
+  // kReloadedFiles; present at 0 from the start) was taken or refused.
+  static constexpr std::array<std::string_view, 2> kReloadedFiles = {"roster", "catalog"};
+  void config_reload(std::string_view file, bool ok);
+
   // sink_writes_total{sink} and sink_errors_total{sink} for one sink.
   SinkProbe sink(std::string_view name);
 
@@ -136,6 +142,8 @@ class PipelineProbe {
   // progress gauges by RegionId * metric count + MetricId, created on first use.
   std::vector<prometheus::Gauge*> progress_gauges_;
   std::vector<ProgressChange> headline_;  // scratch of apply()
+  // By kReloadedFiles index: the ok and the failed series.
+  std::array<std::array<prometheus::Counter*, 2>, kReloadedFiles.size()> config_reloads_{};
 };
 
 }  // namespace fp

@@ -430,54 +430,139 @@ Roster Roster::parse(std::string_view json, std::string_view source_name) {
   Roster roster;
   roster.regions_ = std::move(builder.regions);
   roster.cadres_ = std::move(builder.cadres);
-  for (RegionId id = 0; id < roster.regions_.size(); ++id) {
-    const std::string& code = roster.regions_[id].code;
-    if (const auto key = PackedIndex::pack(code)) {
-      roster.region_by_packed_code_.insert(*key, id);
-    } else {
-      roster.region_by_code_.emplace(code, id);
-    }
-  }
-  for (CadreId id = 0; id < roster.cadres_.size(); ++id) {
-    const std::string& cadre_id = roster.cadres_[id].cadre_id;
-    if (const auto key = PackedIndex::pack(cadre_id)) {
-      roster.cadre_by_packed_id_.insert(*key, id);
-    } else {
-      roster.cadre_by_id_.emplace(cadre_id, id);
-    }
-  }
+  roster.index_from(0, 0);
+  roster.derive();
+  return roster;
+}
 
-  // Chains: parents precede children, so one forward pass fills them.
-  const std::size_t n = roster.regions_.size();
-  roster.chains_.resize(n);
+void Roster::index_from(RegionId first_region, CadreId first_cadre) {
+  for (RegionId id = first_region; id < regions_.size(); ++id) {
+    const std::string& code = regions_[id].code;
+    if (const auto key = PackedIndex::pack(code)) {
+      region_by_packed_code_.insert(*key, id);
+    } else {
+      region_by_code_.emplace(code, id);
+    }
+  }
+  for (CadreId id = first_cadre; id < cadres_.size(); ++id) {
+    const std::string& cadre_id = cadres_[id].cadre_id;
+    if (const auto key = PackedIndex::pack(cadre_id)) {
+      cadre_by_packed_id_.insert(*key, id);
+    } else {
+      cadre_by_id_.emplace(cadre_id, id);
+    }
+  }
+}
+
+// Chains, village and cadre counts; only current cadres count within regions.
+void Roster::derive() {
+  // Parents precede children (also for appended regions), so one forward pass fills them.
+  const std::size_t n = regions_.size();
+  chains_.resize(n);
+  village_count_ = 0;
   for (RegionId id = 0; id < n; ++id) {
-    const Region& r = roster.regions_[id];
+    const Region& r = regions_[id];
     Chain c{0, id, id, id};
     if (r.level == Level::city) {
       c = {0, 0, 0, 0};
-    } else if (r.level == Level::county) {
-      c = {0, id, id, id};
-    } else {
-      c = roster.chains_[*r.parent];
+    } else if (r.level != Level::county) {
+      c = chains_[*r.parent];
       if (r.level == Level::town) {
         c.town = id;
         c.village = id;
       } else {
         c.village = id;
-        ++roster.village_count_;
+        if (!r.former) ++village_count_;
       }
     }
-    roster.chains_[id] = c;
+    chains_[id] = c;
   }
-  roster.cadres_within_.assign(n, 0);
-  for (const Cadre& cadre : roster.cadres_) {
+  region_current_.resize(n);
+  for (RegionId id = 0; id < n; ++id) region_current_[id] = regions_[id].former ? 0 : 1;
+  cadre_current_.resize(cadres_.size());
+  for (CadreId id = 0; id < cadres_.size(); ++id) cadre_current_[id] = cadres_[id].former ? 0 : 1;
+  cadres_within_.assign(n, 0);
+  current_cadres_ = 0;
+  for (const Cadre& cadre : cadres_) {
+    if (cadre.former) continue;
+    ++current_cadres_;
     std::optional<RegionId> at = cadre.region;
     while (at) {
-      ++roster.cadres_within_[*at];
-      at = roster.regions_[*at].parent;
+      ++cadres_within_[*at];
+      at = regions_[*at].parent;
     }
   }
-  return roster;
+}
+
+void Roster::update(const Roster& next) {
+  if (next.regions_.front().code != regions_.front().code) {
+    throw DataFileError("the roster is for city " + in_quotes(next.regions_.front().code) +
+                        ", not " + in_quotes(regions_.front().code));
+  }
+  const auto first_region = static_cast<RegionId>(regions_.size());
+  const auto first_cadre = static_cast<CadreId>(cadres_.size());
+  for (std::size_t i = 1; i < regions_.size(); ++i) regions_[i].former = true;
+  for (Cadre& c : cadres_) c.former = true;
+  std::vector<RegionId> mapped(next.regions_.size(), 0);  // next's id -> ours
+  for (RegionId id = 0; id < next.regions_.size(); ++id) {
+    Region r = next.regions_[id];
+    if (r.parent) r.parent = mapped[*r.parent];
+    auto known = find_region(r.code);
+    if (!known) {
+      known = static_cast<RegionId>(regions_.size());
+      regions_.emplace_back();
+    }
+    regions_[*known] = std::move(r);
+    mapped[id] = *known;
+  }
+  for (const Cadre& next_cadre : next.cadres_) {
+    Cadre c = next_cadre;
+    c.region = mapped[c.region];
+    auto known = find_cadre(c.cadre_id);
+    if (!known) {
+      known = static_cast<CadreId>(cadres_.size());
+      cadres_.emplace_back();
+    }
+    cadres_[*known] = std::move(c);
+  }
+  index_from(first_region, first_cadre);
+  derive();
+  ++revision_;
+}
+
+std::optional<RegionId> Roster::keep_former_region(std::string_view code) {
+  if (const auto known = find_region(code)) return known;
+  const std::string& city = regions_.front().code;
+  Level level = Level::village;
+  std::size_t parent_digits = 9;
+  if (is_digits(code, 6)) {
+    level = Level::county;
+    parent_digits = city.size();
+  } else if (is_digits(code, 9)) {
+    level = Level::town;
+    parent_digits = 6;
+  } else if (!is_digits(code, 12)) {
+    return std::nullopt;
+  }
+  if (code.substr(0, city.size()) != city) return std::nullopt;
+  const auto parent = keep_former_region(code.substr(0, parent_digits));
+  if (!parent) return std::nullopt;
+  const auto id = static_cast<RegionId>(regions_.size());
+  regions_.push_back(Region{std::string(code), "", level, parent, true});
+  index_from(id, static_cast<CadreId>(cadres_.size()));
+  derive();
+  ++revision_;
+  return id;
+}
+
+CadreId Roster::keep_former_cadre(std::string_view cadre_id) {
+  if (const auto known = find_cadre(cadre_id)) return *known;
+  const auto id = static_cast<CadreId>(cadres_.size());
+  cadres_.push_back(Cadre{std::string(cadre_id), "", Tier::section, city(), 0, true});
+  cadre_current_.push_back(0);
+  index_from(static_cast<RegionId>(regions_.size()), id);
+  ++revision_;
+  return id;
 }
 
 // Digits: bit 63 set, the length in bits 54-58, the value below. Other codes of

@@ -30,6 +30,9 @@ struct Region {
   std::string name;
   Level level = Level::city;
   std::optional<RegionId> parent;  // none for the city
+  // No longer in the roster file but kept: its history stays counted
+  // (docs/operations.md, "A cadre or village who leaves").
+  bool former = false;
 };
 
 struct Cadre {
@@ -38,6 +41,7 @@ struct Cadre {
   Tier tier = Tier::section;
   RegionId region = 0;  // county (city leaders), town (division), village (section)
   int round = 1;
+  bool former = false;  // as Region::former; not in silent or completeness figures
 };
 
 // A roster error that points at one entry and key, e.g. section "villages",
@@ -82,6 +86,26 @@ class Roster {
   [[nodiscard]] std::optional<CadreId> find_cadre(std::string_view cadre_id) const;
 
   [[nodiscard]] std::size_t village_count() const { return village_count_; }
+  [[nodiscard]] std::size_t current_cadre_count() const { return current_cadres_; }
+  // Not former; a byte per entity, so checking every report stays in cache.
+  [[nodiscard]] bool is_current(CadreId id) const { return cadre_current_[id] != 0; }
+  [[nodiscard]] bool is_current_region(RegionId id) const { return region_current_[id] != 0; }
+  // Changes whenever update() or keep_former_*() changed anything, for caches of names.
+  [[nodiscard]] std::uint64_t revision() const { return revision_; }
+
+  // Takes `next` as the current roster while keeping every region and cadre
+  // this one knows at its index (ids held in aggregates stay valid): known ones
+  // take next's names and attachments, new ones are appended, and those next
+  // lacks become former. Throws DataFileError, changing nothing, when next is
+  // for another city.
+  void update(const Roster& next);
+
+  // Keeps a region or cadre that saved state names but this roster lacks, as
+  // former (with an empty name; a region under its code's parents, which are
+  // kept too; a cadre attached to the city). None when the code cannot be a
+  // region of this city. Returns the existing id when it is known.
+  std::optional<RegionId> keep_former_region(std::string_view code);
+  CadreId keep_former_cadre(std::string_view cadre_id);
 
   // The chain city, county, town, village for a village (index 0 = city).
   // Precomputed; for a town or county the missing lower levels repeat it.
@@ -125,6 +149,9 @@ class Roster {
     std::size_t size_ = 0;
   };
 
+  void index_from(RegionId first_region, CadreId first_cadre);
+  void derive();
+
   std::vector<Region> regions_;
   std::vector<Cadre> cadres_;
   PackedIndex region_by_packed_code_;
@@ -132,8 +159,12 @@ class Roster {
   StringMap<RegionId> region_by_code_;
   StringMap<CadreId> cadre_by_id_;
   std::vector<std::size_t> cadres_within_;
-  std::vector<Chain> chains_;  // by RegionId
+  std::vector<Chain> chains_;                 // by RegionId
+  std::vector<std::uint8_t> region_current_;  // by RegionId: 1 unless former
+  std::vector<std::uint8_t> cadre_current_;   // by CadreId: 1 unless former
   std::size_t village_count_ = 0;
+  std::size_t current_cadres_ = 0;
+  std::uint64_t revision_ = 0;
 };
 
 }  // namespace fp

@@ -35,10 +35,6 @@ constexpr std::size_t kMaxBlockCells = 64;  // a kind's fields + its count, boun
 Aggregator::Aggregator(const Catalog& catalog, const Roster& roster)
     : catalog_(catalog), roster_(roster) {
   if (catalog.kinds().size() > BlockKey::kMaxKind) throw std::length_error("too many kinds");
-  if (roster.regions().size() > BlockKey::kMaxEntity ||
-      roster.cadres().size() > BlockKey::kMaxEntity) {
-    throw std::length_error("roster too large for the aggregate key");
-  }
   MetricId next = 0;
   for (std::size_t k = 0; k < catalog.kinds().size(); ++k) {
     const auto fields = static_cast<std::uint32_t>(catalog.kinds()[k].fields.size());
@@ -51,14 +47,22 @@ Aggregator::Aggregator(const Catalog& catalog, const Roster& roster)
       ++next;
     }
   }
-  for (RegionId r = 0; r < roster.regions().size(); ++r) {
-    level_entities_[static_cast<std::size_t>(roster.region(r).level)].push_back(r);
+  roster_grew();
+}
+
+void Aggregator::roster_grew() {
+  const std::size_t regions = roster_.regions().size(), cadres = roster_.cadres().size();
+  if (regions > BlockKey::kMaxEntity || cadres > BlockKey::kMaxEntity) {
+    throw std::length_error("roster too large for the aggregate key");
   }
-  for (CadreId c = 0; c < roster.cadres().size(); ++c) {
+  for (auto r = static_cast<RegionId>(region_holders_.size()); r < regions; ++r) {
+    level_entities_[static_cast<std::size_t>(roster_.region(r).level)].push_back(r);
+  }
+  for (auto c = static_cast<CadreId>(cadre_holders_.size()); c < cadres; ++c) {
     level_entities_[static_cast<std::size_t>(Level::cadre)].push_back(c);
   }
-  region_holders_.resize(roster.regions().size());
-  cadre_holders_.resize(roster.cadres().size());
+  region_holders_.resize(regions);
+  cadre_holders_.resize(cadres);
 }
 
 void Aggregator::begin_batch() {

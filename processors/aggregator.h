@@ -91,6 +91,8 @@ struct PartialAggregates {
 class Aggregator {
  public:
   Aggregator(const Catalog& catalog, const Roster& roster);
+  // Takes in regions and cadres appended to the roster (it never renumbers).
+  void roster_grew();
 
   // Number of cells in a block of `kind` (reports + its fields).
   [[nodiscard]] std::uint32_t block_size(KindId kind) const { return block_size_[kind]; }

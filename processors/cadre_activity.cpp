@@ -10,25 +10,29 @@ namespace {
 constexpr std::int64_t kNever = INT64_MIN;
 }  // namespace
 
-CadreActivity::CadreActivity(const Roster& roster) : roster_(roster) {
-  const std::size_t n = roster.cadres().size();
+CadreActivity::CadreActivity(const Roster& roster) : roster_(roster) { roster_changed(); }
+
+void CadreActivity::roster_changed() {
+  const std::size_t n = roster_.cadres().size();
   cadre_regions_.resize(n);
   cadre_region_count_.resize(n);
-  last_ms_.assign(n, kNever);
+  last_ms_.resize(n, kNever);
+  reporting_ = 0;
   for (CadreId c = 0; c < n; ++c) {
-    const Roster::Chain chain = roster.chain(roster.cadre(c).region);
+    const Roster::Chain chain = roster_.chain(roster_.cadre(c).region);
     const RegionId path[4] = {chain.city, chain.county, chain.town, chain.village};
     std::uint8_t count = 0;
     for (const RegionId r : path) {
       if (count == 0 || cadre_regions_[c][count - 1] != r) cadre_regions_[c][count++] = r;
     }
     cadre_region_count_[c] = count;
+    if (last_ms_[c] != kNever && !roster_.cadre(c).former) ++reporting_;
   }
 }
 
 void CadreActivity::note_last(CadreId cadre, std::int64_t at_ms) {
   std::int64_t& last = last_ms_[cadre];
-  if (last == kNever) ++reporting_;
+  if (last == kNever && !roster_.cadre(cadre).former) ++reporting_;
   if (at_ms > last) last = at_ms;
 }
 
@@ -143,7 +147,7 @@ std::vector<SilentCadre> CadreActivity::silent(std::int64_t as_of_ms, int days) 
   }
   std::vector<SilentCadre> out;
   for (CadreId c = 0; c < last_ms_.size(); ++c) {
-    if (active[c] != 0) continue;
+    if (active[c] != 0 || roster_.cadre(c).former) continue;
     SilentCadre sc;
     sc.cadre = c;
     if (before[c] != kNever) sc.last_report_ms = before[c];
@@ -157,11 +161,13 @@ std::vector<Completeness> CadreActivity::completeness(Level level, std::int32_t 
   if (level == Level::cadre) return out;
   std::vector<std::uint32_t> reported(roster_.regions().size(), 0);
   for (CadreId c = 0; c < last_ms_.size(); ++c) {
-    if (last_ms_[c] == kNever || index_.find(key(c, day)) == nullptr) continue;
+    if (last_ms_[c] == kNever || roster_.cadre(c).former || index_.find(key(c, day)) == nullptr) {
+      continue;
+    }
     for (std::uint8_t i = 0; i < cadre_region_count_[c]; ++i) ++reported[cadre_regions_[c][i]];
   }
   for (RegionId r = 0; r < roster_.regions().size(); ++r) {
-    if (roster_.region(r).level != level) continue;
+    if (roster_.region(r).level != level || roster_.region(r).former) continue;
     out.push_back({r, reported[r], roster_.cadres_within(r)});
   }
   return out;

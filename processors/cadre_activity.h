@@ -52,6 +52,11 @@ class CadreActivity {
  public:
   explicit CadreActivity(const Roster& roster);
 
+  // Follows a roster that grew or changed attachments (Roster::update,
+  // keep_former_*): former cadres stay in the history but leave the silent,
+  // completeness and reporting figures.
+  void roster_changed();
+
   void add(PartialActivity& part, CadreId cadre, std::int32_t day, std::int64_t at_ms);
 
   // add() for a run of reports in passes whose cache misses overlap, like
@@ -79,14 +84,14 @@ class CadreActivity {
   [[nodiscard]] std::size_t cadres_reporting() const { return reporting_; }
   [[nodiscard]] std::optional<std::int64_t> last_report_ms(CadreId cadre) const;
 
-  // Cadres with no accepted report whose `at` lies in (as_of - days*24h, as_of],
+  // Current cadres with no accepted report whose `at` lies in (as_of - days*24h, as_of],
   // in roster order, each with its latest report at or before as_of. A day is
   // 24 h in CST, so for days >= 1 no CST day holds times on both sides of the
   // interval and the per-day first/last times decide exactly.
   [[nodiscard]] std::vector<SilentCadre> silent(std::int64_t as_of_ms, int days) const;
 
-  // For every region of `level` (roster order): cadres attached within who
-  // reported on `day` / all cadres attached within.
+  // For every current region of `level` (roster order): current cadres attached
+  // within who reported on `day` / all current cadres attached within.
   [[nodiscard]] std::vector<Completeness> completeness(Level level, std::int32_t day) const;
 
   static std::uint64_t key(CadreId cadre, std::int32_t day) {

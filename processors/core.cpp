@@ -40,9 +40,9 @@ void prefetch_payload(std::string_view payload) {
 }  // namespace
 
 struct ProcessingCore::Impl {
-  Impl(std::shared_ptr<const Catalog> c, std::shared_ptr<const Roster> r, CoreOptions o, Clock k)
+  Impl(std::shared_ptr<const Catalog> c, const Roster& r, CoreOptions o, Clock k)
       : catalog(std::move(c)),
-        roster(std::move(r)),
+        roster(std::make_shared<Roster>(r)),
         options(o),
         metric_names(catalog->metric_names()),
         reader(*catalog, *roster, options, std::move(k)),
@@ -65,8 +65,28 @@ struct ProcessingCore::Impl {
 
   void forget_cached_partition() { last_state = nullptr; }
 
+  // Decodes a snapshot or partial. It throws before any figure changes (the
+  // roster may have kept former entities by then, which count in none).
+  DecodedPartition decode(std::int32_t partition, std::string_view bytes, bool with_ids) {
+    try {
+      DecodedPartition decoded = decode_partition(partition, bytes, *catalog, *roster, aggregator,
+                                                  options.dedupe_horizon_days, with_ids);
+      follow_roster();
+      return decoded;
+    } catch (...) {
+      follow_roster();
+      throw;
+    }
+  }
+
+  // After the roster grew or changed attachments: it only appends, so ids held stay valid.
+  void follow_roster() {
+    aggregator.roster_grew();
+    activity.roster_changed();
+  }
+
   std::shared_ptr<const Catalog> catalog;
-  std::shared_ptr<const Roster> roster;
+  std::shared_ptr<Roster> roster;  // this core's own copy, which reloads and restores extend
   CoreOptions options;
   std::vector<std::string> metric_names;
   ReportReader reader;
@@ -88,8 +108,7 @@ struct ProcessingCore::Impl {
 ProcessingCore::ProcessingCore(std::shared_ptr<const Catalog> catalog,
                                std::shared_ptr<const Roster> roster, CoreOptions options,
                                Clock clock)
-    : impl_(std::make_unique<Impl>(std::move(catalog), std::move(roster), options,
-                                   std::move(clock))) {}
+    : impl_(std::make_unique<Impl>(std::move(catalog), *roster, options, std::move(clock))) {}
 
 ProcessingCore::~ProcessingCore() = default;
 
@@ -201,9 +220,7 @@ std::string ProcessingCore::snapshot_partition(std::int32_t partition) const {
 
 void ProcessingCore::restore_partition(std::int32_t partition, std::string_view snapshot) {
   Impl& s = *impl_;
-  // Decode first: a corrupt snapshot throws before anything changes.
-  DecodedPartition decoded = decode_partition(partition, snapshot, *s.catalog, *s.roster,
-                                              s.aggregator, s.options.dedupe_horizon_days);
+  DecodedPartition decoded = s.decode(partition, snapshot, true);
   drop_partition(partition);
   PartitionState& st = *decoded.state;
   std::size_t offset = 0;
@@ -247,8 +264,7 @@ bool ProcessingCore::restore_replica(std::int32_t partition, std::int64_t throug
       it != s.partitions.end() && it->second->exact && through_offset <= it->second->through) {
     return false;
   }
-  DecodedPartition decoded = decode_partition(partition, snapshot, *s.catalog, *s.roster,
-                                              s.aggregator, s.options.dedupe_horizon_days, false);
+  DecodedPartition decoded = s.decode(partition, snapshot, false);
   drop_partition(partition);
   PartitionState& st = *decoded.state;
   std::size_t offset = 0;
@@ -269,14 +285,13 @@ bool ProcessingCore::apply_partial(std::int32_t partition, std::int64_t through_
   Impl& s = *impl_;
   auto& slot = s.partitions[partition];
   if (!slot) {
-    slot = std::make_unique<PartitionState>(s.options.dedupe_horizon_days,
-                                            s.catalog->kinds().size());
+    slot =
+        std::make_unique<PartitionState>(s.options.dedupe_horizon_days, s.catalog->kinds().size());
   }
   PartitionState& st = *slot;
   if (!st.exact || through_offset <= st.through) return false;
   // Decode first: a corrupt partial throws before anything changes.
-  DecodedPartition decoded = decode_partition(partition, partial, *s.catalog, *s.roster,
-                                              s.aggregator, s.options.dedupe_horizon_days, false);
+  DecodedPartition decoded = s.decode(partition, partial, false);
   s.totals.add(st.counts, -1);
   st.counts = decoded.state->counts;
   s.totals.add(st.counts, +1);
@@ -299,8 +314,8 @@ void ProcessingCore::replica_gap(std::int32_t partition) {
   Impl& s = *impl_;
   auto& slot = s.partitions[partition];
   if (!slot) {
-    slot = std::make_unique<PartitionState>(s.options.dedupe_horizon_days,
-                                            s.catalog->kinds().size());
+    slot =
+        std::make_unique<PartitionState>(s.options.dedupe_horizon_days, s.catalog->kinds().size());
   }
   slot->exact = false;
   s.forget_cached_partition();
@@ -350,7 +365,7 @@ Summary ProcessingCore::summary() const {
   out.duplicate = s.totals.duplicate;
   out.rejected = s.totals.rejected;
   out.rejected_by_reason = s.totals.rejected_by_reason;
-  out.cadres_total = s.roster->cadres().size();
+  out.cadres_total = s.roster->current_cadre_count();
   out.cadres_reporting = s.activity.cadres_reporting();
   out.city_totals = s.aggregator.city_totals();
   return out;
@@ -390,6 +405,11 @@ std::vector<Completeness> ProcessingCore::completeness(Level level, std::int32_t
 
 std::optional<std::int64_t> ProcessingCore::last_report_ms(CadreId cadre) const {
   return impl_->activity.last_report_ms(cadre);
+}
+
+void ProcessingCore::update_roster(const Roster& next) {
+  impl_->roster->update(next);
+  impl_->follow_roster();
 }
 
 const Catalog& ProcessingCore::catalog() const { return *impl_->catalog; }

@@ -77,6 +77,12 @@ class ProcessingCore {
   [[nodiscard]] std::vector<ProgressBlockId> block_keys_where(
       const std::function<bool(ProgressBlockId)>& wanted) const;
 
+  // Takes `next` as the current roster (Roster::update): new villages and cadres
+  // count from the next batch; entities it lacks stay as former with their
+  // history. Throws DataFileError, changing nothing, when next is for another
+  // city. Readers of roster() see the change at once (same thread).
+  void update_roster(const Roster& next);
+
   // Read side.
   [[nodiscard]] Summary summary() const;
   [[nodiscard]] std::vector<ProgressRow> progress(const ProgressQuery& query) const;

@@ -162,10 +162,11 @@ struct BlockRef {
   std::uint32_t cells;
 };
 
-// Names -> current ids, for both formats.
+// Names -> current ids, for both formats. A region or cadre the roster no
+// longer lists is kept in it as former, so its history stays counted.
 class NameResolver {
  public:
-  NameResolver(const Catalog& catalog, const Roster& roster)
+  NameResolver(const Catalog& catalog, Roster& roster)
       : catalog_(catalog),
         roster_(roster),
         region_seen_(roster.regions().size(), 0),
@@ -173,23 +174,24 @@ class NameResolver {
         kind_seen_(catalog.kinds().size(), 0) {}
 
   RegionId region(std::string_view code) {
-    const auto found = roster_.find_region(code);
-    if (!found)
-      throw SnapshotError("snapshot: region " + in_quotes(code) + " is not in the roster");
+    const auto found = roster_.keep_former_region(code);
+    if (!found) {
+      throw SnapshotError("snapshot: region " + in_quotes(code) + " is not a region of city " +
+                          in_quotes(roster_.region(roster_.city()).code));
+    }
+    region_seen_.resize(roster_.regions().size(), 0);
     if (std::exchange(region_seen_[*found], 1) != 0) {
       throw SnapshotError("snapshot: region " + in_quotes(code) + " is listed twice");
     }
     return *found;
   }
   CadreId cadre(std::string_view cadre_id) {
-    const auto found = roster_.find_cadre(cadre_id);
-    if (!found) {
-      throw SnapshotError("snapshot: cadre " + in_quotes(cadre_id) + " is not in the roster");
-    }
-    if (std::exchange(cadre_seen_[*found], 1) != 0) {
+    const auto found = roster_.keep_former_cadre(cadre_id);
+    cadre_seen_.resize(roster_.cadres().size(), 0);
+    if (std::exchange(cadre_seen_[found], 1) != 0) {
       throw SnapshotError("snapshot: cadre " + in_quotes(cadre_id) + " is listed twice");
     }
-    return *found;
+    return found;
   }
   KindId kind(std::string_view name) {
     const auto found = catalog_.find(name);
@@ -218,7 +220,7 @@ class NameResolver {
 
  private:
   const Catalog& catalog_;
-  const Roster& roster_;
+  Roster& roster_;
   std::vector<char> region_seen_, cadre_seen_, kind_seen_;
 };
 
@@ -447,11 +449,10 @@ void write_spans(SnapshotWriter& w, const std::vector<ActivitySpan>& spans,
 }
 
 DecodedPartition decode_v1(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
-                           const Roster& roster, const Aggregator& aggregator,
-                           std::int32_t horizon_days);
+                           Roster& roster, const Aggregator& aggregator, std::int32_t horizon_days);
 DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
-                           const Roster& roster, const Aggregator& aggregator,
-                           std::int32_t horizon_days, bool with_report_ids);
+                           Roster& roster, const Aggregator& aggregator, std::int32_t horizon_days,
+                           bool with_report_ids);
 
 }  // namespace
 
@@ -561,7 +562,7 @@ std::string encode_partial(std::int32_t partition, const PartitionState& state,
 }
 
 DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes,
-                                  const Catalog& catalog, const Roster& roster,
+                                  const Catalog& catalog, Roster& roster,
                                   const Aggregator& aggregator, std::int32_t horizon_days,
                                   bool with_report_ids) {
   if (bytes.size() < kMagic.size() + 4 + 8 || bytes.substr(0, kMagic.size()) != kMagic) {
@@ -597,7 +598,7 @@ struct SnapshotTables {
   }
 };
 
-SnapshotTables read_names(SnapshotReader& r, const Catalog& catalog, const Roster& roster) {
+SnapshotTables read_names(SnapshotReader& r, const Catalog& catalog, Roster& roster) {
   NameResolver names(catalog, roster);
   std::string name;
   std::vector<RegionId> regions(r.vcount(1));
@@ -759,8 +760,8 @@ void read_spans(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_da
 }
 
 DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
-                           const Roster& roster, const Aggregator& aggregator,
-                           std::int32_t horizon_days, bool with_report_ids) {
+                           Roster& roster, const Aggregator& aggregator, std::int32_t horizon_days,
+                           bool with_report_ids) {
   const std::string_view body = bytes.substr(0, bytes.size() - 8);
   if (SnapshotReader(bytes.substr(bytes.size() - 8)).u64() != snapshot_checksum(body)) {
     throw SnapshotError("snapshot: checksum mismatch");
@@ -787,7 +788,7 @@ DecodedPartition decode_v2(std::int32_t partition, std::string_view bytes, const
 // Format v1 (fixed-width fields and the whole roster and catalog), as written
 // before v2: still read, so checkpoints survive an upgrade.
 DecodedPartition decode_v1(std::int32_t partition, std::string_view bytes, const Catalog& catalog,
-                           const Roster& roster, const Aggregator& aggregator,
+                           Roster& roster, const Aggregator& aggregator,
                            std::int32_t horizon_days) {
   const std::string_view body = bytes.substr(0, bytes.size() - 8);
   if (SnapshotReader(bytes.substr(bytes.size() - 8)).u64() != snapshot_checksum_v1(body)) {

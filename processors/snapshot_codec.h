@@ -47,12 +47,14 @@ std::string encode_partial(std::int32_t partition, const PartitionState& state,
 // Reads v2 and v1 (fixed-width, whole roster and catalog, FNV-1a). Throws
 // SnapshotError when the bytes are corrupt, inconsistent (an index out of
 // range, a bad level or window, counts that do not add up, a repeated id,
-// block or span, trailing bytes) or name a region, cadre, kind or field the
-// current roster or catalog lacks.
-// Without `with_report_ids` the ids are checked but not kept (a replica of a
-// partition another instance owns needs its figures only).
+// block or span, trailing bytes) or name a kind or field the current catalog
+// lacks or a region outside the roster's city. A region or cadre the roster no
+// longer lists is added to it as former (Roster::keep_former_*), even when a
+// later part of the bytes turns out corrupt: former entities without data
+// change no figure. Without `with_report_ids` the ids are checked but not kept
+// (a replica of a partition another instance owns needs its figures only).
 DecodedPartition decode_partition(std::int32_t partition, std::string_view bytes,
-                                  const Catalog& catalog, const Roster& roster,
+                                  const Catalog& catalog, Roster& roster,
                                   const Aggregator& aggregator, std::int32_t horizon_days,
                                   bool with_report_ids = true);
 

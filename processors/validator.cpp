@@ -115,8 +115,9 @@ bool Validator::validate(const DecodedReport& in, Report& out, Rejection& why) c
   out.report_id = in.report_id.text;
 
   if (!require_string(in.cadre_id, "cadre_id", why)) return false;
+  // A former cadre or village (docs/operations.md) is kept for its history only.
   const auto cadre = roster_.find_cadre(in.cadre_id.text);
-  if (!cadre) {
+  if (!cadre || !roster_.is_current(*cadre)) {
     return reject(why, Reason::unknown_cadre,
                   "cadre_id: " + quoted(in.cadre_id.text) + " is not in the roster");
   }
@@ -128,7 +129,7 @@ bool Validator::validate(const DecodedReport& in, Report& out, Rejection& why) c
                   "village: " + quoted(in.village.text) + " is not a 12-digit village code");
   }
   const auto village = roster_.find_village(in.village.text);
-  if (!village) {
+  if (!village || !roster_.is_current_region(*village)) {
     return reject(why, Reason::unknown_village,
                   "village: " + quoted(in.village.text) + " is not a village in the roster");
   }

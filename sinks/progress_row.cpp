@@ -39,11 +39,28 @@ std::string json_string(std::string_view s) {
 
 }  // namespace
 
+void ProgressRowRenderer::follow_roster() {
+  const Roster& roster = core_.roster();
+  if (region_codes_.size() == roster.regions().size() &&
+      cadre_ids_.size() == roster.cadres().size()) {
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  for (std::size_t r = region_codes_.size(); r < roster.regions().size(); ++r) {
+    region_codes_.push_back(roster.regions()[r].code);
+  }
+  for (std::size_t c = cadre_ids_.size(); c < roster.cadres().size(); ++c) {
+    cadre_ids_.push_back(roster.cadres()[c].cadre_id);
+  }
+}
+
 void ProgressRowRenderer::fields(const ProgressKey& key, const ProgressValue& value,
                                  std::int64_t updated_ms, ProgressFields& out) const {
   out.level = to_string(key.level);
-  out.id.clear();
-  append_id(core_.roster(), key, out.id);
+  {
+    std::lock_guard lock(mutex_);
+    out.id = key.level == Level::cadre ? cadre_ids_.at(key.entity) : region_codes_.at(key.entity);
+  }
   out.metric = core_.metric_names()[key.metric];
   out.window.clear();
   append_window(key, out.window);
@@ -66,10 +83,16 @@ BlockRowRenderer::BlockRowRenderer(const ProcessingCore& core) : core_(core) {
   if (kind_names_.size() != core.metric_names().size()) {
     throw std::logic_error("progress rows: metric ids do not follow the catalog");
   }
-  for (const Region& region : core.roster().regions()) {
-    region_names_.push_back(json_string(region.name));
-  }
-  for (const Cadre& cadre : core.roster().cadres()) cadre_names_.push_back(json_string(cadre.name));
+  escape_names();
+}
+
+void BlockRowRenderer::escape_names() const {
+  const Roster& roster = core_.roster();
+  region_names_.clear();
+  cadre_names_.clear();
+  for (const Region& region : roster.regions()) region_names_.push_back(json_string(region.name));
+  for (const Cadre& cadre : roster.cadres()) cadre_names_.push_back(json_string(cadre.name));
+  names_revision_ = roster.revision();
 }
 
 void BlockRowRenderer::append_key(std::span<const ProgressChange> block, std::string& out) const {
@@ -89,6 +112,7 @@ void BlockRowRenderer::append_row(std::span<const ProgressChange> block, std::st
   out += to_string(key.level);
   out += R"(","id":")";
   append_id(core_.roster(), key, out);
+  if (names_revision_ != core_.roster().revision()) escape_names();
   out += R"(","name":)";
   out += key.level == Level::cadre ? cadre_names_[key.entity] : region_names_[key.entity];
   out += R"(,"kind":")";

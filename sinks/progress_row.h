@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -19,16 +20,24 @@ struct ProgressFields {
   std::string level, id, metric, window, value, reports, updated_at;
 };
 
-// One metric's row as columns. Reads names from the core's roster and catalog.
+// One metric's row as columns. Reads metric names from the core's catalog and
+// ids from its own copy of the roster's, so writer threads may call fields()
+// while the core's thread changes the roster.
 class ProgressRowRenderer {
  public:
-  explicit ProgressRowRenderer(const ProcessingCore& core) : core_(core) {}
+  explicit ProgressRowRenderer(const ProcessingCore& core) : core_(core) { follow_roster(); }
+
+  // Copies the ids of regions and cadres appended to the roster since (ids
+  // never change for an index); call on the core's thread.
+  void follow_roster();
 
   void fields(const ProgressKey& key, const ProgressValue& value, std::int64_t updated_ms,
               ProgressFields& out) const;
 
  private:
   const ProcessingCore& core_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> region_codes_, cadre_ids_;  // by RegionId, CadreId
 };
 
 // One block (the changes of one kind for one level, id and window; see
@@ -45,11 +54,14 @@ class BlockRowRenderer {
   void append_row(std::span<const ProgressChange> block, std::string& out) const;
 
  private:
+  void escape_names() const;  // again whenever the roster's revision moved
+
   const ProcessingCore& core_;
   std::vector<std::string> kind_names_;     // by metric: the kind's name
   std::vector<std::string> field_members_;  // by metric: "\"<field>\":", empty for the count
-  std::vector<std::string> region_names_;   // by RegionId: the name as a JSON string
-  std::vector<std::string> cadre_names_;    // by CadreId: the name as a JSON string
+  mutable std::uint64_t names_revision_ = 0;
+  mutable std::vector<std::string> region_names_;  // by RegionId: the name as a JSON string
+  mutable std::vector<std::string> cadre_names_;   // by CadreId: the name as a JSON string
 };
 
 }  // namespace fp

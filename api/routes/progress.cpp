@@ -19,12 +19,14 @@ void append_region_or_cadre(std::string& out, const Roster& roster, Level level,
     out += ',';
     append_key(out, "name");
     append_json_string(out, c.name);
+    if (c.former) out += R"(,"former":true)";
   } else {
     const Region& r = roster.region(entity);
     append_json_string(out, r.code);
     out += ',';
     append_key(out, "name");
     append_json_string(out, r.name);
+    if (r.former) out += R"(,"former":true)";
   }
 }
 

@@ -2,15 +2,13 @@
 // changes on disk, swapping in a new snapshot between requests.
 #pragma once
 
-#include <sys/stat.h>
-
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "base/file_watcher.h"
 #include "ingest/gateway/token_store.h"
 
 namespace fp::gateway {
@@ -29,30 +27,17 @@ class TokenWatcher {
   TokenWatcher(const TokenWatcher&) = delete;
   TokenWatcher& operator=(const TokenWatcher&) = delete;
 
-  void start();
-  void stop();
+  void start() { watcher_.start(); }
+  void stop() { watcher_.stop(); }
   [[nodiscard]] const TokenStore& tokens() const { return *tokens_; }
 
  private:
-  struct FileStamp {
-    ino_t inode = 0;
-    off_t size = -1;
-    std::int64_t mtime_ns = 0;
-    bool operator==(const FileStamp&) const = default;
-  };
-  FileStamp stamp() const;
-  void reload(const char* why);
-  void watch_signal();
-  void watch_file();
+  void reported(const char* why, const std::string& problem);
 
   std::string file_;
-  std::chrono::milliseconds check_interval_;
   Reported reported_;
   std::shared_ptr<const TokenStore> tokens_;
-  FileStamp loaded_;
-  boost::asio::signal_set hangup_;
-  boost::asio::steady_timer timer_;
-  bool stopped_ = false;
+  FileWatcher watcher_;
 };
 
 }  // namespace fp::gateway

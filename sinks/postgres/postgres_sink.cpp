@@ -78,6 +78,7 @@ void PostgresSink::hand_on(std::vector<ProgressChange>&& rows) {
   ++sequence_;
   queued_ += rows.size();
   const std::int64_t now = clock_();
+  renderer_.follow_roster();  // before the writers render these rows' ids
   std::vector<std::vector<ProgressChange>> parts(kConnections);
   for (auto& part : parts) part.reserve(rows.size() / kConnections + 1);
   // High bits: the writers' own hash tables bucket by the low ones.

@@ -61,7 +61,7 @@ class PostgresSink final : public Sink {
 
   // io_context thread.
   Clock clock_;
-  ProgressRowRenderer renderer_;  // the writers' too: it reads only immutable names
+  ProgressRowRenderer renderer_;  // the writers' too: see ProgressRowRenderer::follow_roster
   SinkProbe probe_;
   boost::asio::io_context& io_;
   std::function<void()> on_acked_;

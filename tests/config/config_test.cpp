@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -439,6 +440,26 @@ TEST(Config, ConfigFileFlagReadsTheFile) {
   EXPECT_EQ(c.origin("kafka.group"), path + ":6");
   std::remove(path.c_str());
   EXPECT_THROW(parse_flags({"--config", path}), CLI::ParseError);  // no longer exists
+}
+
+// Under systemd the working directory is /, so a config file's relative paths
+// are relative to the file; flags keep the working directory.
+TEST(Config, RelativePathsInAConfigFileAreRelativeToIt) {
+  const std::string dir = ::testing::TempDir() + "fp-config-paths";
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/fieldpulse.toml";
+  std::ofstream(path) << "roster = \"data/roster.json\"\ncatalog = \"/etc/catalog.toml\"\n"
+                      << "[sinks.jsonl]\npath = \"../rows.jsonl\"\n";
+  const std::string base = std::filesystem::absolute(dir).lexically_normal().string();
+  const Config c = load_config(parse_flags({"--config", path}), {});
+  EXPECT_EQ(c.roster, base + "/data/roster.json");
+  EXPECT_EQ(c.catalog, "/etc/catalog.toml");
+  EXPECT_EQ(c.components.text("sinks.jsonl.path"),
+            std::filesystem::path(base).parent_path().string() + "/rows.jsonl");
+  const Config flagged = load_config(parse_flags({"--config", path, "--roster", "mine.json"}), {});
+  EXPECT_EQ(flagged.roster, "mine.json");
+  EXPECT_EQ(Config::defaults().catalog, load_config(parse_flags({}), {}).catalog);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Config, ReferenceDocumentListsEveryKey) {
