@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "app/commands.h"
@@ -69,7 +70,7 @@ int run_produce(const ProduceOptions& options) {
   FILE* in = options.input == "-" ? stdin : std::fopen(options.input.c_str(), "rb");
   if (in == nullptr) {
     std::fprintf(stderr, "fieldpulse produce: cannot open input file '%s': %s\n",
-                 options.input.c_str(), std::strerror(errno));
+                 options.input.c_str(), std::generic_category().message(errno).c_str());
     return kExitUsage;
   }
   std::unique_ptr<FILE, int (*)(FILE*)> owned(in == stdin ? nullptr : in, &std::fclose);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -141,7 +142,7 @@ class FileLineSink final : public LineSink {
   }
   bool finish(std::string& summary) override {
     const bool ok = std::fflush(file_) == 0 && std::ferror(file_) == 0;
-    if (!ok) summary = "write error: " + std::string(std::strerror(errno));
+    if (!ok) summary = "write error: " + std::generic_category().message(errno);
     return ok;
   }
 
@@ -358,7 +359,8 @@ int run_simulate(const SimulateOptions& options) {
   } else {
     FILE* file = std::fopen(options.out.c_str(), "wb");
     if (file == nullptr) {
-      return usage_error("--out: cannot open '" + options.out + "': " + std::strerror(errno));
+      return usage_error("--out: cannot open '" + options.out +
+                         "': " + std::generic_category().message(errno));
     }
     sink = std::make_unique<FileLineSink>(file, true);
   }

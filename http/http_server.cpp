@@ -289,7 +289,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // Answers without reading (the rest of) the request, then closes.
   void refuse(Response r) { write(make_response(std::move(r), 11, false)); }
 
-  void write(ResponsePtr response) {
+  void write(const ResponsePtr& response) {
     lowest().expires_after(state_->options.write_timeout);
     bhttp::async_write(
         stream_, *response,

@@ -1,6 +1,7 @@
 #include "kafka/delivery_producer.h"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 namespace fp::kafka {
@@ -12,8 +13,10 @@ int to_ms(std::chrono::milliseconds d) {
   return static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(d.count(), 0, 1'000'000'000));
 }
 
+// The token travels as the message opaque and is never dereferenced.
 void* to_opaque(std::uint64_t token) {
-  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(token));
+  return reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
+      static_cast<std::uintptr_t>(token));
 }
 
 std::uint64_t from_opaque(void* opaque) {
@@ -52,9 +55,9 @@ DeliveryProducer::~DeliveryProducer() {
 }
 
 void DeliveryProducer::wake_on_report(int fd) {
-  static const char kByte[] = "1";
+  static constexpr char kByte = '1';
   if (!main_queue_) main_queue_.reset(rd_kafka_queue_get_main(rk_.get()));
-  rd_kafka_queue_io_event_enable(main_queue_.get(), fd, kByte, 1);
+  rd_kafka_queue_io_event_enable(main_queue_.get(), fd, &kByte, 1);
 }
 
 void DeliveryProducer::on_report(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
@@ -72,8 +75,9 @@ void DeliveryProducer::record(std::uint64_t token, rd_kafka_resp_err_t err) {
 }
 
 bool DeliveryProducer::wait_for_room(std::chrono::milliseconds timeout) {
-  if (callback_thread_ == CallbackThread::kCaller)
+  if (callback_thread_ == CallbackThread::kCaller) {
     return rd_kafka_poll(rk_.get(), to_ms(timeout)) > 0;
+  }
   std::unique_lock lock(mutex_);
   const auto before = delivered_.load() + failed_reports_.load();
   return reported_.wait_for(lock, timeout,
@@ -84,15 +88,22 @@ rd_kafka_resp_err_t DeliveryProducer::produce(std::string_view topic,
                                               std::optional<std::string_view> key,
                                               std::string_view payload, std::uint64_t token) {
   const std::string topic_name(topic);
-  // The RD_KAFKA_V_* macros do not parenthesise their arguments.
-  const void* key_data = key ? key->data() : nullptr;
-  const size_t key_size = key ? key->size() : 0;
+  std::array<rd_kafka_vu_t, 5> fields{};
+  fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  fields[0].u.cstr = topic_name.c_str();
+  fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  fields[1].u.i = RD_KAFKA_MSG_F_COPY;
+  fields[2].vtype = RD_KAFKA_VTYPE_KEY;
+  fields[2].u.mem = {key ? const_cast<char*>(key->data()) : nullptr, key ? key->size() : 0};
+  fields[3].vtype = RD_KAFKA_VTYPE_VALUE;
+  fields[3].u.mem = {const_cast<char*>(payload.data()), payload.size()};
+  fields[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  fields[4].u.ptr = to_opaque(token);
   while (true) {
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk_.get(), RD_KAFKA_V_TOPIC(topic_name.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(key_data, key_size),
-        RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
-        RD_KAFKA_V_OPAQUE(to_opaque(token)), RD_KAFKA_V_END);
+    rd_kafka_error_t* error = rd_kafka_produceva(rk_.get(), fields.data(), fields.size());
+    const rd_kafka_resp_err_t err =
+        error == nullptr ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_error_code(error);
+    if (error != nullptr) rd_kafka_error_destroy(error);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       sent_.fetch_add(1);
       if (callback_thread_ == CallbackThread::kCaller) rd_kafka_poll(rk_.get(), 0);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <stdexcept>
 
 #include "kafka/config.h"
@@ -63,15 +64,27 @@ std::uint64_t KafkaWriter::produce_with(int flags, std::string_view topic, std::
   const std::uint64_t sequence = produced_ + 1;
   std::string topic_name(topic);
   for (;;) {
-    // The sequence number travels as the message opaque.
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(topic_name.c_str()),
-        RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
-        RD_KAFKA_V_MSGFLAGS(flags), RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(sequence))),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    std::array<rd_kafka_vu_t, 7> fields{};
+    fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+    fields[0].u.cstr = topic_name.c_str();
+    fields[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+    fields[1].u.i32 = partition < 0 ? RD_KAFKA_PARTITION_UA : partition;
+    fields[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    fields[2].u.i = flags;
+    fields[3].vtype = RD_KAFKA_VTYPE_KEY;
+    fields[3].u.mem = {const_cast<char*>(key.data()), key.size()};
+    fields[4].vtype = RD_KAFKA_VTYPE_VALUE;
+    fields[4].u.mem = {const_cast<char*>(value.data()), value.size()};
+    fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    // The sequence number travels as the message opaque and is never dereferenced.
+    fields[5].u.ptr = reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
+        static_cast<std::uintptr_t>(sequence));
+    fields[6].vtype = RD_KAFKA_VTYPE_HEADERS;
+    fields[6].u.headers = hdrs;
+    rd_kafka_error_t* error = rd_kafka_produceva(producer_.get(), fields.data(), fields.size());
+    if (error == nullptr) break;
+    const rd_kafka_resp_err_t err = rd_kafka_error_code(error);
+    rd_kafka_error_destroy(error);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       // The pipeline pauses its input long before this; wait for room rather than drop.
       rd_kafka_poll(producer_.get(), 10);
