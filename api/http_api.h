@@ -32,9 +32,9 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
 
 struct HttpApiOptions {
   std::string listen = "127.0.0.1:8080";
-  std::size_t max_header_bytes = 8 * 1024;  // larger requests get 431
-  std::size_t max_connections = 1024;       // beyond this, new connections are closed
-  Clock clock;                              // "now" for as_of; system clock when empty
+  std::size_t max_header_bytes = 8 * 1024UL;  // larger requests get 431
+  std::size_t max_connections = 1024;         // beyond this, new connections are closed
+  Clock clock;                                // "now" for as_of; system clock when empty
 };
 
 // Serves HTTP on `io`. Threading: every handler runs on the io_context's thread

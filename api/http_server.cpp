@@ -105,7 +105,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     response->keep_alive(request.keep_alive());
     response->body() = std::move(api.body);
     response->prepare_payload();
-    write(std::move(response));
+    write(response);
   }
 
   void reply_error(int status, std::string_view message) {
@@ -116,10 +116,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     response->keep_alive(false);
     response->body() = "{\"error\":\"" + std::string(message) + "\"}";
     response->prepare_payload();
-    write(std::move(response));
+    write(response);
   }
 
-  void write(std::shared_ptr<http::response<http::string_body>> response) {
+  void write(const std::shared_ptr<http::response<http::string_body>>& response) {
     stream_.expires_after(kIdleTimeout);
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response](beast::error_code ec, std::size_t) {

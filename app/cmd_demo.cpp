@@ -97,8 +97,9 @@ class SimulatedCadres {
 
 int run_demo(const DemoFlags& flags) {
   ConfigFlags config_flags;
-  if (!flags.roster.empty())
+  if (!flags.roster.empty()) {
     config_flags.overrides.push_back({"roster", flags.roster, "flag --roster"});
+  }
   config_flags.overrides.push_back({"http.listen", flags.http, "flag --http"});
   config_flags.overrides.push_back({"kafka.group", "fieldpulse-demo", "demo"});
   config_flags.overrides.push_back({"checkpoint.interval_ms", "5000", "demo"});

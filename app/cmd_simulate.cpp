@@ -271,9 +271,10 @@ std::string format_summary(const Tally& tally, const Catalog& catalog, double se
   std::string out = std::string("fieldpulse simulate: ") + head;
   if (!sink_summary.empty()) out += "; " + sink_summary;
   out += "\n  by kind (valid and duplicate):";
-  for (KindId k = 0; k < tally.by_kind.size(); ++k) {
+  for (std::size_t k = 0; k < tally.by_kind.size(); ++k) {
     if (tally.by_kind[k] > 0) {
-      out += " " + catalog.kind(k).name + "=" + std::to_string(tally.by_kind[k]);
+      out +=
+          " " + catalog.kind(static_cast<KindId>(k)).name + "=" + std::to_string(tally.by_kind[k]);
     }
   }
   if (tally.bad > 0) {

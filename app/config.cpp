@@ -351,8 +351,9 @@ void apply_environment(ConfigBuilder& builder, const Environment& environment) {
       continue;
     }
     const auto& keys = all_keys();
-    const auto key = std::find_if(keys.begin(), keys.end(),
-                                  [&](const ConfigKey& k) { return env_name(k.name) == name; });
+    const auto key = std::find_if(keys.begin(), keys.end(), [&variable = name](const ConfigKey& k) {
+      return env_name(k.name) == variable;
+    });
     if (key == keys.end()) {
       throw ConfigError(name, source, "unknown environment variable (no such configuration key)");
     }
@@ -637,14 +638,14 @@ std::string render_config_reference() {
     if (k.name == "roster" || k.name == "catalog") {
       def = "`<data dir>" + def.substr(def.rfind('/')) + "`";
     } else {
-      def = def.empty() ? "(empty)" : "`" + def + "`";
+      def = def.empty() ? "(empty)" : "`" + def.append("`");
     }
     std::string type(to_string(k.type));
     if (k.type == ConfigType::integer) {
-      type += " " + std::to_string(k.min) + "–" + std::to_string(k.max);
+      type.append(" ").append(std::to_string(k.min)).append("–").append(std::to_string(k.max));
     }
-    out += "| `" + std::string(k.name) + "` | " + type + " | " + def + " | `" + env_name(k.name) +
-           "` | " + std::string(k.description) + " |\n";
+    out.append("| `").append(k.name).append("` | ").append(type).append(" | ").append(def);
+    out.append(" | `").append(env_name(k.name)).append("` | ").append(k.description).append(" |\n");
   }
   return out;
 }

@@ -61,7 +61,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
   KafkaSourceHandler handler;
   handler.on_batch = [this](std::span<const RawMessage> batch) { process(batch); };
   handler.on_assign = [this](std::span<const std::int32_t> p) { return assign(p); };
-  handler.on_revoke = [this](std::vector<std::int32_t> p, std::function<void()> done) {
+  handler.on_revoke = [this](const std::vector<std::int32_t>& p, std::function<void()> done) {
     revoke(p, std::move(done));
   };
   handler.on_prefetch_full = [this] { probe_.prefetch_full(); };

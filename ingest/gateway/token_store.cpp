@@ -170,8 +170,9 @@ std::string TokenFile::render() const {
 void TokenFile::save(const std::filesystem::path& file) const {
   const std::string temp = file.string() + ".tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
+  if (fd < 0) {
     throw TokenFileError("cannot write " + temp + ": " + std::generic_category().message(errno));
+  }
   const std::string text = render();
   std::size_t written = 0;
   while (written < text.size()) {
