@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "app/commands.h"
-#include "kafka/delivery_producer.h"
+#include "kafka/producer.h"
 #include "model/catalog.h"
 #include "model/civil_time.h"
 #include "model/roster.h"
@@ -153,24 +153,28 @@ class FileLineSink final : public LineSink {
 
 class KafkaLineSink final : public LineSink {
  public:
-  KafkaLineSink(std::unique_ptr<kafka::DeliveryProducer> producer, std::string topic)
+  KafkaLineSink(std::unique_ptr<kafka::Producer> producer, std::string topic)
       : producer_(std::move(producer)), topic_(std::move(topic)) {}
   void write(std::string_view line, std::string_view key) override {
-    const auto err = producer_->produce(topic_, key, line);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && refused_++ == 0) {
-      std::fprintf(stderr, "fieldpulse simulate: a report was not sent: %s\n",
-                   rd_kafka_err2str(err));
+    try {
+      producer_->produce({.topic = topic_, .key = key, .value = line});
+    } catch (const kafka::ProduceError& e) {
+      if (refused_++ == 0) {
+        std::fprintf(stderr, "fieldpulse simulate: a report was not sent: %s\n",
+                     rd_kafka_err2str(e.code()));
+      }
     }
   }
   bool finish(std::string& summary) override {
-    producer_->flush();
-    const kafka::DeliveryCounts c = producer_->counts();
-    summary = "delivered " + std::to_string(c.delivered) + ", failed " + std::to_string(c.failed);
-    return c.failed == 0 && c.delivered == c.sent;
+    producer_->flush(std::chrono::hours(24));
+    const std::uint64_t failed = producer_->failed() + refused_;
+    summary = "delivered " + std::to_string(producer_->delivered()) + ", failed " +
+              std::to_string(failed);
+    return failed == 0 && producer_->delivered() == producer_->produced();
   }
 
  private:
-  std::unique_ptr<kafka::DeliveryProducer> producer_;
+  std::unique_ptr<kafka::Producer> producer_;
   std::string topic_;
   std::uint64_t refused_ = 0;
 };
@@ -347,9 +351,10 @@ int run_simulate(const SimulateOptions& options) {
     std::vector<kafka::Property> properties;
     try {
       for (const auto& p : options.properties) properties.push_back(kafka::parse_property(p));
+      properties.insert(properties.begin(), {"bootstrap.servers", options.brokers});
       sink = std::make_unique<KafkaLineSink>(
-          std::make_unique<kafka::DeliveryProducer>(
-              kafka::DeliveryProducer::Options{options.brokers, properties, {}, {}}),
+          std::make_unique<kafka::Producer>(
+              kafka::Producer::Options{"simulate", properties, nullptr, nullptr}),
           options.topic);
     } catch (const kafka::ConfigError& e) {
       return usage_error(std::string("-X: ") + e.what());

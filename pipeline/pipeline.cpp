@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <random>
@@ -9,7 +10,7 @@
 #include "ingest/checkpoint_store.h"
 #include "ingest/kafka_source_declaration.h"
 #include "ingest/watermark_sampler.h"
-#include "kafka/kafka_writer.h"
+#include "kafka/producer.h"
 #include "metrics/pipeline_probe.h"
 #include "processors/core.h"
 
@@ -49,9 +50,14 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
   // the broker create one behind the operator's back either.
   auto state_properties = options_.kafka_properties;
   state_properties.emplace_back("allow.auto.create.topics", "false");
-  state_writer_ = std::make_unique<KafkaWriter>(
-      io_, KafkaWriter::Options{"state", std::move(state_properties)}, [this] { acked(); },
-      [this](const std::string& why) { fail(why); });
+  state_writer_ = std::make_unique<kafka::Producer>(
+      io_, kafka::Producer::Options{"state", std::move(state_properties),
+                                    [this](std::uint64_t /*sequence*/, rd_kafka_resp_err_t error) {
+                                      if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                                        fail(std::string("state: ") + rd_kafka_err2str(error));
+                                      }
+                                    },
+                                    [this] { acked(); }});
 
   KafkaSourceOptions source_options;
   source_options.properties =
@@ -288,8 +294,13 @@ void Pipeline::advance_rounds() {
                                part.through_offset, part.snapshot, ++generation_)) {
           try {
             // The snapshot stays in rounds_ until acknowledged: no copy of it.
-            state_writer_->produce_borrowed(options_.state_topic, part.partition, chunk.key,
-                                            chunk.value, {{kCheckpointHeader, chunk.header}});
+            const std::array headers{kafka::Header{kCheckpointHeader, chunk.header}};
+            state_writer_->produce({.topic = options_.state_topic,
+                                    .key = chunk.key,
+                                    .value = chunk.value,
+                                    .partition = part.partition,
+                                    .headers = headers,
+                                    .borrowed = true});
           } catch (const std::exception& e) {
             fail(e.what());
             return;

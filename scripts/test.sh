@@ -20,12 +20,12 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$build" --output-on-failure -j2
 # ThreadSanitizer, in a build of its own with only the tests whose code runs on
-# several threads (PostgresSink's writers, DeliveryProducer, the pipeline's
+# several threads (PostgresSink's writers, the Kafka producer, the pipeline's
 # watermark sampler, librdkafka's callbacks); the tests of targets not built
 # there are ctest's *_NOT_BUILT placeholders.
 tsan=${FP_TSAN_BUILD_DIR:-build/tsan}
 cmake -S . -B "$tsan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFP_TSAN=ON -DFP_WERROR=ON -DFP_BENCH=OFF
 cmake --build "$tsan" -j2 --target pipeline_engine_test sink_contract_test \
-  kafka_delivery_producer_test postgres_progress_table_test
+  kafka_producer_test postgres_progress_table_test
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp} \
   ctest --test-dir "$tsan" -E '_NOT_BUILT$' --output-on-failure -j2
