@@ -13,9 +13,9 @@
 #include <sstream>
 #include <type_traits>
 
-#include "api/http_api.h"
 #include "app/kafka_properties_check.h"
 #include "app/secrets.h"
+#include "http/listen_address.h"
 #include "ingest/kafka_source_declaration.h"
 #include "kafka/topic_name.h"
 #include "model/civil_time.h"
@@ -28,7 +28,7 @@ namespace {
 
 std::optional<std::string> check_listen(std::string_view value) {
   std::string problem;
-  if (parse_listen_address(value, &problem)) return std::nullopt;
+  if (http::parse_listen_address(value, &problem)) return std::nullopt;
   return problem;
 }
 
