@@ -44,8 +44,8 @@ HttpApi::HttpApi(boost::asio::io_context& io, const ProcessingCore& core, Metric
                  ReadinessFn readiness, HttpApiOptions options)
     : impl_(std::make_unique<Impl>(io, server_options(options))) {
   // Shared with the handlers, which a connection still open may call late.
-  auto router =
-      std::make_shared<const ApiRouter>(core, metrics, std::move(readiness), options.clock);
+  auto router = std::make_shared<const ApiRouter>(core, metrics, std::move(readiness),
+                                                  std::move(options.clock));
   auto handler = [router](const http::Request& request, const http::Reply& reply) {
     const auto target = request.target();
     ApiResponse api = router->handle("GET", std::string_view(target.data(), target.size()));
