@@ -10,24 +10,28 @@
 namespace fp {
 namespace {
 
-const std::array<Route, 7> kRoutes{{
-    {"/healthz", "the process is alive", {}, handle_healthz},
-    {"/readyz", "ready to be asked: 200, or 503 with the reasons", {}, handle_readyz},
-    {"/metrics", "Prometheus exposition of every metric", {}, handle_metrics},
-    {"/v1/summary", "report counts, lag, cadres reporting and silent", {}, handle_summary},
-    {"/v1/progress",
-     "aggregates of a level, entity, metric and window; a range sums each series",
-     {"level", "id", "metric", "window", "by"},
-     handle_progress},
-    {"/v1/cadres/silent",
-     "cadres with no accepted report in the last `days` days",
-     {"days", "as_of"},
-     handle_silent_cadres},
-    {"/v1/completeness",
-     "share of villages that reported on a day, per region of a level",
-     {"level", "date"},
-     handle_completeness},
-}};
+// In a function: building the table allocates, which must not happen before main().
+const std::array<Route, 7>& route_table() {
+  static const std::array<Route, 7> table{{
+      {"/healthz", "the process is alive", {}, handle_healthz},
+      {"/readyz", "ready to be asked: 200, or 503 with the reasons", {}, handle_readyz},
+      {"/metrics", "Prometheus exposition of every metric", {}, handle_metrics},
+      {"/v1/summary", "report counts, lag, cadres reporting and silent", {}, handle_summary},
+      {"/v1/progress",
+       "aggregates of a level, entity, metric and window; a range sums each series",
+       {"level", "id", "metric", "window", "by"},
+       handle_progress},
+      {"/v1/cadres/silent",
+       "cadres with no accepted report in the last `days` days",
+       {"days", "as_of"},
+       handle_silent_cadres},
+      {"/v1/completeness",
+       "share of villages that reported on a day, per region of a level",
+       {"level", "date"},
+       handle_completeness},
+  }};
+  return table;
+}
 
 std::string expected_list(const std::vector<std::string_view>& names) {
   std::string out;
@@ -54,7 +58,7 @@ std::int64_t system_now_ms() {
 
 }  // namespace
 
-std::span<const Route> api_routes() { return kRoutes; }
+std::span<const Route> api_routes() { return route_table(); }
 
 ApiRouter::ApiRouter(const ProcessingCore& core, MetricsRegistry& metrics, ReadinessFn readiness,
                      Clock clock)
@@ -75,7 +79,7 @@ ApiResponse ApiRouter::handle(std::string_view method, std::string_view target) 
   auto parsed = parse_query(query, query_error);
   if (!parsed) return bad_parameter(query_error.parameter, query_error.detail);
   const RequestParameters params(std::move(*parsed));
-  for (const Route& route : kRoutes) {
+  for (const Route& route : route_table()) {
     if (route.path != path) continue;
     if (auto error = check_parameter_names(route, params)) return *error;
     return route.handler(RouteContext{core_, metrics_, readiness_, clock_()}, params);

@@ -1,5 +1,5 @@
-// The HTTP server: the /v1 JSON API over the processing core, /metrics, health
-// and readiness probes, and the dashboard page (contract section 6).
+// The read side over HTTP: the /v1 JSON API over the processing core, /metrics,
+// health and readiness probes, and the dashboard page (contract section 6).
 #pragma once
 
 #include <cstdint>
@@ -22,25 +22,19 @@ namespace fp {
 class ProcessingCore;
 class MetricsRegistry;
 
-// "host:port" -> parts; the host is an IPv4/IPv6 literal or "localhost", the port
-// 0..65535 (0 = any free port). Returns the problem when malformed.
-struct ListenAddress {
-  std::string host;
-  std::uint16_t port = 0;
-};
-std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string* problem);
-
 struct HttpApiOptions {
   std::string listen = "127.0.0.1:8080";
-  std::size_t max_header_bytes = 8 * 1024;  // larger requests get 431
-  std::size_t max_connections = 1024;       // beyond this, new connections are closed
-  Clock clock;                              // "now" for as_of; system clock when empty
+  std::size_t max_header_bytes = 8 * 1024UL;  // larger requests get 431
+  std::size_t max_connections = 1024;         // beyond this, new connections are closed
+  Clock clock;                                // "now" for as_of; system clock when empty
 };
 
-// Serves HTTP on `io`. Threading: every handler runs on the io_context's thread
-// and reads the core directly, so the core must only be mutated on that same
-// thread (the pipeline's single-threaded io_context) and nothing is locked.
-// Each connection is asynchronous; no handler blocks the io_context.
+// Serves HTTP on `io` through the shared server (http/HttpServer), one GET route
+// per entry of the API's table (api/api_router.cpp) and per dashboard file.
+// Threading: every handler runs on the io_context's thread and reads the core
+// directly, so the core must only be mutated on that same thread (the
+// pipeline's single-threaded io_context) and nothing is locked. Each connection
+// is asynchronous; no handler blocks the io_context.
 class HttpApi {
  public:
   HttpApi(boost::asio::io_context& io, const ProcessingCore& core, MetricsRegistry& metrics,
@@ -61,7 +55,7 @@ class HttpApi {
 
  private:
   struct Impl;
-  std::shared_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace fp

@@ -10,8 +10,8 @@
 #include "app/config.h"
 #include "app/demo_gateway.h"
 #include "app/pipeline_process.h"
-#include "kafka/kafka_writer.h"
 #include "kafka/mock_cluster.h"
+#include "kafka/producer.h"
 #include "model/catalog.h"
 #include "model/roster.h"
 #include "processors/core.h"
@@ -49,9 +49,9 @@ class SimulatedCadres {
     options.bad_ppm = 10000;  // 1% malformed
     options.dup_ppm = 10000;  // 1% resent
     generator_ = std::make_unique<ReportGenerator>(core.catalog(), core.roster(), options);
-    writer_ = std::make_unique<KafkaWriter>(
-        io, KafkaWriter::Options{"simulator", {{"bootstrap.servers", std::move(brokers)}}}, nullptr,
-        nullptr);
+    writer_ = std::make_unique<kafka::Producer>(
+        io, kafka::Producer::Options{
+                "simulator", {{"bootstrap.servers", std::move(brokers)}}, nullptr, nullptr});
     start_ = std::chrono::steady_clock::now();
     tick();
   }
@@ -75,7 +75,7 @@ class SimulatedCadres {
     generator_->set_now(now_ms());
     for (; sent_ < due; ++sent_) {
       generator_->next(line_, meta_);
-      writer_->produce(topic_, -1, meta_.key, line_);
+      writer_->produce({.topic = topic_, .key = meta_.key, .value = line_});
     }
     timer_.expires_after(std::chrono::milliseconds(20));
     timer_.async_wait([this](boost::system::error_code ec) {
@@ -87,7 +87,7 @@ class SimulatedCadres {
   double rate_;
   boost::asio::steady_timer timer_;
   std::unique_ptr<ReportGenerator> generator_;
-  std::unique_ptr<KafkaWriter> writer_;
+  std::unique_ptr<kafka::Producer> writer_;
   std::chrono::steady_clock::time_point start_;
   std::uint64_t sent_ = 0;
   bool stopped_ = false;
@@ -97,8 +97,9 @@ class SimulatedCadres {
 
 int run_demo(const DemoFlags& flags) {
   ConfigFlags config_flags;
-  if (!flags.roster.empty())
+  if (!flags.roster.empty()) {
     config_flags.overrides.push_back({"roster", flags.roster, "flag --roster"});
+  }
   config_flags.overrides.push_back({"http.listen", flags.http, "flag --http"});
   config_flags.overrides.push_back({"kafka.group", "fieldpulse-demo", "demo"});
   config_flags.overrides.push_back({"checkpoint.interval_ms", "5000", "demo"});

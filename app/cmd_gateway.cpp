@@ -57,8 +57,9 @@ gateway::GatewayOptions gateway_options(const GatewayFlags& flags, const Config&
   // Room for every request in flight at its largest, so producing never waits.
   o.kafka.max_queued = flags.max_in_flight * o.max_lines + 1000;
   for (const auto& p : config.kafka.properties) {
-    if (kafka::property_scope(p.first) != kafka::PropertyScope::consumer)
+    if (kafka::property_scope(p.first) != kafka::PropertyScope::consumer) {
       o.kafka.properties.push_back(p);
+    }
   }
   o.tokens_file = flags.tokens;
   o.token_check_interval = std::chrono::milliseconds(flags.token_check_ms);

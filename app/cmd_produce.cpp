@@ -8,10 +8,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "app/commands.h"
-#include "kafka/delivery_producer.h"
+#include "kafka/producer.h"
 
 namespace fp::app {
 namespace {
@@ -57,10 +58,11 @@ int run_produce(const ProduceOptions& options) {
     std::fprintf(stderr, "fieldpulse produce: -X: %s\n", e.what());
     return kExitUsage;
   }
-  std::unique_ptr<kafka::DeliveryProducer> producer;
+  properties.insert(properties.begin(), {"bootstrap.servers", options.brokers});
+  std::unique_ptr<kafka::Producer> producer;
   try {
-    producer = std::make_unique<kafka::DeliveryProducer>(
-        kafka::DeliveryProducer::Options{options.brokers, properties, {}, {}});
+    producer = std::make_unique<kafka::Producer>(
+        kafka::Producer::Options{"produce", properties, nullptr, nullptr});
   } catch (const kafka::ConfigError& e) {
     std::fprintf(stderr, "fieldpulse produce: -X: %s\n", e.what());
     return kExitUsage;
@@ -69,7 +71,7 @@ int run_produce(const ProduceOptions& options) {
   FILE* in = options.input == "-" ? stdin : std::fopen(options.input.c_str(), "rb");
   if (in == nullptr) {
     std::fprintf(stderr, "fieldpulse produce: cannot open input file '%s': %s\n",
-                 options.input.c_str(), std::strerror(errno));
+                 options.input.c_str(), std::generic_category().message(errno).c_str());
     return kExitUsage;
   }
   std::unique_ptr<FILE, int (*)(FILE*)> owned(in == stdin ? nullptr : in, &std::fclose);
@@ -79,6 +81,7 @@ int run_produce(const ProduceOptions& options) {
   char* buffer = nullptr;
   size_t capacity = 0;
   std::uint64_t skipped = 0;
+  std::uint64_t refused = 0;
   std::uint64_t line_number = 0;
   ssize_t got = 0;
   while ((got = ::getline(&buffer, &capacity, in)) >= 0) {
@@ -90,30 +93,33 @@ int run_produce(const ProduceOptions& options) {
       ++skipped;
       continue;
     }
-    const auto err = producer->produce(options.topic, keys.key_of(line), line, line_number);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    try {
+      producer->produce({.topic = options.topic, .key = keys.key_of(line), .value = line});
+    } catch (const kafka::ProduceError& e) {
+      ++refused;
       std::fprintf(stderr, "fieldpulse produce: line %llu not sent: %s\n",
-                   static_cast<unsigned long long>(line_number), rd_kafka_err2str(err));
+                   static_cast<unsigned long long>(line_number), rd_kafka_err2str(e.code()));
     }
   }
   const bool read_error = std::ferror(in) != 0;
   std::free(buffer);
-  producer->flush();
-  const auto counts = producer->counts();
+  producer->flush(std::chrono::hours(24));
+  const std::uint64_t sent = producer->produced();
+  const std::uint64_t delivered = producer->delivered();
+  const std::uint64_t failed = producer->failed() + refused;
   const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
   std::fprintf(stderr,
                "fieldpulse produce: sent %llu, delivered %llu, failed %llu, skipped %llu blank "
                "lines in %.3f s (%.0f reports/s)\n",
-               static_cast<unsigned long long>(counts.sent),
-               static_cast<unsigned long long>(counts.delivered),
-               static_cast<unsigned long long>(counts.failed),
-               static_cast<unsigned long long>(skipped), elapsed.count(),
-               elapsed.count() > 0 ? static_cast<double>(counts.delivered) / elapsed.count() : 0.0);
+               static_cast<unsigned long long>(sent), static_cast<unsigned long long>(delivered),
+               static_cast<unsigned long long>(failed), static_cast<unsigned long long>(skipped),
+               elapsed.count(),
+               elapsed.count() > 0 ? static_cast<double>(delivered) / elapsed.count() : 0.0);
   if (read_error) {
     std::fprintf(stderr, "fieldpulse produce: error reading '%s'\n", options.input.c_str());
     return kExitRuntime;
   }
-  return counts.failed == 0 ? kExitOk : kExitRuntime;
+  return failed == 0 ? kExitOk : kExitRuntime;
 }
 
 }  // namespace

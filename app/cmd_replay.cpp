@@ -58,9 +58,9 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
-void print_table(const ProcessingCore& core, const std::string& file, double seconds) {
+void print_table(std::ostream& o, const ProcessingCore& core, const std::string& file,
+                 double seconds) {
   const Summary s = core.summary();
-  std::ostream& o = std::cout;
   o << "replay of " << file << '\n';
   const auto row = [&o](std::string_view name, std::uint64_t n, int indent) {
     o << std::string(static_cast<std::size_t>(indent), ' ') << std::left << std::setw(30 - indent)
@@ -174,7 +174,7 @@ int run_replay(const ReplayOptions& opt) {
   if (opt.json) {
     std::cout << render_summary_json(core, fixed_now ? now_ms : wall_clock_ms()) << '\n';
   } else {
-    print_table(core, opt.file, seconds);
+    print_table(std::cout, core, opt.file, seconds);
   }
   std::cout.flush();
   return std::cout ? kExitOk : kExitRuntime;

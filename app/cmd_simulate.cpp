@@ -11,11 +11,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "app/commands.h"
-#include "kafka/delivery_producer.h"
+#include "kafka/producer.h"
 #include "model/catalog.h"
 #include "model/civil_time.h"
 #include "model/roster.h"
@@ -141,7 +142,7 @@ class FileLineSink final : public LineSink {
   }
   bool finish(std::string& summary) override {
     const bool ok = std::fflush(file_) == 0 && std::ferror(file_) == 0;
-    if (!ok) summary = "write error: " + std::string(std::strerror(errno));
+    if (!ok) summary = "write error: " + std::generic_category().message(errno);
     return ok;
   }
 
@@ -152,24 +153,28 @@ class FileLineSink final : public LineSink {
 
 class KafkaLineSink final : public LineSink {
  public:
-  KafkaLineSink(std::unique_ptr<kafka::DeliveryProducer> producer, std::string topic)
+  KafkaLineSink(std::unique_ptr<kafka::Producer> producer, std::string topic)
       : producer_(std::move(producer)), topic_(std::move(topic)) {}
   void write(std::string_view line, std::string_view key) override {
-    const auto err = producer_->produce(topic_, key, line);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && refused_++ == 0) {
-      std::fprintf(stderr, "fieldpulse simulate: a report was not sent: %s\n",
-                   rd_kafka_err2str(err));
+    try {
+      producer_->produce({.topic = topic_, .key = key, .value = line});
+    } catch (const kafka::ProduceError& e) {
+      if (refused_++ == 0) {
+        std::fprintf(stderr, "fieldpulse simulate: a report was not sent: %s\n",
+                     rd_kafka_err2str(e.code()));
+      }
     }
   }
   bool finish(std::string& summary) override {
-    producer_->flush();
-    const kafka::DeliveryCounts c = producer_->counts();
-    summary = "delivered " + std::to_string(c.delivered) + ", failed " + std::to_string(c.failed);
-    return c.failed == 0 && c.delivered == c.sent;
+    producer_->flush(std::chrono::hours(24));
+    const std::uint64_t failed = producer_->failed() + refused_;
+    summary = "delivered " + std::to_string(producer_->delivered()) + ", failed " +
+              std::to_string(failed);
+    return failed == 0 && producer_->delivered() == producer_->produced();
   }
 
  private:
-  std::unique_ptr<kafka::DeliveryProducer> producer_;
+  std::unique_ptr<kafka::Producer> producer_;
   std::string topic_;
   std::uint64_t refused_ = 0;
 };
@@ -270,9 +275,10 @@ std::string format_summary(const Tally& tally, const Catalog& catalog, double se
   std::string out = std::string("fieldpulse simulate: ") + head;
   if (!sink_summary.empty()) out += "; " + sink_summary;
   out += "\n  by kind (valid and duplicate):";
-  for (KindId k = 0; k < tally.by_kind.size(); ++k) {
+  for (std::size_t k = 0; k < tally.by_kind.size(); ++k) {
     if (tally.by_kind[k] > 0) {
-      out += " " + catalog.kind(k).name + "=" + std::to_string(tally.by_kind[k]);
+      out +=
+          " " + catalog.kind(static_cast<KindId>(k)).name + "=" + std::to_string(tally.by_kind[k]);
     }
   }
   if (tally.bad > 0) {
@@ -345,9 +351,10 @@ int run_simulate(const SimulateOptions& options) {
     std::vector<kafka::Property> properties;
     try {
       for (const auto& p : options.properties) properties.push_back(kafka::parse_property(p));
+      properties.insert(properties.begin(), {"bootstrap.servers", options.brokers});
       sink = std::make_unique<KafkaLineSink>(
-          std::make_unique<kafka::DeliveryProducer>(
-              kafka::DeliveryProducer::Options{options.brokers, properties, {}, {}}),
+          std::make_unique<kafka::Producer>(
+              kafka::Producer::Options{"simulate", properties, nullptr, nullptr}),
           options.topic);
     } catch (const kafka::ConfigError& e) {
       return usage_error(std::string("-X: ") + e.what());
@@ -358,7 +365,8 @@ int run_simulate(const SimulateOptions& options) {
   } else {
     FILE* file = std::fopen(options.out.c_str(), "wb");
     if (file == nullptr) {
-      return usage_error("--out: cannot open '" + options.out + "': " + std::strerror(errno));
+      return usage_error("--out: cannot open '" + options.out +
+                         "': " + std::generic_category().message(errno));
     }
     sink = std::make_unique<FileLineSink>(file, true);
   }

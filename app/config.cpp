@@ -13,9 +13,9 @@
 #include <sstream>
 #include <type_traits>
 
-#include "api/http_api.h"
 #include "app/kafka_properties_check.h"
 #include "app/secrets.h"
+#include "http/listen_address.h"
 #include "ingest/kafka_source_declaration.h"
 #include "kafka/topic_name.h"
 #include "model/civil_time.h"
@@ -28,7 +28,7 @@ namespace {
 
 std::optional<std::string> check_listen(std::string_view value) {
   std::string problem;
-  if (parse_listen_address(value, &problem)) return std::nullopt;
+  if (http::parse_listen_address(value, &problem)) return std::nullopt;
   return problem;
 }
 
@@ -351,8 +351,9 @@ void apply_environment(ConfigBuilder& builder, const Environment& environment) {
       continue;
     }
     const auto& keys = all_keys();
-    const auto key = std::find_if(keys.begin(), keys.end(),
-                                  [&](const ConfigKey& k) { return env_name(k.name) == name; });
+    const auto key = std::find_if(keys.begin(), keys.end(), [&variable = name](const ConfigKey& k) {
+      return env_name(k.name) == variable;
+    });
     if (key == keys.end()) {
       throw ConfigError(name, source, "unknown environment variable (no such configuration key)");
     }
@@ -664,14 +665,14 @@ std::string render_config_reference() {
     if (k.name == "roster" || k.name == "catalog") {
       def = "`<data dir>" + def.substr(def.rfind('/')) + "`";
     } else {
-      def = def.empty() ? "(empty)" : "`" + def + "`";
+      def = def.empty() ? "(empty)" : "`" + def.append("`");
     }
     std::string type(to_string(k.type));
     if (k.type == ConfigType::integer) {
-      type += " " + std::to_string(k.min) + "–" + std::to_string(k.max);
+      type.append(" ").append(std::to_string(k.min)).append("–").append(std::to_string(k.max));
     }
-    out += "| `" + std::string(k.name) + "` | " + type + " | " + def + " | `" + env_name(k.name) +
-           "` | " + std::string(k.description) + " |\n";
+    out.append("| `").append(k.name).append("` | ").append(type).append(" | ").append(def);
+    out.append(" | `").append(env_name(k.name)).append("` | ").append(k.description).append(" |\n");
   }
   return out;
 }

@@ -91,7 +91,7 @@ std::string try_client(rd_kafka_type_t type, const Properties& properties) {
 }
 
 // Scratch clients set up as fieldpulse's own: the consumer's group and fetch
-// settings, the producers' idempotence (sinks/kafka_writer.cpp), then the
+// settings, the producers' idempotence (kafka/producer.cpp), then the
 // user's properties, which win.
 void check_clients(const Config& config) {
   if (config.kafka.properties.empty()) return;

@@ -54,9 +54,10 @@ namespace {
 // defaults the large ones are mmap()ed and unmapped each time, and their pages
 // faulted in again: about a tenth of the process's time at full speed. A fixed
 // mmap threshold at glibc's maximum and a high trim threshold keep them on the heap.
+// Called once at start, before any thread exists (hence the NOLINTs).
 void keep_large_buffers_on_heap() {
-  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);   // NOLINT(concurrency-mt-unsafe)
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);  // NOLINT(concurrency-mt-unsafe)
 }
 
 }  // namespace

@@ -217,9 +217,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (route_ == nullptr && path_known) {
       Response r = error_response(405, "method not allowed");
       r.headers.emplace_back("Allow", state_->allowed_methods(path));
-      return refuse(std::move(r));
+      return answer_unrouted(std::move(r));
     }
-    if (route_ == nullptr) return refuse(error_response(404, "no such resource"));
+    if (route_ == nullptr) return answer_unrouted(error_response(404, "no such resource"));
     const auto length = parser_->content_length();
     if (length && *length > route_->options.max_body_bytes) {
       return refuse(error_response(
@@ -289,7 +289,15 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // Answers without reading (the rest of) the request, then closes.
   void refuse(Response r) { write(make_response(std::move(r), 11, false)); }
 
-  void write(ResponsePtr response) {
+  // A 404 or 405: the connection stays open when the request has no body
+  // (nothing left to read), as the client asked; otherwise refuse().
+  void answer_unrouted(Response r) {
+    if (!parser_->is_done()) return refuse(std::move(r));
+    const auto& header = parser_->get();
+    write(make_response(std::move(r), header.version(), header.keep_alive()));
+  }
+
+  void write(const ResponsePtr& response) {
     lowest().expires_after(state_->options.write_timeout);
     bhttp::async_write(
         stream_, *response,

@@ -45,8 +45,8 @@ struct TlsFiles {
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";
-  std::size_t max_header_bytes = 8 * 1024;  // larger headers: 431
-  std::size_t max_connections = 1024;       // beyond this, new connections are closed
+  std::size_t max_header_bytes = 8 * 1024UL;  // larger headers: 431
+  std::size_t max_connections = 1024;         // beyond this, new connections are closed
   // Requests being handled at once (routes with counted_in_flight); beyond
   // this a request gets 503 with Retry-After: busy_retry_after.
   std::size_t max_in_flight = 64;

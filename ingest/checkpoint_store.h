@@ -36,7 +36,7 @@ struct Checkpoint {
 // self-contained: restore needs only its own chunks, never older records
 // (the embedded broker never compacts and keeps ~5 MiB per partition).
 inline constexpr std::string_view kCheckpointHeader = "fp.checkpoint";
-inline constexpr std::size_t kCheckpointChunkBytes = 512 * 1024;
+inline constexpr std::size_t kCheckpointChunkBytes = 512 * 1024UL;
 
 struct CheckpointChunk {
   std::string key;

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 
 namespace fp {
 
@@ -15,7 +16,7 @@ FileSource::FileSource(const std::string& path, std::size_t chunk_bytes)
   } else {
     file_ = std::fopen(path.c_str(), "rb");
     if (file_ == nullptr) {
-      throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+      throw std::runtime_error(path + ": cannot open: " + std::generic_category().message(errno));
     }
     owns_file_ = true;
   }

@@ -213,6 +213,7 @@ void KafkaSource::handle_rebalance() {
   pending_.pop_front();
   rebalancing_ = true;
   std::vector<std::int32_t> partitions;
+  partitions.reserve(static_cast<std::size_t>(event.partitions->cnt));
   for (int i = 0; i < event.partitions->cnt; ++i) {
     partitions.push_back(event.partitions->elems[i].partition);
   }
@@ -231,8 +232,9 @@ void KafkaSource::handle_rebalance() {
       if (tp != nullptr) tp->offset = start.offset;
     }
     for (const auto p : partitions) {
-      if (static_cast<std::size_t>(p) >= next_.size())
+      if (static_cast<std::size_t>(p) >= next_.size()) {
         next_.resize(static_cast<std::size_t>(p) + 1);
+      }
       const auto* tp =
           rd_kafka_topic_partition_list_find(event.partitions.get(), options_.topic.c_str(), p);
       next_[static_cast<std::size_t>(p)] = tp != nullptr && tp->offset >= 0 ? tp->offset : -1;
@@ -240,14 +242,16 @@ void KafkaSource::handle_rebalance() {
     const auto err = rd_kafka_assign(consumer_.get(), event.partitions.get());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       rebalancing_ = false;
-      if (handler_.on_error)
+      if (handler_.on_error) {
         handler_.on_error(std::string("assign failed: ") + rd_kafka_err2str(err));
+      }
       return;
     }
     assigned_ = partitions;
     for (const auto p : partitions) {
-      if (static_cast<std::size_t>(p) >= owned_.size())
+      if (static_cast<std::size_t>(p) >= owned_.size()) {
         owned_.resize(static_cast<std::size_t>(p) + 1);
+      }
       owned_[static_cast<std::size_t>(p)] = true;
     }
     if (paused_) rd_kafka_pause_partitions(consumer_.get(), event.partitions.get());

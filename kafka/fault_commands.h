@@ -26,7 +26,19 @@ struct FaultOutcome {
 };
 
 // The commands, one per line (also printed by `fieldpulse broker --help`).
-extern const char* const kFaultCommandHelp;
+inline constexpr const char* kFaultCommandHelp =
+    "  down BROKER [MS]             disconnect broker BROKER (1..N) and refuse connections;\n"
+    "                               with MS, bring it up again after MS milliseconds\n"
+    "  up BROKER                    accept connections again\n"
+    "  rtt BROKER MS [FOR_MS]       delay every response of BROKER by MS milliseconds;\n"
+    "                               with FOR_MS, back to 0 after FOR_MS milliseconds\n"
+    "  leader TOPIC PARTITION BROKER  move the partition's leader (-1: no leader)\n"
+    "  coordinator GROUP BROKER     make BROKER the coordinator of consumer group GROUP\n"
+    "  errors API COUNT ERROR       fail the next COUNT requests of API (a name such as\n"
+    "                               fetch, produce, listoffsets, or its number) with\n"
+    "                               ERROR (a name such as NOT_LEADER_FOR_PARTITION, or\n"
+    "                               its number)\n"
+    "  clear API                    forget the errors still pending for API\n";
 
 // Parses and applies one command. Never throws: a bad command or a refused
 // one is an outcome with ok == false.

@@ -136,7 +136,7 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
     const std::size_t first = pos;
-    int scale = 100;
+    std::int64_t scale = 100;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
       millis += scale * (text[pos] - '0');
       scale /= 10;
@@ -162,7 +162,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  const std::int64_t local_s = *day * 86400 + hh * 3600 + mm * 60 + ss;
+  const std::int64_t local_s =
+      *day * std::int64_t{86400} + std::int64_t{hh} * 3600 + std::int64_t{mm} * 60 + ss;
   return (local_s - offset_min * 60) * 1000 + millis;
 }
 

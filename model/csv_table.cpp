@@ -92,8 +92,9 @@ CsvTable CsvTable::parse(std::string_view text, std::string_view source_name) {
   table.header_line_ = raw.front().line;
   table.header_ = std::move(raw.front().cells);
   for (std::size_t c = 0; c < table.header_.size(); ++c) {
-    if (table.header_[c].empty())
+    if (table.header_[c].empty()) {
       table.fail(raw.front().line, c, "empty column name in the header");
+    }
     for (std::size_t d = 0; d < c; ++d) {
       if (table.header_[d] == table.header_[c]) {
         table.fail(raw.front().line, c, "column \"" + table.header_[c] + "\" appears twice");

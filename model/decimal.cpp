@@ -90,10 +90,8 @@ std::optional<Decimal> Decimal::parse(std::string_view token, ParseError* error)
       ++i;
     }
     if (e >= 100000) {
-      if (mantissa == 0)
-        e = 0;  // 0e999999 is zero
-      else
-        return fail(neg ? ParseError::too_many_digits : ParseError::too_large);
+      if (mantissa != 0) return fail(neg ? ParseError::too_many_digits : ParseError::too_large);
+      e = 0;  // 0e999999 is zero
     }
     exponent += static_cast<int>(neg ? -e : e);
   }

@@ -100,8 +100,9 @@ class JsonRosterReader {
       } else if (key == "city") {
         out.city.present = true;
         out.city.offset = offset;
-        if (!is_type(value, od::json_type::object))
+        if (!is_type(value, od::json_type::object)) {
           fail_at(offset, "key \"city\": must be an object");
+        }
         out.city.entries.push_back(read_entry(value, offset));
       } else if (JsonSection* section = section_for(out, key)) {
         section->present = true;
@@ -113,7 +114,7 @@ class JsonRosterReader {
         check(value.get_array().get(array), offset);
         for (auto element_result : array) {
           od::value element;
-          check(std::move(element_result).get(element), last_offset_);
+          check(element_result.get(element), last_offset_);
           const std::size_t element_offset = offset_of(element);
           if (!is_type(element, od::json_type::object)) {
             fail_at(element_offset, std::string(key) + "[" +
@@ -248,8 +249,9 @@ class RosterBuilder {
       Cadre c;
       const JsonField* id = e.get("cadre_id");
       if (id == nullptr) fail(e, "cadres", i, "", "cadre_id", "missing");
-      if (id->type != od::json_type::string)
+      if (id->type != od::json_type::string) {
         fail(e, "cadres", i, "", "cadre_id", "must be a string");
+      }
       c.cadre_id = id->text;
       const std::string label = "cadre_id " + in_quotes(c.cadre_id);
       if (!is_cadre_id(c.cadre_id)) {

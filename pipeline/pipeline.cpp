@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <random>
@@ -10,7 +11,7 @@
 #include "ingest/kafka_source_declaration.h"
 #include "ingest/state_follower.h"
 #include "ingest/watermark_sampler.h"
-#include "kafka/kafka_writer.h"
+#include "kafka/producer.h"
 #include "metrics/pipeline_probe.h"
 #include "model/fmix64.h"
 #include "processors/core.h"
@@ -53,9 +54,14 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
   // the broker create one behind the operator's back either.
   auto state_properties = options_.kafka_properties;
   state_properties.emplace_back("allow.auto.create.topics", "false");
-  state_writer_ = std::make_unique<KafkaWriter>(
-      io_, KafkaWriter::Options{"state", std::move(state_properties)}, [this] { acked(); },
-      [this](const std::string& why) { fail(why); });
+  state_writer_ = std::make_unique<kafka::Producer>(
+      io_, kafka::Producer::Options{"state", std::move(state_properties),
+                                    [this](std::uint64_t /*sequence*/, rd_kafka_resp_err_t error) {
+                                      if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                                        fail(std::string("state: ") + rd_kafka_err2str(error));
+                                      }
+                                    },
+                                    [this] { acked(); }});
 
   KafkaSourceOptions source_options;
   source_options.properties =
@@ -65,7 +71,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, ProcessingCore& core, PipelinePr
   KafkaSourceHandler handler;
   handler.on_batch = [this](std::span<const RawMessage> batch) { process(batch); };
   handler.on_assign = [this](std::span<const std::int32_t> p) { return assign(p); };
-  handler.on_revoke = [this](std::vector<std::int32_t> p, std::function<void()> done) {
+  handler.on_revoke = [this](const std::vector<std::int32_t>& p, std::function<void()> done) {
     revoke(p, std::move(done));
   };
   handler.on_prefetch_full = [this] { probe_.prefetch_full(); };
@@ -349,15 +355,25 @@ void Pipeline::advance_rounds() {
                checkpoint_chunks(options_.group, options_.reports_topic, part.partition,
                                  part.through_offset, part.snapshot, ++generation_)) {
             // The snapshot stays in rounds_ until acknowledged: no copy of it.
-            state_writer_->produce_borrowed(options_.state_topic, part.partition, chunk.key,
-                                            chunk.value, {{kCheckpointHeader, chunk.header}});
+            const std::array headers{kafka::Header{kCheckpointHeader, chunk.header}};
+            state_writer_->produce({.topic = options_.state_topic,
+                                    .key = chunk.key,
+                                    .value = chunk.value,
+                                    .partition = part.partition,
+                                    .headers = headers,
+                                    .borrowed = true});
           }
           ps.partial_seq = 0;
           for (const LaterPartial& later : part.later_partials) {
             const std::string header = partial_header(later.through_offset);
-            state_writer_->produce_borrowed(options_.state_topic, part.partition,
-                                            partial_key(key, ps.partial_seq++), later.partial,
-                                            {{kPartialHeader, header}});
+            const std::string partial_at = partial_key(key, ps.partial_seq++);
+            const std::array headers{kafka::Header{kPartialHeader, header}};
+            state_writer_->produce({.topic = options_.state_topic,
+                                    .key = partial_at,
+                                    .value = later.partial,
+                                    .partition = part.partition,
+                                    .headers = headers,
+                                    .borrowed = true});
           }
         } catch (const std::exception& e) {
           fail(e.what());
@@ -399,8 +415,13 @@ void Pipeline::publish_partial(std::int32_t partition) {
   const std::string key = checkpoint_key(options_.group, options_.reports_topic, partition);
   const std::string header = partial_header(ps.next_offset);
   try {
-    state_writer_->produce(options_.state_topic, partition, partial_key(key, ps.partial_seq++),
-                           partial, {{kPartialHeader, header}});
+    const std::string partial_at = partial_key(key, ps.partial_seq++);
+    const std::array headers{kafka::Header{kPartialHeader, header}};
+    state_writer_->produce({.topic = options_.state_topic,
+                            .key = partial_at,
+                            .value = partial,
+                            .partition = partition,
+                            .headers = headers});
   } catch (const std::exception& e) {
     fail(e.what());
     return;

@@ -26,7 +26,9 @@
 
 namespace fp {
 
-class KafkaWriter;
+namespace kafka {
+class Producer;
+}
 class PipelineProbe;
 class StateFollower;
 class WatermarkSampler;
@@ -186,7 +188,7 @@ class Pipeline {
   PipelineOptions options_;
   Clock clock_;
   std::vector<std::unique_ptr<Sink>> sinks_;
-  std::unique_ptr<KafkaWriter> state_writer_;
+  std::unique_ptr<kafka::Producer> state_writer_;
   std::unique_ptr<KafkaSource> source_;
   std::unique_ptr<WatermarkSampler> watermark_sampler_;
   std::unique_ptr<StateFollower> state_follower_;

@@ -181,8 +181,9 @@ std::uint32_t Aggregator::shared_block(std::uint64_t key, std::uint32_t n) {
   bool inserted = false;
   FlatIndex::Slot* slot = shared_index_.find_or_insert(key, inserted);
   if (inserted) {
-    if (shared_cells_.size() + 1 + n > UINT32_MAX)
+    if (shared_cells_.size() + 1 + n > UINT32_MAX) {
       throw std::length_error("shared cells exceed 2^32");
+    }
     slot->a = static_cast<std::uint32_t>(shared_cells_.size());
     shared_cells_.push_back(make_header(key));
     shared_cells_.resize(shared_cells_.size() + n);
@@ -386,7 +387,8 @@ void Aggregator::query(const ProgressQuery& q, std::vector<ProgressRow>& out) co
 std::vector<std::pair<MetricId, DecimalSum>> Aggregator::city_totals() const {
   std::vector<std::pair<MetricId, DecimalSum>> out;
   Int128 c[kMaxBlockCells];
-  for (KindId kind = 0; kind < catalog_.kinds().size(); ++kind) {
+  for (std::size_t k = 0; k < catalog_.kinds().size(); ++k) {
+    const auto kind = static_cast<KindId>(k);
     if (!sum(BlockKey::pack(Level::city, roster_.city(), kind, kTotalWindow), c)) continue;
     out.emplace_back(first_metric_[kind], DecimalSum{c[0] * 1000});
     for (std::uint32_t f = 1; f < block_size_[kind]; ++f) {

@@ -263,7 +263,7 @@ struct Decoder::Parser {
   bool check_array(od::array& array, int depth) {
     for (auto element : array) {
       od::value value;
-      if (auto e = std::move(element).get(value)) return fail(e);
+      if (auto e = element.get(value)) return fail(e);
       JsonField ignored;
       if (!read(value, ignored, depth)) return false;
     }

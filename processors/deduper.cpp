@@ -99,8 +99,9 @@ bool Deduper::same(std::uint64_t slot, RegionId village, std::string_view id) co
 
 bool Deduper::insert_hashed(std::uint64_t h, RegionId village, std::string_view id,
                             std::int32_t day) {
-  if (id.empty() || id.size() > kMaxIdBytes)
+  if (id.empty() || id.size() > kMaxIdBytes) {
     throw std::invalid_argument("Deduper: bad report_id length");
+  }
   if ((size_ + 1) * 4 > table_.size() * 3) {
     if (day > newest_day_) newest_day_ = day;
     rehash();

@@ -8,8 +8,9 @@ void OutcomeCounts::add(const OutcomeCounts& o, int sign) {
   apply(accepted, o.accepted);
   apply(duplicate, o.duplicate);
   apply(rejected, o.rejected);
-  for (std::size_t i = 0; i < kReasonCount; ++i)
+  for (std::size_t i = 0; i < kReasonCount; ++i) {
     apply(rejected_by_reason[i], o.rejected_by_reason[i]);
+  }
   if (accepted_by_kind.size() < o.accepted_by_kind.size()) {
     accepted_by_kind.resize(o.accepted_by_kind.size(), 0);
   }

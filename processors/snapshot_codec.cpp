@@ -634,8 +634,9 @@ void read_counts(SnapshotReader& r, const SnapshotTables& t, OutcomeCounts& c) {
     const auto reason = reason_from_string(reason_name);
     if (!reason) throw SnapshotError("snapshot: unknown reason " + in_quotes(reason_name));
     std::uint64_t& n = c.rejected_by_reason[static_cast<std::size_t>(*reason)];
-    if (n != 0)
+    if (n != 0) {
       throw SnapshotError("snapshot: reason " + in_quotes(reason_name) + " is listed twice");
+    }
     n = r.uvarint();
   }
   for (const KindMap& km : t.kinds) c.accepted_by_kind[km.kind] = r.uvarint();
@@ -654,14 +655,16 @@ void read_ids(SnapshotReader& r, const SnapshotTables& t, std::int64_t base_day,
     const RegionId village = t.region_at(village_index);
     const std::int32_t day = day_after(base_day, r.svarint());
     const std::uint64_t n = r.vcount(1);
-    if (n == 0 || n > ids - ids_seen)
+    if (n == 0 || n > ids - ids_seen) {
       throw SnapshotError("snapshot: report id counts do not add up");
+    }
     ids_seen += n;
     id.clear();
     for (std::uint64_t i = 0; i < n; ++i) {
       r.str_after(id);
-      if (id.empty() || id.size() > Deduper::kMaxIdBytes)
+      if (id.empty() || id.size() > Deduper::kMaxIdBytes) {
         throw SnapshotError("snapshot: bad report id");
+      }
       if (keep) inserter.add(village, id, day);
     }
   }
@@ -841,8 +844,9 @@ DecodedPartition decode_v1(std::int32_t partition, std::string_view bytes, const
     const RegionId village = region_at(r.u32());
     const std::int32_t day = r.i32();
     const std::string_view id = r.str();
-    if (id.empty() || id.size() > Deduper::kMaxIdBytes)
+    if (id.empty() || id.size() > Deduper::kMaxIdBytes) {
       throw SnapshotError("snapshot: bad report id");
+    }
     if (!st.deduper.insert(village, id, day)) {
       throw SnapshotError("snapshot: repeated report id " + in_quotes(id));
     }

@@ -47,8 +47,9 @@ std::string got(const JsonField& f) { return ", got " + std::string(describe(f.k
 
 // A required string field: missing_field or wrong_type, else true.
 bool require_string(const JsonField& f, std::string_view name, Rejection& why) {
-  if (f.kind == JsonKind::absent)
+  if (f.kind == JsonKind::absent) {
     return reject(why, Reason::missing_field, std::string(name) + ": is missing");
+  }
   if (f.kind != JsonKind::string) {
     return reject(why, Reason::wrong_type, std::string(name) + ": must be a string" + got(f));
   }
@@ -170,8 +171,9 @@ bool Validator::validate(const DecodedReport& in, Report& out, Rejection& why) c
 
 bool Validator::check_values(const DecodedReport& in, const Kind& kind, Report& out,
                              Rejection& why) const {
-  if (in.values.kind == JsonKind::absent)
+  if (in.values.kind == JsonKind::absent) {
     return reject(why, Reason::missing_field, "values: is missing");
+  }
   if (in.values.kind != JsonKind::object) {
     return reject(why, Reason::wrong_type, "values: must be an object" + got(in.values));
   }

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""clang-tidy over every translation unit of a build's compile_commands.json with
-the root .clang-tidy; exits 1 when it finds anything.
+"""clang-tidy over the project's own translation units in a build's
+compile_commands.json (not tests, benchmarks or generated files) with the root
+.clang-tidy; exits 1 when it finds anything.
 
 A unit found clean is remembered by a hash of its command, the configuration,
-clang-tidy's version and every file it includes (from the build's depfiles),
+clang-tidy's version and every file it includes (from `ninja -t deps`),
 and skipped while none of them changes: like ccache for the build, it keeps CI
 within its time on two cores. Cache: $FP_TIDY_CACHE, default
 ~/.cache/fieldpulse/clang-tidy.
@@ -19,30 +20,44 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 TIDY = "clang-tidy-14"
+# Folders whose units are not checked: an empty cache must stay affordable on
+# CI's two cores, and these are neither shipped nor the headers' only users.
+UNCHECKED = ("tests/", "bench/")
 FINDING = re.compile(r"^\S+:\d+:\d+: (warning|error): ")
 
 
-def depfile_inputs(entry):
-    """The files a unit read when it was built, or None without a depfile."""
-    command = entry.get("command", "")
-    match = re.search(r"-MF (\S+)", command)
-    if not match:
-        return None
-    path = os.path.join(entry["directory"], match.group(1))
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding="utf-8") as f:
-        text = f.read().replace("\\\n", " ")
-    return sorted(set(text.split(":", 1)[1].split()))
+def checked(entry, root, build):
+    """Whether a unit is the project's own source: under the tree, not generated."""
+    path = os.path.abspath(os.path.join(entry["directory"], entry["file"]))
+    if path.startswith(build + os.sep) or not path.startswith(root + os.sep):
+        return False
+    return not os.path.relpath(path, root).startswith(UNCHECKED)
 
 
-def unit_key(entry, salt):
-    inputs = depfile_inputs(entry)
-    if inputs is None:
+def build_inputs(build):
+    """Each object's inputs as its last build read them: Ninja keeps the compiler's
+    depfiles in its own log (and deletes the files), so ask Ninja."""
+    run = subprocess.run(["ninja", "-C", build, "-t", "deps"], capture_output=True, text=True,
+                         check=False)
+    inputs, current = {}, None
+    for line in run.stdout.splitlines():
+        if line and not line.startswith(" "):
+            current = line.split(":", 1)[0] if "(VALID)" in line else None
+            if current is not None:
+                inputs[current] = []
+        elif line.strip() and current is not None:
+            inputs[current].append(line.strip())
+    return inputs
+
+
+def unit_key(entry, salt, inputs_of):
+    match = re.search(r" -o (\S+)", entry.get("command", ""))
+    inputs = inputs_of.get(entry.get("output") or (match.group(1) if match else ""))
+    if not inputs:
         return None
     digest = hashlib.sha256(salt)
     digest.update(entry["command"].encode())
-    for name in inputs:
+    for name in sorted(set(inputs)):
         path = os.path.join(entry["directory"], name)
         digest.update(path.encode())
         try:
@@ -67,13 +82,14 @@ def main():
     cache = os.environ.get("FP_TIDY_CACHE", os.path.expanduser("~/.cache/fieldpulse/clang-tidy"))
     os.makedirs(cache, exist_ok=True)
     with open(os.path.join(build, "compile_commands.json"), encoding="utf-8") as f:
-        entries = json.load(f)
+        entries = [e for e in json.load(f) if checked(e, root, build)]
     with open(os.path.join(root, ".clang-tidy"), "rb") as f:
         salt = f.read() + subprocess.run([TIDY, "--version"], capture_output=True,
                                          check=True).stdout
+    inputs_of = build_inputs(build)
     todo = []
     for entry in entries:
-        key = unit_key(entry, salt)
+        key = unit_key(entry, salt, inputs_of)
         if key is None or not os.path.exists(os.path.join(cache, key)):
             todo.append((entry, key))
     print(f"clang-tidy: {len(todo)} of {len(entries)} units changed since found clean", flush=True)

@@ -9,7 +9,7 @@
 namespace fp::sim {
 namespace {
 
-constexpr std::size_t kMaxPayload = 64 * 1024;
+constexpr std::size_t kMaxPayload = 64 * 1024UL;
 
 void append_number(std::int64_t n, std::string& out) { out.append(std::to_string(n)); }
 

@@ -1,10 +1,12 @@
 #include "sinks/registry.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
 #include <stdexcept>
 
-#include "kafka/kafka_writer.h"
+#include "kafka/producer.h"
 #include "metrics/pipeline_probe.h"
 #include "sinks/dead_letter/dead_letter_declaration.h"
 #include "sinks/jsonl/jsonl_declaration.h"
@@ -53,28 +55,33 @@ std::unique_ptr<Sink> make_sink(std::string_view name, const Settings& settings,
   throw std::invalid_argument("unknown sink '" + std::string(name) + "'");
 }
 
-std::unique_ptr<KafkaWriter> make_sink_writer(SinkContext& context, const std::string& name,
-                                              SinkProbe& probe,
-                                              std::function<void()> on_sink_acked) {
-  // The acknowledgement callback needs the writer it belongs to.
+std::unique_ptr<kafka::Producer> make_sink_writer(SinkContext& context, const std::string& name,
+                                                  SinkProbe& probe,
+                                                  std::function<void()> on_sink_acked) {
+  // The acknowledgement callback needs the producer it belongs to.
   struct Acked {
-    KafkaWriter* writer = nullptr;
+    kafka::Producer* writer = nullptr;
     std::uint64_t reported = 0;  // acknowledged records already counted
   };
   auto acked = std::make_shared<Acked>();
-  auto writer = std::make_unique<KafkaWriter>(
-      context.io, KafkaWriter::Options{name, context.kafka_properties},
-      [acked, &probe, on_sink_acked = std::move(on_sink_acked), on_acked = context.on_acked] {
-        const auto durable = acked->writer->durable_through();
-        if (durable > acked->reported) probe.wrote(durable - acked->reported);
-        acked->reported = durable;
-        if (on_sink_acked) on_sink_acked();
-        if (on_acked) on_acked();
-      },
-      [&probe, on_error = context.on_error](const std::string& error) {
-        probe.failed();
-        if (on_error) on_error(error);
-      });
+  kafka::Producer::Options options{name, context.kafka_properties, nullptr, nullptr};
+  // A failed record never becomes durable, so nothing after it is committed.
+  options.on_delivery = [&probe, name, on_error = context.on_error](std::uint64_t sequence,
+                                                                    rd_kafka_resp_err_t error) {
+    if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    spdlog::error("{}: record {} not delivered: {}", name, sequence, rd_kafka_err2str(error));
+    probe.failed();
+    if (on_error) on_error(name + ": " + rd_kafka_err2str(error));
+  };
+  options.on_served = [acked, &probe, on_sink_acked = std::move(on_sink_acked),
+                       on_acked = context.on_acked] {
+    const auto durable = acked->writer->durable_through();
+    if (durable > acked->reported) probe.wrote(durable - acked->reported);
+    acked->reported = durable;
+    if (on_sink_acked) on_sink_acked();
+    if (on_acked) on_acked();
+  };
+  auto writer = std::make_unique<kafka::Producer>(context.io, std::move(options));
   acked->writer = writer.get();
   return writer;
 }

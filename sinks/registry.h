@@ -22,7 +22,9 @@ class io_context;
 
 namespace fp {
 
-class KafkaWriter;
+namespace kafka {
+class Producer;
+}
 class PipelineProbe;
 class ProcessingCore;
 class SinkProbe;
@@ -38,12 +40,12 @@ struct SinkContext {
   std::function<void(const std::string&)> on_error;  // an output was lost: stop
 };
 
-// A KafkaWriter for a Kafka-backed sink: acknowledged records and failures are
-// counted on `probe`, then `on_sink_acked` (the sink itself) and the pipeline
-// (context.on_acked/on_error) hear of them.
-std::unique_ptr<KafkaWriter> make_sink_writer(SinkContext& context, const std::string& name,
-                                              SinkProbe& probe,
-                                              std::function<void()> on_sink_acked = nullptr);
+// A producer for a Kafka-backed sink, served on context.io: acknowledged records
+// and failures are counted on `probe`, then `on_sink_acked` (the sink itself) and
+// the pipeline (context.on_acked/on_error) hear of them.
+std::unique_ptr<kafka::Producer> make_sink_writer(SinkContext& context, const std::string& name,
+                                                  SinkProbe& probe,
+                                                  std::function<void()> on_sink_acked = nullptr);
 
 // Every sink, in creation order (sinks/registry.cpp: one line each).
 std::span<const SinkDeclaration* const> sink_declarations();

@@ -104,7 +104,7 @@ void Gateway::Parts::add_routes() {
       "POST", "/v1/reports",
       [this](const http::Request& request, http::Reply reply) {
         probe.in_flight(server.in_flight());
-        intake.handle(request, [this, reply](http::Response r) {
+        intake.handle(request, [this, reply = std::move(reply)](http::Response r) {
           reply(std::move(r));
           probe.in_flight(server.in_flight());
         });

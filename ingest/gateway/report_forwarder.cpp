@@ -2,32 +2,24 @@
 #include "ingest/gateway/report_forwarder.h"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 
 namespace fp::gateway {
 
 ReportForwarder::ReportForwarder(boost::asio::io_context& io, Options options)
-    : io_(io), topic_(std::move(options.topic)) {
+    : topic_(std::move(options.topic)) {
   std::vector<kafka::Property> properties = {
+      {"bootstrap.servers", options.brokers},
       {"message.timeout.ms", std::to_string(options.ack_timeout.count())},
       {"queue.buffering.max.messages", std::to_string(options.max_queued)},
       {"linger.ms", "2"},
   };
   for (auto& p : options.properties) properties.push_back(std::move(p));
-  kafka::DeliveryProducer::Options producer_options;
-  producer_options.brokers = options.brokers;
-  producer_options.properties = std::move(properties);
-  producer_options.callback_thread = kafka::DeliveryProducer::CallbackThread::kBackground;
-  // The producer's polling thread: hand the report to the io thread, unless
-  // this forwarder is gone (its destructor purges what is still queued).
-  producer_options.on_delivery = [this, alive = alive_](std::uint64_t batch,
-                                                        rd_kafka_resp_err_t err) {
-    if (!alive->load()) return;
-    boost::asio::post(io_, [this, alive, batch, ok = err == RD_KAFKA_RESP_ERR_NO_ERROR] {
-      if (alive->load()) delivered(batch, ok);
-    });
-  };
-  producer_ = std::make_unique<kafka::DeliveryProducer>(std::move(producer_options));
+  producer_ = std::make_unique<kafka::Producer>(
+      io, kafka::Producer::Options{"gateway", std::move(properties),
+                                   [this](std::uint64_t sequence, rd_kafka_resp_err_t err) {
+                                     delivered(sequence, err == RD_KAFKA_RESP_ERR_NO_ERROR);
+                                   },
+                                   nullptr});
   probe_thread_ = std::thread([this] { probe_cluster(); });
 }
 
@@ -38,8 +30,7 @@ ReportForwarder::~ReportForwarder() {
   }
   probe_wakeup_.notify_all();
   probe_thread_.join();
-  alive_->store(false);
-  producer_.reset();
+  producer_.reset();  // purges what is still queued, without callbacks
 }
 
 void ReportForwarder::forward(const std::vector<OutgoingReport>& reports,
@@ -50,7 +41,9 @@ void ReportForwarder::forward(const std::vector<OutgoingReport>& reports,
   pending.done = std::move(done);
   pending.remaining = reports.size();
   for (const OutgoingReport& r : reports) {
-    if (producer_->produce(topic_, r.key, r.payload, batch) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    try {
+      batch_of_[producer_->produce({.topic = topic_, .key = r.key, .value = r.payload})] = batch;
+    } catch (const kafka::ProduceError&) {
       // Never queued, so no delivery report follows: count it down here.
       pending.failed = true;
       --pending.remaining;
@@ -63,7 +56,11 @@ void ReportForwarder::forward(const std::vector<OutgoingReport>& reports,
   }
 }
 
-void ReportForwarder::delivered(std::uint64_t batch, bool ok) {
+void ReportForwarder::delivered(std::uint64_t sequence, bool ok) {
+  const auto record = batch_of_.find(sequence);
+  if (record == batch_of_.end()) return;
+  const std::uint64_t batch = record->second;
+  batch_of_.erase(record);
   const auto it = pending_.find(batch);
   if (it == pending_.end()) return;
   Pending& pending = it->second;
@@ -75,7 +72,7 @@ void ReportForwarder::delivered(std::uint64_t batch, bool ok) {
   finished(all_ok);
 }
 
-std::uint64_t ReportForwarder::in_flight() const { return producer_->counts().in_flight(); }
+std::uint64_t ReportForwarder::in_flight() const { return producer_->in_flight(); }
 
 bool ReportForwarder::flush(std::chrono::milliseconds timeout) { return producer_->flush(timeout); }
 

@@ -16,7 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "kafka/delivery_producer.h"
+#include "kafka/producer.h"
 
 namespace boost::asio {
 class io_context;
@@ -29,9 +29,8 @@ struct OutgoingReport {
   std::string_view payload;
 };
 
-// Threading: forward() and its `done` callbacks run on the io_context's thread;
-// delivery reports arrive on the producer's polling thread and are posted to
-// the io_context; reachable() may be read from any thread.
+// Threading: forward(), the delivery reports and the `done` callbacks run on the
+// io_context's thread; reachable() may be read from any thread.
 class ReportForwarder {
  public:
   struct Options {
@@ -68,15 +67,14 @@ class ReportForwarder {
     bool failed = false;
     std::function<void(bool)> done;
   };
-  void delivered(std::uint64_t batch, bool ok);
+  void delivered(std::uint64_t sequence, bool ok);
   void probe_cluster();
 
-  boost::asio::io_context& io_;
   std::string topic_;
-  std::unordered_map<std::uint64_t, Pending> pending_;  // io thread only
+  std::unordered_map<std::uint64_t, Pending> pending_;         // by batch; io thread only
+  std::unordered_map<std::uint64_t, std::uint64_t> batch_of_;  // record sequence -> batch
   std::uint64_t next_batch_ = 1;
-  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
-  std::unique_ptr<kafka::DeliveryProducer> producer_;
+  std::unique_ptr<kafka::Producer> producer_;
   std::atomic<bool> reachable_{false};
   std::mutex probe_mutex_;
   std::condition_variable probe_wakeup_;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace fp::gateway {
 
@@ -106,7 +107,8 @@ TokenFile TokenFile::load(const std::filesystem::path& file, bool missing_ok) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     if (missing_ok && !std::filesystem::exists(file)) return {};
-    throw TokenFileError("cannot read token file " + file.string() + ": " + std::strerror(errno));
+    throw TokenFileError("cannot read token file " + file.string() + ": " +
+                         std::generic_category().message(errno));
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -168,7 +170,9 @@ std::string TokenFile::render() const {
 void TokenFile::save(const std::filesystem::path& file) const {
   const std::string temp = file.string() + ".tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw TokenFileError("cannot write " + temp + ": " + std::strerror(errno));
+  if (fd < 0) {
+    throw TokenFileError("cannot write " + temp + ": " + std::generic_category().message(errno));
+  }
   const std::string text = render();
   std::size_t written = 0;
   while (written < text.size()) {
@@ -176,14 +180,15 @@ void TokenFile::save(const std::filesystem::path& file) const {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       ::close(fd);
-      throw TokenFileError("cannot write " + temp + ": " + std::strerror(errno));
+      throw TokenFileError("cannot write " + temp + ": " + std::generic_category().message(errno));
     }
     written += static_cast<std::size_t>(n);
   }
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
   if (!synced || ::rename(temp.c_str(), file.c_str()) != 0) {
-    throw TokenFileError("cannot replace " + file.string() + ": " + std::strerror(errno));
+    throw TokenFileError("cannot replace " + file.string() + ": " +
+                         std::generic_category().message(errno));
   }
 }
 

@@ -37,7 +37,7 @@ void DeadLetterSink::write(std::span<const RawMessage> messages, const BatchResu
   for (const auto& dead : result.dead_letters) {
     const RawMessage& message = messages[dead.index];
     render_dead_letter(message, dead.rejection, buffer_);
-    writer_->produce(topic_, -1, message.key, buffer_);
+    writer_->produce({.topic = topic_, .key = message.key, .value = buffer_});
   }
 }
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "kafka/kafka_writer.h"
+#include "kafka/producer.h"
 #include "metrics/pipeline_probe.h"
 #include "sinks/sink.h"
 
@@ -35,7 +35,7 @@ class DeadLetterSink final : public Sink {
  private:
   std::string topic_;
   SinkProbe probe_;
-  std::unique_ptr<KafkaWriter> writer_;
+  std::unique_ptr<kafka::Producer> writer_;
   std::string buffer_;
 };
 

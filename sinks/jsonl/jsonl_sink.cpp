@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 
 #include "sinks/registry.h"
 
@@ -21,7 +22,8 @@ JsonlSink::JsonlSink(SinkContext& context, const std::string& path,
                [this](ProgressBlocks&& blocks) { append(std::move(blocks)); }) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) {
-    throw std::runtime_error("jsonl sink: cannot open " + path + ": " + std::strerror(errno));
+    throw std::runtime_error("jsonl sink: cannot open " + path + ": " +
+                             std::generic_category().message(errno));
   }
 }
 
@@ -71,7 +73,8 @@ bool JsonlSink::write_out() {
 }
 
 void JsonlSink::fail(const std::string& what) {
-  const std::string message = "jsonl sink: " + what + " on " + path_ + ": " + std::strerror(errno);
+  const std::string message =
+      "jsonl sink: " + what + " on " + path_ + ": " + std::generic_category().message(errno);
   failed_ = true;
   probe_.failed();
   if (on_error_) on_error_(message);

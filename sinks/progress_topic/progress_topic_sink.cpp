@@ -66,7 +66,7 @@ void ProgressTopicSink::produce_some() {
     renderer_.append_key(block, key_buffer_);
     row_buffer_.clear();
     renderer_.append_row(block, row_buffer_);
-    writer_->produce(topic_, -1, key_buffer_, row_buffer_);
+    writer_->produce({.topic = topic_, .key = key_buffer_, .value = row_buffer_});
     ++next_;
   }
   if (next_ == outgoing_.size()) {

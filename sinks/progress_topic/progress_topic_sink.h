@@ -7,7 +7,7 @@
 #include <string>
 
 #include "base/lifetime_guard.h"
-#include "kafka/kafka_writer.h"
+#include "kafka/producer.h"
 #include "metrics/pipeline_probe.h"
 #include "sinks/progress_batcher.h"
 #include "sinks/progress_row.h"
@@ -58,7 +58,7 @@ class ProgressTopicSink final : public Sink {
   BlockRowRenderer renderer_;
   SinkProbe probe_;
   boost::asio::io_context& io_;
-  std::unique_ptr<KafkaWriter> writer_;
+  std::unique_ptr<kafka::Producer> writer_;
   bool produce_scheduled_ = false;
   ProgressBlocks outgoing_;  // flushed; blocks before next_ are produced
   std::size_t next_ = 0;

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "kafka/delivery_producer.h"
+#include "kafka/producer.h"
 #include "metrics/pipeline_probe.h"
 #include "metrics/registry.h"
 #include "pipeline/pipeline.h"
@@ -65,11 +65,10 @@ class SinkErrorTest : public ::testing::Test {
   }
 
   void produce_one_report() {
-    kafka::DeliveryProducer producer({broker_->bootstrap(), {}, nullptr, {}});
-    ASSERT_EQ(producer.produce("field-reports", "440823105201", "not a report"),
-              RD_KAFKA_RESP_ERR_NO_ERROR);
+    kafka::Producer producer({"test", {{"bootstrap.servers", broker_->bootstrap()}}});
+    producer.produce({.topic = "field-reports", .key = "440823105201", .value = "not a report"});
     ASSERT_TRUE(producer.flush(std::chrono::seconds(20)));
-    ASSERT_EQ(producer.counts().delivered, 1U);
+    ASSERT_EQ(producer.delivered(), 1U);
   }
 
   // Runs the io_context until `done` holds or a minute passes.
