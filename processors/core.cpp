@@ -79,6 +79,22 @@ struct ProcessingCore::Impl {
     }
   }
 
+  // Makes a decoded snapshot partition `partition`'s state, in the view (the
+  // partition was dropped first).
+  PartitionState& take(std::int32_t partition, DecodedPartition& decoded) {
+    PartitionState& st = *decoded.state;
+    std::size_t offset = 0;
+    for (const std::uint64_t key : decoded.block_keys) {
+      aggregator.add_block(st.aggregates, key, &decoded.block_cells[offset]);
+      offset += aggregator.block_size(BlockKey::unpack(key).kind);
+    }
+    activity.merge(st.activity);
+    totals.add(st.counts, +1);
+    partitions[partition] = std::move(decoded.state);
+    forget_cached_partition();
+    return st;
+  }
+
   // After the roster grew or changed attachments: it only appends, so ids held stay valid.
   void follow_roster() {
     aggregator.roster_grew();
@@ -106,7 +122,7 @@ struct ProcessingCore::Impl {
 };
 
 ProcessingCore::ProcessingCore(std::shared_ptr<const Catalog> catalog,
-                               std::shared_ptr<const Roster> roster, CoreOptions options,
+                               const std::shared_ptr<const Roster>& roster, CoreOptions options,
                                Clock clock)
     : impl_(std::make_unique<Impl>(std::move(catalog), *roster, options, std::move(clock))) {}
 
@@ -222,18 +238,9 @@ void ProcessingCore::restore_partition(std::int32_t partition, std::string_view 
   Impl& s = *impl_;
   DecodedPartition decoded = s.decode(partition, snapshot, true);
   drop_partition(partition);
-  PartitionState& st = *decoded.state;
-  std::size_t offset = 0;
-  for (const std::uint64_t key : decoded.block_keys) {
-    s.aggregator.add_block(st.aggregates, key, &decoded.block_cells[offset]);
-    offset += s.aggregator.block_size(BlockKey::unpack(key).kind);
-  }
-  s.activity.merge(st.activity);
-  s.totals.add(st.counts, +1);
+  PartitionState& st = s.take(partition, decoded);
   st.track_changes(s.track_changes);
   st.partial_consumed = st.counts.consumed;
-  s.partitions[partition] = std::move(decoded.state);
-  s.forget_cached_partition();
 }
 
 void ProcessingCore::track_changes() {
@@ -266,17 +273,7 @@ bool ProcessingCore::restore_replica(std::int32_t partition, std::int64_t throug
   }
   DecodedPartition decoded = s.decode(partition, snapshot, false);
   drop_partition(partition);
-  PartitionState& st = *decoded.state;
-  std::size_t offset = 0;
-  for (const std::uint64_t key : decoded.block_keys) {
-    s.aggregator.add_block(st.aggregates, key, &decoded.block_cells[offset]);
-    offset += s.aggregator.block_size(BlockKey::unpack(key).kind);
-  }
-  s.activity.merge(st.activity);
-  s.totals.add(st.counts, +1);
-  st.through = through_offset;
-  s.partitions[partition] = std::move(decoded.state);
-  s.forget_cached_partition();
+  s.take(partition, decoded).through = through_offset;
   return true;
 }
 

@@ -30,8 +30,9 @@ struct PartitionState;
 // run between batches on the same strand.
 class ProcessingCore {
  public:
-  ProcessingCore(std::shared_ptr<const Catalog> catalog, std::shared_ptr<const Roster> roster,
-                 CoreOptions options, Clock clock);
+  // The core keeps its own copy of the roster (reloads and restores extend it).
+  ProcessingCore(std::shared_ptr<const Catalog> catalog,
+                 const std::shared_ptr<const Roster>& roster, CoreOptions options, Clock clock);
   ~ProcessingCore();
   ProcessingCore(const ProcessingCore&) = delete;
   ProcessingCore& operator=(const ProcessingCore&) = delete;

@@ -50,16 +50,18 @@ def build_inputs(build):
     return inputs
 
 
-def unit_key(entry, salt, inputs_of):
+def unit_key(entry, salt, inputs_of, root):
+    """Paths count relative to the checkout, so a clean clone elsewhere (as CI
+    makes) finds the units an earlier checkout found clean."""
     match = re.search(r" -o (\S+)", entry.get("command", ""))
     inputs = inputs_of.get(entry.get("output") or (match.group(1) if match else ""))
     if not inputs:
         return None
     digest = hashlib.sha256(salt)
-    digest.update(entry["command"].encode())
+    digest.update(entry["command"].replace(root, "<root>").encode())
     for name in sorted(set(inputs)):
-        path = os.path.join(entry["directory"], name)
-        digest.update(path.encode())
+        path = os.path.normpath(os.path.join(entry["directory"], name))
+        digest.update(path.replace(root, "<root>").encode())
         try:
             with open(path, "rb") as f:
                 digest.update(f.read())
@@ -89,7 +91,7 @@ def main():
     inputs_of = build_inputs(build)
     todo = []
     for entry in entries:
-        key = unit_key(entry, salt, inputs_of)
+        key = unit_key(entry, salt, inputs_of, root)
         if key is None or not os.path.exists(os.path.join(cache, key)):
             todo.append((entry, key))
     print(f"clang-tidy: {len(todo)} of {len(entries)} units changed since found clean", flush=True)

@@ -405,6 +405,32 @@ void expect_summary_equals(const SummaryFigures& got, const Expected& want) {
   EXPECT_EQ(got.cadres_reporting, want.cadres_reporting);
 }
 
+std::vector<ProgressApiRow> progress_api_rows(std::uint16_t port, const std::string& target) {
+  std::vector<ProgressApiRow> out;
+  const auto reply = http_get(port, target);
+  if (!reply || reply->status != 200) return out;
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(reply->body);
+  auto doc = parser.iterate(padded);
+  for (auto row : doc["rows"].get_array()) {
+    out.push_back({std::string(std::string_view(row["id"].get_string().value())),
+                   std::string(std::string_view(row["metric"].get_string().value())),
+                   canonical_number(row["value"].raw_json_token().value()),
+                   row["reports"].get_int64().value()});
+  }
+  return out;
+}
+
+std::map<std::string, std::string> progress_by_id(std::uint16_t port, const std::string& level,
+                                                  const std::string& metric) {
+  std::map<std::string, std::string> out;
+  for (const ProgressApiRow& row :
+       progress_api_rows(port, "/v1/progress?level=" + level + "&metric=" + metric)) {
+    if (row.value != "0") out[row.id] = row.value;
+  }
+  return out;
+}
+
 void expect_everything_counted(RunProcess& run, const Expected& want) {
   ASSERT_NE(run.port(), 0) << "no 'serving' line on stdout";
   // Ready first: the figures may come from other instances' partials (or a

@@ -115,6 +115,17 @@ std::optional<SummaryFigures> await_summary(std::uint16_t port,
                                             const std::function<bool(const SummaryFigures&)>& done,
                                             std::chrono::seconds deadline);
 
+// One row of a /v1/progress answer; `value` is the exact decimal's shortest text.
+struct ProgressApiRow {
+  std::string id, metric, value;
+  std::int64_t reports = 0;
+};
+// GET `target` (a /v1/progress query); no rows when it does not answer 200.
+std::vector<ProgressApiRow> progress_api_rows(std::uint16_t port, const std::string& target);
+// The rows of `level` for `metric`: id -> value, zeros left out.
+std::map<std::string, std::string> progress_by_id(std::uint16_t port, const std::string& level,
+                                                  const std::string& metric);
+
 // One sample of the Prometheus text: `name{labels}` -> value, e.g.
 // metric_value(text, "fieldpulse_reports_rejected_total{reason=\"bad_value\"}").
 std::optional<double> metric_value(const std::string& exposition, std::string_view series);

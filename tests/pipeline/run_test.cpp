@@ -100,20 +100,7 @@ TEST(PipelineRun, OutputsEqualFiguresComputedFromTheSentReports) {
   expect_summary_equals(*got, want);
 
   // /v1/progress: funds raised per county.
-  const auto progress = http_get(run.port(), "/v1/progress?level=county&metric=funds_raised.yuan");
-  ASSERT_TRUE(progress && progress->status == 200);
-  std::map<std::string, std::string> by_county;
-  {
-    simdjson::ondemand::parser parser;
-    simdjson::padded_string padded(progress->body);
-    auto doc = parser.iterate(padded);
-    for (auto row : doc["rows"].get_array()) {
-      const std::string id(std::string_view(row["id"].get_string().value()));
-      const std::string value = canonical_number(row["value"].raw_json_token().value());
-      if (value != "0") by_county[id] = value;
-    }
-  }
-  EXPECT_EQ(by_county, want.funds_raised_by_county);
+  EXPECT_EQ(progress_by_id(run.port(), "county", "funds_raised.yuan"), want.funds_raised_by_county);
 
   // Readiness once caught up.
   const auto ready = http_get(run.port(), "/readyz");
@@ -285,23 +272,6 @@ TEST(PipelineRun, TwoConsumerGroupsShareTheClusterWithNothingButTheirGroup) {
   // A rebuild from offset 0 in a new group counts the same, on its own.
   RunProcess rebuild(broker.bootstrap(), "rebuild");
   expect_everything_counted(rebuild, want);
-}
-
-// The /v1/progress rows of `level` for `metric`: id -> exact value text, zeros left out.
-std::map<std::string, std::string> progress_by_id(std::uint16_t port, const std::string& level,
-                                                  const std::string& metric) {
-  std::map<std::string, std::string> out;
-  const auto reply = http_get(port, "/v1/progress?level=" + level + "&metric=" + metric);
-  if (!reply || reply->status != 200) return out;
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(reply->body);
-  auto doc = parser.iterate(padded);
-  for (auto row : doc["rows"].get_array()) {
-    const std::string id(std::string_view(row["id"].get_string().value()));
-    const std::string value = canonical_number(row["value"].raw_json_token().value());
-    if (value != "0") out[id] = value;
-  }
-  return out;
 }
 
 bool counts_everything(const SummaryFigures& f, const Expected& want) {

@@ -6,12 +6,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <simdjson.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -39,20 +39,12 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
 // The blocks /v1/progress answers for `level` in the total window, as the oracle keys them.
 BlockTable api_blocks(std::uint16_t port, const std::string& level) {
   BlockTable out;
-  const auto reply = http_get(port, "/v1/progress?level=" + level);
-  if (!reply || reply->status != 200) return out;
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(reply->body);
-  auto doc = parser.iterate(padded);
-  for (auto row : doc["rows"].get_array()) {
-    const std::string id(std::string_view(row["id"].get_string().value()));
-    const std::string metric(std::string_view(row["metric"].get_string().value()));
-    const std::string kind = metric.substr(0, metric.find('.'));
-    const std::string field = metric.substr(metric.find('.') + 1);
-    BlockFigures& block = out[level + "|" + id + "|" + kind + "|total"];
-    block.reports = row["reports"].get_int64().value();
-    if (field != "count")
-      block.values[field] = canonical_number(row["value"].raw_json_token().value());
+  for (const ProgressApiRow& row : progress_api_rows(port, "/v1/progress?level=" + level)) {
+    const std::string kind = row.metric.substr(0, row.metric.find('.'));
+    const std::string field = row.metric.substr(row.metric.find('.') + 1);
+    BlockFigures& block = out[level + "|" + row.id + "|" + kind + "|total"];
+    block.reports = row.reports;
+    if (field != "count") block.values[field] = row.value;
   }
   return out;
 }
@@ -154,10 +146,12 @@ TEST(ScaleOut, MembersKilledRestartedAndReplacedEachAnswerTheProgrammesFiguresEx
     }
   });
 
-  // Never more than was sent (no double count) on any instance at any moment.
+  // Never more than was sent (no double count) on any instance at any moment,
+  // and never zero again on an instance (a port) once it answered figures.
   std::atomic<bool> monitoring{true};
-  std::atomic<std::uint64_t> over{0}, samples{0};
+  std::atomic<std::uint64_t> over{0}, zeros{0}, samples{0};
   std::thread monitor([&] {
+    std::map<std::uint16_t, std::uint64_t> seen;
     while (monitoring) {
       const std::size_t sent = attempted;
       for (const std::uint16_t port : members.ports()) {
@@ -167,6 +161,8 @@ TEST(ScaleOut, MembersKilledRestartedAndReplacedEachAnswerTheProgrammesFiguresEx
         if (!figures) continue;
         ++samples;
         if (figures->consumed > sent) ++over;
+        if (figures->consumed == 0 && seen[port] > 0) ++zeros;
+        seen[port] = std::max(seen[port], figures->consumed);
       }
       std::this_thread::sleep_for(milliseconds(200));  // sampling interval
     }
@@ -204,6 +200,7 @@ TEST(ScaleOut, MembersKilledRestartedAndReplacedEachAnswerTheProgrammesFiguresEx
   monitoring = false;
   monitor.join();
   EXPECT_EQ(over, 0U) << "an instance answered more than was sent, of " << samples << " samples";
+  EXPECT_EQ(zeros, 0U) << "an instance answered zero after figures, of " << samples << " samples";
   // Every live instance answers the same silent cadres and completeness.
   const auto live = members.live();
   const auto silent =
