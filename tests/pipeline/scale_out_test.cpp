@@ -153,9 +153,10 @@ TEST(ScaleOut, MembersKilledRestartedAndReplacedEachAnswerTheProgrammesFiguresEx
   std::thread monitor([&] {
     std::map<std::uint16_t, std::uint64_t> seen;
     while (monitoring) {
-      const std::size_t sent = attempted;
       for (const std::uint16_t port : members.ports()) {
         const auto reply = http_get(port, "/v1/summary");
+        // Read after the answer: what it counted was produced by then.
+        const std::size_t sent = attempted;
         if (!reply || reply->status != 200) continue;
         const auto figures = parse_summary(reply->body);
         if (!figures) continue;
