@@ -19,18 +19,6 @@ namespace fp::gateway {
 
 namespace {
 
-std::string_view tier_name(Tier tier) {
-  switch (tier) {
-    case Tier::city_leader:
-      return "city_leader";
-    case Tier::division:
-      return "division";
-    case Tier::section:
-      return "section";
-  }
-  return "section";
-}
-
 // {"cadre_id","device","name","tier","region":{"code","name"}}: what the form
 // needs to fill in a report for the token's cadre.
 std::string whoami_json(const TokenEntry& entry, const Roster& roster) {
@@ -44,7 +32,7 @@ std::string whoami_json(const TokenEntry& entry, const Roster& roster) {
     out += ",\"name\":";
     append_json_string(out, cadre.name);
     out += ",\"tier\":\"";
-    out += tier_name(cadre.tier);
+    out += to_string(cadre.tier);
     out += "\",\"region\":{\"code\":";
     append_json_string(out, region.code);
     out += ",\"name\":";
